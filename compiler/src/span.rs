@@ -1,0 +1,174 @@
+//! Byte spans and the line index that turns them into lines and columns.
+//!
+//! Every node of the syntax tree and every diagnostic label points into a
+//! source file with a [`Span`]: a half-open range of byte offsets. Spans are
+//! converted from pest exactly once, when the tree is built. Lines and
+//! columns are computed only when something is shown to a person, by a
+//! [`LineIndex`]; columns come in the unit the consumer needs (UTF-8 bytes for
+//! SARIF and terminals, UTF-16 code units for the language server, chars for
+//! GitHub annotations).
+
+use serde::Serialize;
+
+/// A half-open byte range `start..end` in one source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        debug_assert!(start <= end, "span {start}..{end} runs backwards");
+        Span { start: to_u32(start), end: to_u32(end) }
+    }
+
+    /// An empty span at `offset`, for "something is missing here".
+    pub fn point(offset: usize) -> Span {
+        Span::new(offset, offset)
+    }
+
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    /// The smallest span that covers both.
+    pub fn to(self, other: Span) -> Span {
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+
+    pub fn contains(self, offset: usize) -> bool {
+        let offset = to_u32(offset);
+        self.start <= offset && offset <= self.end
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// The text this span covers, or "" when it does not fit `text`.
+    pub fn text(self, text: &str) -> &str {
+        text.get(self.range()).unwrap_or("")
+    }
+}
+
+/// Source files larger than 4 GiB are refused when they are read, so a byte
+/// offset always fits; saturating keeps this total anyway.
+fn to_u32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
+}
+
+/// A zero-based line and column; the column's unit depends on the method
+/// that produced it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LineCol {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// The start offset of every line of one text.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    line_starts: Vec<u32>,
+    len: u32,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| to_u32(i + 1)),
+        );
+        LineIndex { line_starts, len: to_u32(text.len()) }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The byte offset where zero-based `line` starts, if the text has it.
+    pub fn line_start(&self, line: u32) -> Option<usize> {
+        self.line_starts.get(line as usize).map(|&s| s as usize)
+    }
+
+    /// The zero-based line holding `offset` (offsets past the end clamp).
+    pub fn line_of(&self, offset: usize) -> u32 {
+        let offset = to_u32(offset).min(self.len);
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        line as u32
+    }
+
+    /// Line and column, the column in UTF-8 bytes.
+    pub fn byte_col(&self, offset: usize) -> LineCol {
+        let line = self.line_of(offset);
+        let start = self.line_starts[line as usize];
+        LineCol { line, col: to_u32(offset).min(self.len) - start }
+    }
+
+    /// Line and column, the column in Unicode scalar values (chars).
+    pub fn char_col(&self, text: &str, offset: usize) -> LineCol {
+        self.col_in(text, offset, |_| 1)
+    }
+
+    /// Line and column, the column in UTF-16 code units (the LSP default).
+    pub fn utf16_col(&self, text: &str, offset: usize) -> LineCol {
+        self.col_in(text, offset, |c| c.len_utf16() as u32)
+    }
+
+    fn col_in(&self, text: &str, offset: usize, width: impl Fn(char) -> u32) -> LineCol {
+        let line = self.line_of(offset);
+        let start = self.line_starts[line as usize] as usize;
+        let end = offset.min(text.len()).max(start);
+        let prefix = text.get(start..end).unwrap_or("");
+        LineCol { line, col: prefix.chars().map(width).sum() }
+    }
+
+    /// The byte offset of a zero-based line and a column in UTF-16 code
+    /// units, clamped to the line: out-of-range positions from an editor
+    /// land on the nearest real place instead of failing.
+    pub fn offset_of_utf16(&self, text: &str, pos: LineCol) -> usize {
+        let Some(start) = self.line_start(pos.line) else {
+            return text.len();
+        };
+        let line_end = self.line_start(pos.line + 1).unwrap_or(text.len());
+        let line = text.get(start..line_end).unwrap_or("");
+        let mut units = 0;
+        for (i, c) in line.char_indices() {
+            if units >= pos.col || c == '\n' {
+                return start + i;
+            }
+            units += c.len_utf16() as u32;
+        }
+        line_end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_in_each_unit_on_a_non_ascii_line() {
+        let text = "a\nsubject \"Café 🎉 day\" x\n";
+        let index = LineIndex::new(text);
+        let x = text.rfind('x').unwrap();
+
+        assert_eq!(index.byte_col(x), LineCol { line: 1, col: 23 });
+        assert_eq!(index.char_col(text, x), LineCol { line: 1, col: 20 });
+        assert_eq!(index.utf16_col(text, x), LineCol { line: 1, col: 21 });
+        assert_eq!(index.offset_of_utf16(text, LineCol { line: 1, col: 21 }), x);
+    }
+
+    #[test]
+    fn out_of_range_positions_clamp() {
+        let text = "ab\ncd";
+        let index = LineIndex::new(text);
+        assert_eq!(index.offset_of_utf16(text, LineCol { line: 0, col: 99 }), 2);
+        assert_eq!(index.offset_of_utf16(text, LineCol { line: 7, col: 0 }), 5);
+        assert_eq!(index.byte_col(99), LineCol { line: 1, col: 2 });
+    }
+}

@@ -1,0 +1,309 @@
+//! Syntax error messages in the author's terms.
+//!
+//! pest reports what it tried at the furthest position it reached: grammar
+//! rules and literal tokens, each with the parent rule it was tried in. This
+//! module turns those into one sentence a marketer understands ("expected a
+//! duration such as `3 days`, found `dayz`"), a label, help, and a
+//! "did you mean" fix when the found word is close to an expected keyword.
+
+use super::parser::Rule;
+use super::recovery::is_word_char;
+use crate::diagnostic::{label, Diagnostic};
+use crate::source::FileId;
+use crate::span::Span;
+use crate::suggest::closest;
+
+/// The token at an error position, and how to name it.
+pub struct Found {
+    pub span: Span,
+    /// `` `dayz` ``, "the end of the file", "the end of the line".
+    pub words: String,
+    /// The word itself, when the token is a word.
+    pub word: Option<String>,
+}
+
+impl Found {
+    pub fn at(text: &str, offset: usize) -> Found {
+        let rest = &text[offset.min(text.len())..];
+        let Some(c) = rest.chars().next() else {
+            return Found { span: Span::point(text.len()), words: "the end of the file".into(), word: None };
+        };
+        if c == '\n' || c == '\r' {
+            return Found { span: Span::point(offset), words: "the end of the line".into(), word: None };
+        }
+        if is_word_char(c) {
+            let offset = word_start(text, offset);
+            let rest = &text[offset..];
+            let len = rest.find(|c: char| !is_word_char(c)).unwrap_or(rest.len());
+            let word = &rest[..len];
+            return Found {
+                span: Span::new(offset, offset + len),
+                words: format!("`{word}`"),
+                word: Some(word.to_string()),
+            };
+        }
+        let words = if c == '"' { "`\"`".to_string() } else { format!("`{c}`") };
+        Found { span: Span::new(offset, offset + c.len_utf8()), words, word: None }
+    }
+}
+
+/// What pest tried at the furthest position it reached: each rule with the
+/// rule it was tried in, and the literal tokens it would have accepted.
+#[derive(Debug, Default)]
+pub struct Attempts {
+    pub max_position: usize,
+    pub rules: Vec<(Rule, Option<Rule>)>,
+    pub tokens: Vec<String>,
+}
+
+/// The start of the word that `offset` falls in.
+pub fn word_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind(|c: char| !is_word_char(c)).map_or(0, |i| i + 1)
+}
+
+/// One thing the parser would have accepted, in words.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Expectation {
+    /// A group of related keywords that is named as a whole.
+    Step,
+    Setting,
+    Declaration,
+    /// Something with a description: "a duration such as `3 days`".
+    Thing(&'static str, Option<&'static str>),
+    /// A keyword or punctuation, shown in backticks.
+    Token(String),
+    /// Any operator that could continue an expression.
+    Operator,
+}
+
+pub fn describe_error(file: FileId, found: &Found, attempts: &Attempts, before: &str) -> Diagnostic {
+    let mut expectations = Vec::new();
+    let mut keywords: Vec<&str> = Vec::new();
+    for &(rule, _) in &attempts.rules {
+        if let Some(e) = rule_expectation(rule, previous_word(before)) {
+            expectations.push(e);
+        }
+    }
+    for token in &attempts.tokens {
+        let token = token.as_str();
+        if token.trim().is_empty() || token == "#" {
+            continue;
+        }
+        if token.starts_with(|c: char| c.is_alphabetic()) {
+            keywords.push(token);
+        }
+        expectations.push(token_expectation(token));
+    }
+    expectations.sort();
+    expectations.dedup();
+    let has_other = expectations.iter().any(|e| *e != Expectation::Operator);
+    if has_other && expectations.contains(&Expectation::Thing(VALUE, Some(VALUE_HELP))) {
+        expectations.retain(|e| *e != Expectation::Thing(VALUE, Some(VALUE_HELP)));
+    }
+
+    let wanted = join_or(&expectations);
+    let message = format!("expected {wanted}, found {}", found.words);
+    let label_text = format!("expected {} here", short(&expectations));
+    let mut diagnostic =
+        Diagnostic::error("syntax-error", message, label(file, found.span, label_text));
+
+    let typo = match (&found.word, found.words.as_str()) {
+        (Some(word), _) => closest(word, &keywords),
+        (None, "`=`") if expectations.contains(&Expectation::Operator) => Some("=="),
+        _ => None,
+    };
+    if let Some(best) = typo {
+        return diagnostic
+            .with_help(format!("did you mean `{best}`?"))
+            .with_suggestion(format!("change to `{best}`"), best);
+    }
+    if let Some(help) = help_for(&expectations) {
+        diagnostic = diagnostic.with_help(help);
+    }
+    diagnostic
+}
+
+const VALUE: &str = "a value or a condition";
+const VALUE_HELP: &str =
+    "for example `contact.plan == \"gold\"`, `clicked welcome.portal` or `true`";
+
+const STEP_WORDS: &[&str] = &["send", "wait", "branch", "split", "goto", "add", "remove", "end"];
+const SETTING_WORDS: &[&str] =
+    &["from", "reply_to", "priority", "enter", "exit", "reentry", "timezone"];
+const DECLARATION_WORDS: &[&str] = &["contact", "list", "segment", "event", "email", "journey"];
+const UNIT_WORDS: &[&str] = &[
+    "seconds", "second", "minutes", "minute", "hours", "hour", "days", "day", "weeks", "week",
+    "months", "month",
+];
+const TYPE_WORDS: &[&str] =
+    &["text", "number", "bool", "date", "datetime", "duration", "timezone", "email"];
+const OPERATORS: &[&str] = &[
+    "==", "!=", "<", "<=", ">", ">=", "+", "-", "??", "and", "or", "in", "is", "not",
+];
+const WEEKDAY_WORDS: &[&str] = &[
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekdays",
+    "weekends", "day",
+];
+
+fn token_expectation(token: &str) -> Expectation {
+    let singular = token.trim_end_matches('s');
+    if STEP_WORDS.contains(&token) {
+        Expectation::Step
+    } else if SETTING_WORDS.contains(&token) {
+        Expectation::Setting
+    } else if DECLARATION_WORDS.contains(&token) {
+        Expectation::Declaration
+    } else if UNIT_WORDS.contains(&token) {
+        Expectation::Thing("a unit of time such as `days`", Some(UNITS_HELP))
+    } else if TYPE_WORDS.contains(&token) {
+        Expectation::Thing("a type such as `text`", Some(TYPES_HELP))
+    } else if OPERATORS.contains(&token) {
+        Expectation::Operator
+    } else if WEEKDAY_WORDS.contains(&singular) || WEEKDAY_WORDS.contains(&token) {
+        Expectation::Thing(MOMENT, Some(MOMENT_HELP))
+    } else if ["timeout", "forever"].contains(&token) {
+        Expectation::Thing("`timeout` or `forever`", Some(WAIT_END_HELP))
+    } else if ["high", "normal", "low"].contains(&token) {
+        Expectation::Thing("`high`, `normal` or `low`", None)
+    } else if ["marketing", "treatment"].contains(&token) {
+        Expectation::Thing("`marketing` or `treatment`", None)
+    } else {
+        Expectation::Token(token.to_string())
+    }
+}
+
+const UNITS_HELP: &str =
+    "units are `seconds`, `minutes`, `hours`, `days`, `weeks` and `months`, as in `3 days`";
+const TYPES_HELP: &str =
+    "types are text, number, bool, date, datetime, duration, timezone and email; \
+     add `?` for an optional field";
+const MOMENT: &str = "a moment to wait until";
+const MOMENT_HELP: &str = "for example `2026-12-01 at 09:00`, \
+     `contact.next_visit - 2 days at 09:00` or `weekdays 09:00-17:00`";
+
+/// The word just before the error, which tells what kind of name is
+/// wanted: `send` wants an email, `goto` a step.
+fn previous_word(before: &str) -> &str {
+    let trimmed = before.trim_end();
+    if trimmed.ends_with("->") {
+        return "->";
+    }
+    let start = trimmed.rfind(|c: char| !is_word_char(c)).map_or(0, |i| i + 1);
+    &trimmed[start..]
+}
+
+fn rule_expectation(rule: Rule, previous: &str) -> Option<Expectation> {
+    let thing = |text, help| Some(Expectation::Thing(text, help));
+    match rule {
+        Rule::step | Rule::label => Some(Expectation::Step),
+        Rule::ident | Rule::email_link => match previous {
+            "send" => thing("the name of an email to send", None),
+            "goto" => thing("a step label or `journey`", None),
+            "journey" => thing("the name of a journey", None),
+            "to" | "from" | "segment" => thing("the name of a segment", None),
+            "list" => thing("the name of a list", None),
+            "event" => thing("the name of an event", None),
+            "open" | "opened" => thing("the name of an email", None),
+            "click" | "clicked" => {
+                thing("an email or one of its links, such as `welcome.portal`", None)
+            }
+            "->" => thing("a step label", None),
+            _ => thing("a name", Some("names start with a letter or `_`")),
+        },
+        Rule::word => thing("a name", Some("names start with a letter or `_`")),
+        Rule::duration | Rule::duration_part | Rule::duration_amount => {
+            thing("a duration such as `3 days`", Some(UNITS_HELP))
+        }
+        Rule::duration_unit => thing("a unit of time such as `days`", Some(UNITS_HELP)),
+        Rule::type_ref | Rule::type_name => thing("a type such as `text`", Some(TYPES_HELP)),
+        Rule::string | Rule::string_inner => thing("text in double quotes", None),
+        Rule::string_close => thing(
+            "a closing `\"`",
+            Some("text must end on the line where it starts; close it with `\"`"),
+        ),
+        Rule::number => thing("a number", None),
+        Rule::percent => thing("a share such as `50%`", None),
+        Rule::date | Rule::local_datetime => thing("a date such as `2026-03-01`", None),
+        Rule::time | Rule::time_range => thing("a time of day such as `09:00`", None),
+        Rule::instant => thing("an instant such as `2026-03-01T09:00:00Z`", None),
+        Rule::field_ref | Rule::field_root => thing("a field such as `contact.first_name`", None),
+        Rule::expr | Rule::literal | Rule::opened | Rule::clicked | Rule::in_segment
+        | Rule::now | Rule::group => thing(VALUE, Some(VALUE_HELP)),
+        Rule::weekday | Rule::day_spec | Rule::month_day | Rule::window | Rule::relative_time => {
+            thing(MOMENT, Some(MOMENT_HELP))
+        }
+        Rule::open_condition | Rule::click_condition | Rule::event_condition
+        | Rule::update_condition | Rule::wait_arm => thing(
+            "something to wait for",
+            Some(
+                "for example `open welcome`, `click welcome.portal`, `event portal_login` \
+                 or `update where contact.enrolled`",
+            ),
+        ),
+        Rule::timeout_arm | Rule::forever => thing("`timeout` or `forever`", Some(WAIT_END_HELP)),
+        Rule::priority_level => thing("`high`, `normal` or `low`", None),
+        Rule::email_kind => thing("`marketing` or `treatment`", None),
+        Rule::block_close => Some(Expectation::Token("}".into())),
+        Rule::block_open => Some(Expectation::Token("{".into())),
+        Rule::arrow => Some(Expectation::Token("->".into())),
+        Rule::zone => thing("a time zone such as `in \"America/Chicago\"`", None),
+        Rule::cmp_op | Rule::add_op | Rule::op_or | Rule::op_and | Rule::op_default
+        | Rule::is_set | Rule::is_missing | Rule::in_list => Some(Expectation::Operator),
+        _ => None,
+    }
+}
+
+const WAIT_END_HELP: &str =
+    "every `wait for` says how it ends: `timeout 3 days -> label`, or `forever`";
+
+fn phrase(expectation: &Expectation) -> String {
+    match expectation {
+        Expectation::Step => "a step".into(),
+        Expectation::Setting => "a journey setting".into(),
+        Expectation::Declaration => "a declaration".into(),
+        Expectation::Thing(text, _) => (*text).into(),
+        Expectation::Operator => "an operator such as `==` or `and`".into(),
+        Expectation::Token(token) => format!("`{token}`"),
+    }
+}
+
+fn join_or(expectations: &[Expectation]) -> String {
+    let phrases: Vec<String> = expectations.iter().map(phrase).collect();
+    match phrases.as_slice() {
+        [] => "something else".into(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The first expectation alone, for the label under the source.
+fn short(expectations: &[Expectation]) -> String {
+    expectations.first().map_or_else(|| "something else".into(), phrase)
+}
+
+fn help_for(expectations: &[Expectation]) -> Option<String> {
+    for e in expectations {
+        match e {
+            Expectation::Step | Expectation::Setting => {
+                return Some(
+                    "a step starts with `send`, `wait`, `branch`, `split`, `goto`, `add to`, \
+                     `remove from` or `end`, optionally after a label such as `reminder:`; \
+                     settings are `from`, `reply_to`, `priority`, `enter`, `exit when`, \
+                     `reentry` and `timezone`"
+                        .into(),
+                )
+            }
+            Expectation::Declaration => {
+                return Some(
+                    "a file holds `contact { ... }`, `list`, `segment`, `event`, \
+                     `email NAME { ... }` and `journey NAME { ... }` declarations"
+                        .into(),
+                )
+            }
+            Expectation::Thing(_, Some(help)) => return Some((*help).into()),
+            _ => {}
+        }
+    }
+    None
+}
+

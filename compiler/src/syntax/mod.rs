@@ -1,0 +1,16 @@
+//! Text to syntax tree: the grammar, the recovering parser and the tree.
+//!
+//! The grammar lives in `grammar/journey.pest` at the root of the
+//! repository. [`parse_file`] turns one file's text into an [`ast::File`]
+//! and the syntax diagnostics found on the way; it never fails outright, so
+//! later phases and the editor always have a tree to work with.
+
+pub mod ast;
+mod comments;
+mod expected;
+mod lower;
+mod parser;
+mod recovery;
+
+pub use comments::comment_spans;
+pub use parser::{parse_file, JourneyParser, Parsed, Rule};

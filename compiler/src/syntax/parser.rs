@@ -1,0 +1,287 @@
+//! The recovering driver around the pest grammar.
+//!
+//! pest parses all or nothing and stops at the first error. To report every
+//! independent mistake in one run, the driver asks pest for one declaration
+//! at a time, and inside a block for one item at a time. After an error it
+//! records one diagnostic and resumes where `recovery` says the next
+//! independent piece of text starts.
+//!
+//! Error messages need pest's detailed parse attempts (which rule was being
+//! tried, inside which parent). Collecting them slows every parse, so the
+//! driver parses without them and re-parses only a failing item with them.
+
+use super::ast::{self, Decl, File};
+use super::expected::{describe_error, word_start, Attempts, Found};
+use super::lower::Lower;
+use super::recovery::{self, Place};
+use crate::diagnostic::{label, Diagnostic};
+use crate::source::FileId;
+use crate::span::Span;
+use pest::iterators::Pair;
+use pest::Parser;
+use pest_derive::Parser;
+
+#[derive(Parser)]
+#[grammar = "../grammar/journey.pest"]
+pub struct JourneyParser;
+
+/// A syntax tree and the syntax errors found while building it.
+#[derive(Debug)]
+pub struct Parsed {
+    pub tree: File,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses one file. Never fails: what could not be parsed is reported and
+/// left out of the tree.
+pub fn parse_file(file: FileId, text: &str) -> Parsed {
+    let mut driver = Driver { file, text, pos: 0, diagnostics: Vec::new() };
+    let mut decls = Vec::new();
+
+    loop {
+        driver.skip_trivia();
+        if driver.pos >= text.len() {
+            break;
+        }
+        if text[driver.pos..].starts_with('}') {
+            driver.stray_close();
+            continue;
+        }
+        if let Some(decl) = driver.declaration() {
+            decls.push(decl);
+        }
+    }
+
+    let tree = File { decls, comments: super::comment_spans(text) };
+    Parsed { tree, diagnostics: driver.diagnostics }
+}
+
+struct Driver<'t> {
+    file: FileId,
+    text: &'t str,
+    pos: usize,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// The block kinds, for the items they hold and the words of errors.
+#[derive(Clone, Copy)]
+enum Block {
+    Contact,
+    Event,
+    Email,
+    Journey,
+}
+
+impl Block {
+    fn item_rule(self) -> Rule {
+        match self {
+            Block::Contact => Rule::next_contact_item,
+            Block::Event => Rule::next_event_item,
+            Block::Email => Rule::next_email_item,
+            Block::Journey => Rule::next_journey_item,
+        }
+    }
+
+    fn place(self) -> Place {
+        match self {
+            Block::Journey => Place::Journey,
+            _ => Place::SimpleBlock,
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Block::Contact => "contact",
+            Block::Event => "event",
+            Block::Email => "email",
+            Block::Journey => "journey",
+        }
+    }
+}
+
+impl<'t> Driver<'t> {
+    fn declaration(&mut self) -> Option<Decl> {
+        let start = self.pos;
+        let pair = match self.parse_one(Rule::next_declaration) {
+            Ok(pair) => pair,
+            Err(error_at) => {
+                self.pos = recovery::resume_after(self.text, Place::TopLevel, start, error_at);
+                return None;
+            }
+        };
+
+        let lower = Lower { base: start };
+        let pair = first_child(pair);
+        let header_span = lower_span(start, &pair);
+        match pair.as_rule() {
+            Rule::list_decl => Some(Decl::List(lower.list(pair))),
+            Rule::segment_decl => Some(Decl::Segment(lower.list(pair))),
+            Rule::contact_header => {
+                let (fields, end) = self.block(Block::Contact, header_span, |l, p| l.field_decl(p));
+                Some(Decl::Contact(ast::ContactDecl { fields, span: Span::new(start, end) }))
+            }
+            Rule::event_header => {
+                let (name, has_block) = lower.event_header(pair);
+                let (fields, end) = if has_block {
+                    self.block(Block::Event, header_span, |l, p| l.event_field(p))
+                } else {
+                    (Vec::new(), header_span.end as usize)
+                };
+                let span = Span::new(start, end);
+                Some(Decl::Event(ast::EventDecl { name, fields, has_block, span }))
+            }
+            Rule::email_header => {
+                let (name, _) = lower.named_header(pair);
+                let (items, end) = self.block(Block::Email, header_span, |l, p| l.email_item(p));
+                Some(Decl::Email(ast::EmailDecl { name, items, span: Span::new(start, end) }))
+            }
+            _ => {
+                let (name, display) = lower.named_header(pair);
+                let (items, end) =
+                    self.block(Block::Journey, header_span, |l, p| l.journey_item(p));
+                let span = Span::new(start, end);
+                Some(Decl::Journey(ast::JourneyDecl { name, display, items, span }))
+            }
+        }
+    }
+
+    /// Parses the items of a block up to its `}`; returns them and the
+    /// offset just past the block.
+    fn block<T>(
+        &mut self,
+        block: Block,
+        header: Span,
+        lower_item: impl Fn(&Lower, Pair<Rule>) -> T,
+    ) -> (Vec<T>, usize) {
+        let mut items = Vec::new();
+        loop {
+            self.skip_trivia();
+            let start = self.pos;
+            if start >= self.text.len() || recovery::looks_like_declaration(self.text, start) {
+                self.unclosed(block, header);
+                return (items, start);
+            }
+            if self.text[start..].starts_with('}') {
+                self.pos += 1;
+                return (items, self.pos);
+            }
+            match self.parse_one(block.item_rule()) {
+                Ok(pair) => items.push(lower_item(&Lower { base: start }, first_child(pair))),
+                Err(error_at) => {
+                    self.pos = recovery::resume_after(self.text, block.place(), start, error_at);
+                }
+            }
+        }
+    }
+
+    /// Parses `rule` at the current position and moves past it. On failure,
+    /// reports the error and returns where it was found.
+    fn parse_one(&mut self, rule: Rule) -> Result<Pair<'t, Rule>, usize> {
+        let rest = &self.text[self.pos..];
+        match JourneyParser::parse(rule, rest) {
+            Ok(mut pairs) => {
+                let pair = pairs.next().expect("pest returns the rule it was asked for");
+                self.pos += pair.as_span().end();
+                Ok(pair)
+            }
+            Err(_) => {
+                let diagnostic = self.describe_failure(rule);
+                let error_at = diagnostic.primary.span.start as usize;
+                self.diagnostics.push(diagnostic);
+                Err(error_at)
+            }
+        }
+    }
+
+    fn describe_failure(&self, rule: Rule) -> Diagnostic {
+        let rest = &self.text[self.pos..];
+        let mut attempts = detailed_attempts(rule, rest);
+
+        // A word that fails only on its last letters (`dayz` after `day`
+        // matched) leaves pest with nothing to say at the letter it stopped
+        // at. Parsing the text up to the start of that word makes pest list
+        // what it would have accepted in its place.
+        let stop = attempts.max_position.min(rest.len());
+        let start_of_word = word_start(rest, stop);
+        if start_of_word < stop || attempts.rules.is_empty() && attempts.tokens.is_empty() {
+            let before_word = detailed_attempts(rule, &rest[..start_of_word]);
+            if before_word.max_position == start_of_word {
+                attempts = before_word;
+            }
+        }
+
+        let error_at = self.pos + attempts.max_position.min(rest.len());
+        let found = Found::at(self.text, error_at);
+        let before = &self.text[self.pos..found.span.start as usize];
+        describe_error(self.file, &found, &attempts, before)
+    }
+
+    fn unclosed(&mut self, block: Block, header: Span) {
+        let at = Found::at(self.text, self.pos);
+        let noun = block.noun();
+        let message = format!("this {noun} block is never closed: expected `}}`, found {}", at.words);
+        self.diagnostics.push(
+            Diagnostic::error("unclosed-block", message, label(self.file, at.span, "expected `}` before this"))
+                .with_label(self.file, header, format!("the {noun} block starts here"))
+                .with_help(format!("add a `}}` on its own line after the last item of the {noun}")),
+        );
+    }
+
+    fn stray_close(&mut self) {
+        let span = Span::new(self.pos, self.pos + 1);
+        self.diagnostics.push(
+            Diagnostic::error(
+                "unexpected-brace",
+                "found `}` outside any block",
+                label(self.file, span, "nothing is open here"),
+            )
+            .with_help("remove this `}`, or check that the block above opens with `{`"),
+        );
+        self.pos += 1;
+    }
+
+    /// Skips white space and comments.
+    fn skip_trivia(&mut self) {
+        let bytes = self.text.as_bytes();
+        while let Some(&b) = bytes.get(self.pos) {
+            match b {
+                b' ' | b'\t' | b'\r' | b'\n' => self.pos += 1,
+                b'#' => {
+                    self.pos = self.text[self.pos..].find('\n').map_or(bytes.len(), |n| self.pos + n)
+                }
+                _ => break,
+            }
+        }
+    }
+}
+
+/// What pest tried at the furthest position it reached in `text`.
+fn detailed_attempts(rule: Rule, text: &str) -> Attempts {
+    pest::set_error_detail(true);
+    let error = JourneyParser::parse(rule, text).err();
+    pest::set_error_detail(false);
+
+    // pest does not export the types of its parse attempts, so they are read
+    // here into a type of our own.
+    let Some(attempts) = error.and_then(|e| e.parse_attempts()) else {
+        return Attempts::default();
+    };
+    Attempts {
+        max_position: attempts.max_position,
+        rules: attempts
+            .call_stacks()
+            .iter()
+            .filter_map(|s| s.deepest.get_rule().map(|r| (*r, s.parent)))
+            .collect(),
+        tokens: attempts.expected_tokens().iter().map(|t| t.to_string()).collect(),
+    }
+}
+
+fn first_child(pair: Pair<Rule>) -> Pair<Rule> {
+    pair.into_inner().next().expect("entry rules wrap exactly one item")
+}
+
+fn lower_span(base: usize, pair: &Pair<Rule>) -> Span {
+    let s = pair.as_span();
+    Span::new(base + s.start(), base + s.end())
+}

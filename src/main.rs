@@ -1,0 +1,50 @@
+//! The `journey` command line: check, format and (later) run journeys.
+//!
+//! Exit codes are part of the interface that CI scripts rely on:
+//! 0 success, 1 problems found in the journeys (or files that `fmt --check`
+//! would change), 2 a usage or I/O error that stopped the command.
+
+mod commands;
+mod workspace;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "journey", version, about = "Healthcare email journeys as code")]
+#[command(long_about = "Write email journeys as text, check them like code, and run them.\n\n\
+    A project is a folder: every .journey file in it belongs to one compilation unit.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Check(commands::check::Args),
+    Fmt(commands::fmt::Args),
+}
+
+/// The outcome of a command, mapped to its documented exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// Problems in the input: errors found, or files that need formatting.
+    Problems,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => commands::check::run(args),
+        Command::Fmt(args) => commands::fmt::run(args),
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Problems) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("{:?}", miette::Report::new(error));
+            ExitCode::from(2)
+        }
+    }
+}
