@@ -20,16 +20,19 @@ pub struct Found {
     pub words: String,
     /// The word itself, when the token is a word.
     pub word: Option<String>,
+    /// The token is a `"` that no other `"` closes on its line.
+    pub unclosed_quote: bool,
 }
 
 impl Found {
     pub fn at(text: &str, offset: usize) -> Found {
         let rest = &text[offset.min(text.len())..];
         let Some(c) = rest.chars().next() else {
-            return Found { span: Span::point(text.len()), words: "the end of the file".into(), word: None };
+            let span = Span::point(text.len());
+            return Found::other(span, "the end of the file".into());
         };
         if c == '\n' || c == '\r' {
-            return Found { span: Span::point(offset), words: "the end of the line".into(), word: None };
+            return Found::other(Span::point(offset), "the end of the line".into());
         }
         if is_word_char(c) {
             let offset = word_start(text, offset);
@@ -40,11 +43,38 @@ impl Found {
                 span: Span::new(offset, offset + len),
                 words: format!("`{word}`"),
                 word: Some(word.to_string()),
+                unclosed_quote: false,
             };
         }
-        let words = if c == '"' { "`\"`".to_string() } else { format!("`{c}`") };
-        Found { span: Span::new(offset, offset + c.len_utf8()), words, word: None }
+        if rest.starts_with("->") {
+            return Found::other(Span::new(offset, offset + 2), "`->`".into());
+        }
+        let span = Span::new(offset, offset + c.len_utf8());
+        let mut found = Found::other(span, format!("`{c}`"));
+        found.unclosed_quote = c == '"' && !closes_on_line(&rest[1..]);
+        found
     }
+
+    fn other(span: Span, words: String) -> Found {
+        Found { span, words, word: None, unclosed_quote: false }
+    }
+}
+
+/// Whether the text after an opening `"` holds its closing `"` before the
+/// end of the line (`\"` is an escaped quote, not a closing one).
+fn closes_on_line(after_quote: &str) -> bool {
+    let mut chars = after_quote.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return true,
+            '\n' => return false,
+            '\\' => {
+                chars.next();
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// What pest tried at the furthest position it reached: each rule with the
@@ -79,6 +109,8 @@ enum Expectation {
 pub fn describe_error(file: FileId, found: &Found, attempts: &Attempts, before: &str) -> Diagnostic {
     let mut expectations = Vec::new();
     let mut keywords: Vec<&str> = Vec::new();
+    let wants_type =
+        attempts.rules.iter().any(|(r, _)| matches!(r, Rule::type_ref | Rule::type_name));
     for &(rule, _) in &attempts.rules {
         if let Some(e) = rule_expectation(rule, previous_word(before)) {
             expectations.push(e);
@@ -86,19 +118,23 @@ pub fn describe_error(file: FileId, found: &Found, attempts: &Attempts, before: 
     }
     for token in &attempts.tokens {
         let token = token.as_str();
-        if token.trim().is_empty() || token == "#" {
+        if is_grammar_internal(token) {
             continue;
         }
         if token.starts_with(|c: char| c.is_alphabetic()) {
             keywords.push(token);
         }
-        expectations.push(token_expectation(token));
+        expectations.push(token_expectation(token, wants_type));
     }
     expectations.sort();
     expectations.dedup();
     let has_other = expectations.iter().any(|e| *e != Expectation::Operator);
     if has_other && expectations.contains(&Expectation::Thing(VALUE, Some(VALUE_HELP))) {
         expectations.retain(|e| *e != Expectation::Thing(VALUE, Some(VALUE_HELP)));
+    }
+
+    if let Some(diagnostic) = known_mistake(file, found, &mut expectations, before) {
+        return diagnostic;
     }
 
     let wanted = join_or(&expectations);
@@ -123,6 +159,107 @@ pub fn describe_error(file: FileId, found: &Found, attempts: &Attempts, before: 
     diagnostic
 }
 
+/// Tokens pest lists that are pieces of the grammar, not words an author
+/// types: built-in character classes, digit ranges, the `_` that may start a
+/// name, and the characters a text may not hold unescaped.
+fn is_grammar_internal(token: &str) -> bool {
+    token.trim().is_empty()
+        || ["#", "BUILTIN_RULE", "_", "\\"].contains(&token)
+        || token.contains("..")
+}
+
+/// Mistakes common enough to deserve their own words, and readings of the
+/// text that pest cannot know were not meant. Returns a finished diagnostic,
+/// or adjusts `expectations` for the general message.
+fn known_mistake(
+    file: FileId,
+    found: &Found,
+    expectations: &mut Vec<Expectation>,
+    before: &str,
+) -> Option<Diagnostic> {
+    let text_open =
+        expectations.iter().any(|e| matches!(e, Expectation::Thing(t, _) if *t == TEXT_CLOSE));
+    if text_open || found.unclosed_quote {
+        return Some(unclosed_text(file, found, text_open, before));
+    }
+
+    let item_start =
+        expectations.contains(&Expectation::Step) || expectations.contains(&Expectation::Setting);
+    if found.words == "`->`" && item_start {
+        let diagnostic = Diagnostic::error(
+            "syntax-error",
+            "expected a step label after `->`",
+            label(file, found.span, "this arrow leads nowhere"),
+        );
+        let help = "name the step to go to, as in `timeout 3 days -> reminder`";
+        return Some(diagnostic.with_help(help));
+    }
+    if found.words == "`=`" && item_start {
+        *expectations = vec![Expectation::Operator];
+        return None;
+    }
+    if item_start {
+        return first_word_read_as_label(file, found, expectations, before);
+    }
+    None
+}
+
+/// Text whose closing `"` is missing. The label goes on the opening quote:
+/// the last `"` before the error when pest was inside the text, or the
+/// found `"` itself when pest stopped in front of it.
+fn unclosed_text(file: FileId, found: &Found, inside_text: bool, before: &str) -> Diagnostic {
+    let quote = match before.rfind('"') {
+        Some(i) if inside_text => {
+            let at = found.span.start as usize - before.len() + i;
+            Span::new(at, at + 1)
+        }
+        _ => found.span,
+    };
+    Diagnostic::error(
+        "syntax-error",
+        "this text is never closed: expected a closing `\"` before the end of the line",
+        label(file, quote, "the text starts here"),
+    )
+    .with_help(TEXT_CLOSE_HELP)
+}
+
+/// A journey item that is one word so far may be read as a label
+/// (`reminder:`), so pest also wants a `:` after it. When the word is a step
+/// or setting keyword, that reading was not meant and is dropped; when it is
+/// not, the word itself is the mistake.
+fn first_word_read_as_label(
+    file: FileId,
+    found: &Found,
+    expectations: &mut Vec<Expectation>,
+    before: &str,
+) -> Option<Diagnostic> {
+    let colon = Expectation::Token(":".into());
+    let first_word = before.trim_end();
+    let one_word = !first_word.is_empty() && first_word.chars().all(is_word_char);
+    if !one_word || !expectations.contains(&colon) {
+        return None;
+    }
+    if STEP_WORDS.contains(&first_word) || SETTING_WORDS.contains(&first_word) {
+        let label_reading =
+            |e: &Expectation| matches!(e, Expectation::Step | Expectation::Setting) || *e == colon;
+        expectations.retain(|e| !label_reading(e));
+        return None;
+    }
+
+    let start = found.span.start as usize - before.len();
+    let span = Span::new(start, start + first_word.len());
+    let message = format!("expected a step or a journey setting, found `{first_word}`");
+    let diagnostic =
+        Diagnostic::error("syntax-error", message, label(file, span, "expected a step here"));
+    let known: Vec<&str> = STEP_WORDS.iter().chain(SETTING_WORDS).copied().collect();
+    Some(match closest(first_word, &known) {
+        Some(best) => diagnostic
+            .with_help(format!("did you mean `{best}`?"))
+            .with_suggestion(format!("change to `{best}`"), best),
+        None => diagnostic.with_help(STEP_HELP),
+    })
+}
+
 const VALUE: &str = "a value or a condition";
 const VALUE_HELP: &str =
     "for example `contact.plan == \"gold\"`, `clicked welcome.portal` or `true`";
@@ -145,9 +282,11 @@ const WEEKDAY_WORDS: &[&str] = &[
     "weekends", "day",
 ];
 
-fn token_expectation(token: &str) -> Expectation {
+fn token_expectation(token: &str, wants_type: bool) -> Expectation {
     let singular = token.trim_end_matches('s');
-    if STEP_WORDS.contains(&token) {
+    if wants_type && TYPE_WORDS.contains(&token) {
+        Expectation::Thing("a type such as `text`", Some(TYPES_HELP))
+    } else if STEP_WORDS.contains(&token) {
         Expectation::Step
     } else if SETTING_WORDS.contains(&token) {
         Expectation::Setting
@@ -207,7 +346,7 @@ fn rule_expectation(rule: Rule, previous: &str) -> Option<Expectation> {
             "click" | "clicked" => {
                 thing("an email or one of its links, such as `welcome.portal`", None)
             }
-            "->" => thing("a step label", None),
+            "->" => thing("a step label", Some("name the step to go to, as in `-> reminder`")),
             _ => thing("a name", Some("names start with a letter or `_`")),
         },
         Rule::word => thing("a name", Some("names start with a letter or `_`")),
@@ -217,12 +356,12 @@ fn rule_expectation(rule: Rule, previous: &str) -> Option<Expectation> {
         Rule::duration_unit => thing("a unit of time such as `days`", Some(UNITS_HELP)),
         Rule::type_ref | Rule::type_name => thing("a type such as `text`", Some(TYPES_HELP)),
         Rule::string | Rule::string_inner => thing("text in double quotes", None),
-        Rule::string_close => thing(
-            "a closing `\"`",
-            Some("text must end on the line where it starts; close it with `\"`"),
-        ),
+        Rule::string_close => thing(TEXT_CLOSE, Some(TEXT_CLOSE_HELP)),
         Rule::number => thing("a number", None),
-        Rule::percent => thing("a share such as `50%`", None),
+        Rule::percent => thing(
+            "a share such as `50%`",
+            Some("each arm of a split gives its share in percent, as in `50% -> control`"),
+        ),
         Rule::date | Rule::local_datetime => thing("a date such as `2026-03-01`", None),
         Rule::time | Rule::time_range => thing("a time of day such as `09:00`", None),
         Rule::instant => thing("an instant such as `2026-03-01T09:00:00Z`", None),
@@ -253,6 +392,15 @@ fn rule_expectation(rule: Rule, previous: &str) -> Option<Expectation> {
     }
 }
 
+const TEXT_CLOSE: &str = "a closing `\"`";
+const TEXT_CLOSE_HELP: &str = "text must end on the line where it starts; close it with `\"`";
+
+const STEP_HELP: &str =
+    "a step starts with `send`, `wait`, `branch`, `split`, `goto`, `add to`, \
+     `remove from` or `end`, optionally after a label such as `reminder:`; \
+     settings are `from`, `reply_to`, `priority`, `enter`, `exit when`, \
+     `reentry` and `timezone`";
+
 const WAIT_END_HELP: &str =
     "every `wait for` says how it ends: `timeout 3 days -> label`, or `forever`";
 
@@ -269,10 +417,28 @@ fn phrase(expectation: &Expectation) -> String {
 
 fn join_or(expectations: &[Expectation]) -> String {
     let phrases: Vec<String> = expectations.iter().map(phrase).collect();
+    let phrases = if phrases.len() > 1 {
+        phrases.iter().flat_map(|p| split_token_list(p)).collect()
+    } else {
+        phrases
+    };
     match phrases.as_slice() {
         [] => "something else".into(),
         [one] => one.clone(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// "`high`, `normal` or `low`" as its three tokens, so that a longer list
+/// reads "`timeout`, `forever`, `,` or `->`" rather than nesting one "or"
+/// inside another. A phrase with any word outside backticks stays whole.
+fn split_token_list(phrase: &str) -> Vec<String> {
+    let parts: Vec<&str> = phrase.split(", ").flat_map(|p| p.split(" or ")).collect();
+    let all_tokens = parts.iter().all(|p| p.len() > 1 && p.starts_with('`') && p.ends_with('`'));
+    if all_tokens {
+        parts.into_iter().map(String::from).collect()
+    } else {
+        vec![phrase.to_string()]
     }
 }
 
@@ -285,13 +451,7 @@ fn help_for(expectations: &[Expectation]) -> Option<String> {
     for e in expectations {
         match e {
             Expectation::Step | Expectation::Setting => {
-                return Some(
-                    "a step starts with `send`, `wait`, `branch`, `split`, `goto`, `add to`, \
-                     `remove from` or `end`, optionally after a label such as `reminder:`; \
-                     settings are `from`, `reply_to`, `priority`, `enter`, `exit when`, \
-                     `reentry` and `timezone`"
-                        .into(),
-                )
+                return Some(STEP_HELP.into())
             }
             Expectation::Declaration => {
                 return Some(
