@@ -28,13 +28,19 @@ impl Lower {
     }
 
     fn ident(&self, pair: P) -> Ident {
-        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
     }
 
     fn string(&self, pair: P) -> StringLit {
         let span = self.span(&pair);
         let raw = pair.into_inner().next().map_or("", |inner| inner.as_str());
-        StringLit { value: unescape(raw), span }
+        StringLit {
+            value: unescape(raw),
+            span,
+        }
     }
 
     // ------------------------------------------------------------ decls --
@@ -44,7 +50,11 @@ impl Lower {
         let mut inner = pair.into_inner().skip(1);
         let name = self.ident(next(&mut inner));
         let display = inner.next().map(|p| self.string(p));
-        ListDecl { name, display, span }
+        ListDecl {
+            name,
+            display,
+            span,
+        }
     }
 
     pub fn field_decl(&self, pair: P) -> FieldDecl {
@@ -61,7 +71,13 @@ impl Lower {
                 _ => unexpected(&p),
             }
         }
-        FieldDecl { name, ty, phi, default, span }
+        FieldDecl {
+            name,
+            ty,
+            phi,
+            default,
+            span,
+        }
     }
 
     fn type_ref(&self, pair: P) -> TypeRef {
@@ -78,7 +94,11 @@ impl Lower {
             "timezone" => TypeName::TimeZone,
             _ => TypeName::Email,
         };
-        TypeRef { name, optional, span }
+        TypeRef {
+            name,
+            optional,
+            span,
+        }
     }
 
     /// The name of an `event` header; whether it opens a block.
@@ -116,11 +136,21 @@ impl Lower {
                 };
                 EmailItem::Kind { kind, span }
             }
-            Rule::subject_setting => EmailItem::Subject { text: self.string(next(&mut inner)), span },
-            Rule::body_setting => EmailItem::Body { path: self.string(next(&mut inner)), span },
+            Rule::subject_setting => EmailItem::Subject {
+                text: self.string(next(&mut inner)),
+                span,
+            },
+            Rule::body_setting => EmailItem::Body {
+                path: self.string(next(&mut inner)),
+                span,
+            },
             _ => {
                 let name = self.ident(next(&mut inner));
-                EmailItem::Link { name, url: self.string(next(&mut inner)), span }
+                EmailItem::Link {
+                    name,
+                    url: self.string(next(&mut inner)),
+                    span,
+                }
             }
         }
     }
@@ -189,8 +219,18 @@ impl Lower {
                         _ => {}
                     }
                 }
-                let at = at.unwrap_or_else(|| TimeLit { hour: 0, minute: 0, span: field.span });
-                Trigger::Date { field, offset, yearly, at, zone }
+                let at = at.unwrap_or(TimeLit {
+                    hour: 0,
+                    minute: 0,
+                    span: field.span,
+                });
+                Trigger::Date {
+                    field,
+                    offset,
+                    yearly,
+                    at,
+                    zone,
+                }
             }
         }
     }
@@ -204,7 +244,11 @@ impl Lower {
             label = Some(self.ident(next(&mut first.into_inner())));
             first = next(&mut inner);
         }
-        Step { label, kind: self.step_kind(first), span }
+        Step {
+            label,
+            kind: self.step_kind(first),
+            span,
+        }
     }
 
     fn step_kind(&self, pair: P) -> StepKind {
@@ -249,7 +293,11 @@ impl Lower {
             }
         }
         let target = target.unwrap_or_else(|| {
-            UntilTarget::Window(Window { days: DaySpec::Every, times: no_time(span), span })
+            UntilTarget::Window(Window {
+                days: DaySpec::Every,
+                times: no_time(span),
+                span,
+            })
         });
         WaitUntil { target, zone, arms }
     }
@@ -257,7 +305,10 @@ impl Lower {
     fn until_target(&self, pair: P) -> UntilTarget {
         let span = self.span(&pair);
         match pair.as_rule() {
-            Rule::instant => UntilTarget::Instant(InstantLit { text: pair.as_str().into(), span }),
+            Rule::instant => UntilTarget::Instant(InstantLit {
+                text: pair.as_str().into(),
+                span,
+            }),
             Rule::local_datetime => {
                 let mut inner = pair.into_inner();
                 let date = self.date(&next(&mut inner));
@@ -275,7 +326,12 @@ impl Lower {
                         _ => {}
                     }
                 }
-                UntilTarget::Relative { field, offset, at, span }
+                UntilTarget::Relative {
+                    field,
+                    offset,
+                    at,
+                    span,
+                }
             }
             _ => UntilTarget::Window(self.window(pair)),
         }
@@ -304,10 +360,20 @@ impl Lower {
         if inner.peek().map(|p| p.as_rule()) == Some(Rule::month_day) {
             let month_day = next(&mut inner);
             let span = self.span(&month_day);
-            let day = next(&mut month_day.into_inner()).as_str().parse().unwrap_or(u32::MAX);
+            let day = next(&mut month_day.into_inner())
+                .as_str()
+                .parse()
+                .unwrap_or(u32::MAX);
             return DaySpec::MonthDay { day, span };
         }
-        DaySpec::Days(inner.map(|p| DayName { day: weekday(p.as_str()), span: self.span(&p) }).collect())
+        DaySpec::Days(
+            inner
+                .map(|p| DayName {
+                    day: weekday(p.as_str()),
+                    span: self.span(&p),
+                })
+                .collect(),
+        )
     }
 
     fn until_arm(&self, pair: P) -> UntilArm {
@@ -317,7 +383,11 @@ impl Lower {
             Rule::kw_late => UntilArmKind::Late,
             _ => UntilArmKind::Missing,
         };
-        UntilArm { kind, target: self.ident(nth(inner, 1)), span }
+        UntilArm {
+            kind,
+            target: self.ident(nth(inner, 1)),
+            span,
+        }
     }
 
     fn zone(&self, pair: P) -> Zone {
@@ -340,7 +410,11 @@ impl Lower {
                     let mut inner = p.into_inner().skip(1);
                     let after = self.duration(next(&mut inner));
                     let target = inner.nth(1).map(|t| self.ident(t));
-                    end = Some(WaitEnd::Timeout { after, target, span });
+                    end = Some(WaitEnd::Timeout {
+                        after,
+                        target,
+                        span,
+                    });
                 }
             }
         }
@@ -356,13 +430,16 @@ impl Lower {
         let rule = condition.as_rule();
         let condition = match rule {
             Rule::expr => WaitCondition::Condition(self.expr(condition)),
-            Rule::update_condition => {
-                WaitCondition::Update { filter: condition.into_inner().nth(2).map(|e| self.expr(e)) }
-            }
+            Rule::update_condition => WaitCondition::Update {
+                filter: condition.into_inner().nth(2).map(|e| self.expr(e)),
+            },
             Rule::event_condition => {
                 let mut parts = condition.into_inner().skip(1);
                 let name = self.ident(next(&mut parts));
-                WaitCondition::Event { name, filter: parts.nth(1).map(|e| self.expr(e)) }
+                WaitCondition::Event {
+                    name,
+                    filter: parts.nth(1).map(|e| self.expr(e)),
+                }
             }
             _ => {
                 let mut human = false;
@@ -374,14 +451,19 @@ impl Lower {
                         _ => {}
                     }
                 }
-                let (email, link) = self.email_link(name.expect("grammar: a condition names an email"));
+                let (email, link) =
+                    self.email_link(name.expect("grammar: a condition names an email"));
                 match rule {
                     Rule::open_condition => WaitCondition::Open { email, human },
                     _ => WaitCondition::Click { email, link, human },
                 }
             }
         };
-        WaitArm { condition, target, span }
+        WaitArm {
+            condition,
+            target,
+            span,
+        }
     }
 
     /// `email` or `email.link` (an `ident` pair is an email alone).
@@ -403,10 +485,17 @@ impl Lower {
                 Rule::branch_arm => {
                     let mut inner = p.into_inner().skip(1);
                     let condition = self.expr(next(&mut inner));
-                    arms.push(BranchArm { condition, target: self.ident(nth(inner, 1)), span });
+                    arms.push(BranchArm {
+                        condition,
+                        target: self.ident(nth(inner, 1)),
+                        span,
+                    });
                 }
                 Rule::else_arm => {
-                    otherwise = Some(ElseArm { target: self.ident(nth(p.into_inner(), 2)), span })
+                    otherwise = Some(ElseArm {
+                        target: self.ident(nth(p.into_inner(), 2)),
+                        span,
+                    })
                 }
                 _ => {}
             }
@@ -419,8 +508,17 @@ impl Lower {
         let mut inner = pair.into_inner();
         let percent = next(&mut inner);
         let percent_span = self.span(&percent);
-        let value = percent.as_str().trim_end_matches('%').parse().unwrap_or(f64::NAN);
-        SplitArm { percent: value, percent_span, target: self.ident(nth(inner, 1)), span }
+        let value = percent
+            .as_str()
+            .trim_end_matches('%')
+            .parse()
+            .unwrap_or(f64::NAN);
+        SplitArm {
+            percent: value,
+            percent_span,
+            target: self.ident(nth(inner, 1)),
+            span,
+        }
     }
 
     // ----------------------------------------------------------- values --
@@ -451,13 +549,22 @@ impl Lower {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let negative = next(&mut inner).as_str() == "-";
-        Offset { negative, duration: self.duration(next(&mut inner)), span }
+        Offset {
+            negative,
+            duration: self.duration(next(&mut inner)),
+            span,
+        }
     }
 
     fn date(&self, pair: &P) -> DateLit {
         let text = pair.as_str();
         let num = |range: std::ops::Range<usize>| text[range].parse().unwrap_or(0);
-        DateLit { year: num(0..4), month: num(5..7), day: num(8..10), span: self.span(pair) }
+        DateLit {
+            year: num(0..4),
+            month: num(5..7),
+            day: num(8..10),
+            span: self.span(pair),
+        }
     }
 
     fn time(&self, pair: &P) -> TimeLit {
@@ -476,7 +583,11 @@ impl Lower {
             "contact" => FieldRoot::Contact,
             _ => FieldRoot::Event,
         };
-        FieldRef { root, field: self.ident(next(&mut inner)), span }
+        FieldRef {
+            root,
+            field: self.ident(next(&mut inner)),
+            span,
+        }
     }
 
     fn literal(&self, pair: P) -> Literal {
@@ -484,17 +595,27 @@ impl Lower {
         let span = self.span(&p);
         match p.as_rule() {
             Rule::string => Literal::Text(self.string(p)),
-            Rule::number => Literal::Number { value: p.as_str().parse().unwrap_or(f64::NAN), span },
+            Rule::number => Literal::Number {
+                value: p.as_str().parse().unwrap_or(f64::NAN),
+                span,
+            },
             Rule::kw_true => Literal::Bool { value: true, span },
             Rule::kw_false => Literal::Bool { value: false, span },
-            Rule::instant => Literal::Instant(InstantLit { text: p.as_str().into(), span }),
+            Rule::instant => Literal::Instant(InstantLit {
+                text: p.as_str().into(),
+                span,
+            }),
             Rule::time => Literal::Time(self.time(&p)),
             Rule::duration => Literal::Duration(self.duration(p)),
             _ => {
                 let mut inner = p.into_inner();
                 let date = self.date(&next(&mut inner));
                 match inner.nth(1) {
-                    Some(time) => Literal::DateTime { date, time: self.time(&time), span },
+                    Some(time) => Literal::DateTime {
+                        date,
+                        time: self.time(&time),
+                        span,
+                    },
                     None => Literal::Date(date),
                 }
             }
@@ -517,8 +638,14 @@ impl Lower {
             .map_postfix(|lhs, op| {
                 let span = lhs.span.to(self.span(&op));
                 let kind = match op.as_rule() {
-                    Rule::is_set => ExprKind::IsSet { expr: Box::new(lhs), missing: false },
-                    Rule::is_missing => ExprKind::IsSet { expr: Box::new(lhs), missing: true },
+                    Rule::is_set => ExprKind::IsSet {
+                        expr: Box::new(lhs),
+                        missing: false,
+                    },
+                    Rule::is_missing => ExprKind::IsSet {
+                        expr: Box::new(lhs),
+                        missing: true,
+                    },
                     _ => {
                         let mut negated = false;
                         let mut items = Vec::new();
@@ -529,7 +656,11 @@ impl Lower {
                                 _ => {}
                             }
                         }
-                        ExprKind::InList { expr: Box::new(lhs), items, negated }
+                        ExprKind::InList {
+                            expr: Box::new(lhs),
+                            items,
+                            negated,
+                        }
                     }
                 };
                 Expr { kind, span }
@@ -551,7 +682,14 @@ impl Lower {
                         _ => BinaryOp::Greater,
                     },
                 };
-                Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+                Expr {
+                    kind: ExprKind::Binary {
+                        op,
+                        lhs: Box::new(lhs),
+                        rhs: Box::new(rhs),
+                    },
+                    span,
+                }
             })
             .parse(pair.into_inner())
     }
@@ -574,7 +712,8 @@ impl Lower {
                         _ => {}
                     }
                 }
-                let (email, link) = self.email_link(name.expect("grammar: engagement names an email"));
+                let (email, link) =
+                    self.email_link(name.expect("grammar: engagement names an email"));
                 match rule {
                     Rule::opened => ExprKind::Opened { email, human },
                     _ => ExprKind::Clicked { email, link, human },
@@ -594,7 +733,9 @@ fn pratt() -> &'static PrattParser<Rule> {
             .op(Op::infix(Rule::op_and, Assoc::Left))
             .op(Op::prefix(Rule::op_not))
             .op(Op::infix(Rule::cmp_op, Assoc::Left))
-            .op(Op::postfix(Rule::is_set) | Op::postfix(Rule::is_missing) | Op::postfix(Rule::in_list))
+            .op(Op::postfix(Rule::is_set)
+                | Op::postfix(Rule::is_missing)
+                | Op::postfix(Rule::in_list))
             .op(Op::infix(Rule::add_op, Assoc::Left))
             .op(Op::infix(Rule::op_default, Assoc::Left))
             .op(Op::prefix(Rule::op_neg))
@@ -616,7 +757,11 @@ fn weekday(text: &str) -> DayKeyword {
 }
 
 fn no_time(span: Span) -> TimeSpec {
-    TimeSpec::At(TimeLit { hour: 0, minute: 0, span })
+    TimeSpec::At(TimeLit {
+        hour: 0,
+        minute: 0,
+        span,
+    })
 }
 
 /// Resolves `\"`, `\\`, `\n` and `\t`; any other escaped character stands
@@ -640,11 +785,15 @@ pub fn unescape(raw: &str) -> String {
 }
 
 fn next<'i>(pairs: &mut impl Iterator<Item = P<'i>>) -> P<'i> {
-    pairs.next().expect("grammar: a required part is always present")
+    pairs
+        .next()
+        .expect("grammar: a required part is always present")
 }
 
 fn nth<'i>(mut pairs: impl Iterator<Item = P<'i>>, n: usize) -> P<'i> {
-    pairs.nth(n).expect("grammar: a required part is always present")
+    pairs
+        .nth(n)
+        .expect("grammar: a required part is always present")
 }
 
 fn unexpected(pair: &P) -> ! {

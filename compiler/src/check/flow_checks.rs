@@ -1,0 +1,417 @@
+//! From resolved steps to control-flow graphs, and from the analyses of
+//! `flow` to diagnostics.
+//!
+//! The graph has one node per step and one edge per way of leaving it: the
+//! fall-through to the next step, or a jump arm (`-> label`, `goto`, an
+//! `else`). An `end`, a `goto journey` and falling off the last step leave
+//! the journey, so they have no edge. Each edge remembers the source span
+//! that creates it, so a message can point at the arm that loops.
+
+use super::flow::{self, Edge, Graph};
+use super::program::{JourneyDef, StepOp, UntilDef, WaitDef};
+use super::Cx;
+use crate::diagnostic::{label, Diagnostic};
+use crate::source::FileId;
+use crate::span::Span;
+use crate::syntax::ast::{self, StepKind};
+
+/// The graph of one journey, with the span behind every edge.
+struct Built {
+    graph: Graph,
+    arm_spans: Vec<Vec<Span>>,
+}
+
+fn build(steps: &[&ast::Step], def: &JourneyDef) -> Built {
+    let count = def.steps.len();
+    let mut succ = vec![Vec::new(); count];
+    let mut arm_spans = vec![Vec::new(); count];
+    let mut waits = vec![false; count];
+
+    for (index, step) in def.steps.iter().enumerate() {
+        let ast_step = steps[index];
+        let next = (index + 1 < count).then_some(index + 1);
+        let jumps = jump_spans(ast_step);
+        let mut add = |to: Option<usize>, span: Span| {
+            if let Some(to) = to {
+                let arm = succ[index].len();
+                succ[index].push(Edge { to, arm });
+                arm_spans[index].push(span);
+            }
+        };
+        let mut jump_span = jumps.into_iter();
+        let mut jump = |target: Option<usize>| {
+            let span = jump_span.next().flatten().unwrap_or(ast_step.span);
+            (target.or(next), span)
+        };
+
+        match &step.op {
+            StepOp::Send { .. } | StepOp::AddTo { .. } | StepOp::RemoveFrom { .. } => {
+                add(next, ast_step.span)
+            }
+            StepOp::Wait { .. } => {
+                waits[index] = true;
+                add(next, ast_step.span);
+            }
+            StepOp::WaitUntil { late, missing, .. } => {
+                waits[index] = true;
+                add(next, ast_step.span);
+                for target in [*late, *missing].into_iter().flatten() {
+                    let (to, span) = jump(Some(target));
+                    add(to, span);
+                }
+            }
+            StepOp::WaitFor { arms, timeout } => {
+                waits[index] = true;
+                for (_, target) in arms {
+                    let (to, span) = jump(*target);
+                    add(to, span);
+                }
+                if let Some((_, target)) = timeout {
+                    let (to, span) = jump(*target);
+                    add(to, span);
+                }
+            }
+            StepOp::Branch { arms, otherwise } => {
+                for (_, target) in arms {
+                    let (to, span) = jump(Some(*target));
+                    add(to, span);
+                }
+                let (to, span) = jump(*otherwise);
+                add(to, span);
+            }
+            StepOp::Split { arms } => {
+                for (_, target) in arms {
+                    let (to, span) = jump(Some(*target));
+                    add(to, span);
+                }
+            }
+            StepOp::Goto { step } => {
+                let (to, span) = jump(Some(*step));
+                add(to, span);
+            }
+            StepOp::GotoJourney { .. } | StepOp::End => {}
+        }
+    }
+    Built {
+        graph: Graph { succ, waits },
+        arm_spans,
+    }
+}
+
+/// The spans of a step's jump arms, in the order `build` visits them;
+/// `None` for an arm that falls through.
+fn jump_spans(step: &ast::Step) -> Vec<Option<Span>> {
+    let ident = |i: &Option<ast::Ident>| i.as_ref().map(|i| i.span);
+    match &step.kind {
+        StepKind::WaitUntil(wait) => wait.arms.iter().map(|a| Some(a.span)).collect(),
+        StepKind::WaitFor(wait) => {
+            let mut spans: Vec<_> = wait
+                .arms
+                .iter()
+                .map(|a| ident(&a.target).or(Some(a.span)))
+                .collect();
+            if let ast::WaitEnd::Timeout { span, .. } = &wait.end {
+                spans.push(Some(*span));
+            }
+            spans
+        }
+        StepKind::Branch(branch) => {
+            let mut spans: Vec<_> = branch.arms.iter().map(|a| Some(a.span)).collect();
+            spans.push(branch.otherwise.as_ref().map(|e| e.span));
+            spans
+        }
+        StepKind::Split(split) => split.arms.iter().map(|a| Some(a.span)).collect(),
+        StepKind::Goto(target) => vec![Some(target.span)],
+        _ => Vec::new(),
+    }
+}
+
+pub fn check(
+    cx: &mut Cx,
+    file: FileId,
+    journey: &ast::JourneyDecl,
+    steps: &[&ast::Step],
+    def: &JourneyDef,
+) {
+    let built = build(steps, def);
+    let graph = &built.graph;
+    let name = |index: usize| match &def.steps[index].label {
+        Some(label) => format!("`{label}`"),
+        None => format!("step {}", index + 1),
+    };
+
+    for first in flow::unreachable(graph) {
+        cx.diagnostics.push(
+            Diagnostic::warning(
+                "unreachable-step",
+                format!(
+                    "no contact can reach this step of journey `{}`",
+                    journey.name.name
+                ),
+                label(file, steps[first].span, "unreachable"),
+            )
+            .with_note("the step before it ends the run or jumps away, and nothing jumps here")
+            .with_help("label it and jump to it, or remove it"),
+        );
+    }
+
+    for cycle in flow::cycles_without_wait(graph) {
+        let first = cycle[0];
+        let names: Vec<String> = cycle.iter().map(|&s| name(s)).collect();
+        cx.diagnostics.push(
+            Diagnostic::error(
+                "loop-without-wait",
+                format!(
+                    "these steps form a loop with no wait in it: {}",
+                    names.join(" → ")
+                ),
+                label(file, steps[first].span, "the loop starts here"),
+            )
+            .with_note("loop prevention would end the run at once on the second pass")
+            .with_help("add a `wait` or `wait for` inside the loop, or jump somewhere else"),
+        );
+    }
+
+    for revisit in flow::revisits(graph) {
+        let span = built.arm_spans[revisit.from][revisit.arm];
+        let target = name(revisit.to);
+        let (message, label_text) = if revisit.always {
+            (
+                format!(
+                    "this jump always returns to {target}, which the contact has already \
+                    visited: the run ends here"
+                ),
+                "always ends the run",
+            )
+        } else {
+            (
+                format!(
+                    "this jump may return to {target}, which some contacts have already \
+                    visited: their run ends here"
+                ),
+                "sometimes ends the run",
+            )
+        };
+        cx.diagnostics.push(
+            Diagnostic::warning("revisit-ends-run", message, label(file, span, label_text))
+                .with_label(file, steps[revisit.to].span, "visited before")
+                .with_note(
+                    "loop prevention: arriving at a step already visited in this run \
+                    ends it, marked `completed (loop prevented)`",
+                )
+                .with_help(
+                    "jump to a new step instead (for example a second reminder), or \
+                    `end` on purpose",
+                ),
+        );
+    }
+
+    emails_waited_on(cx, file, steps, def, graph);
+    absolute_waits(cx, file, steps, def, graph);
+}
+
+/// `wait for open/click E` needs `send E` before it on every path.
+fn emails_waited_on(
+    cx: &mut Cx,
+    file: FileId,
+    steps: &[&ast::Step],
+    def: &JourneyDef,
+    graph: &Graph,
+) {
+    let emails = cx.decls.emails.entries.len();
+    let generated: Vec<Vec<usize>> = def
+        .steps
+        .iter()
+        .map(|s| match s.op {
+            StepOp::Send { email } => vec![email],
+            _ => Vec::new(),
+        })
+        .collect();
+    let facts = flow::sent_before(graph, &generated, emails);
+    let reachable = reachable(graph);
+
+    for (index, step) in def.steps.iter().enumerate() {
+        let StepOp::WaitFor { arms, .. } = &step.op else {
+            continue;
+        };
+        if !reachable[index] {
+            continue;
+        }
+        let StepKind::WaitFor(wait) = &steps[index].kind else {
+            continue;
+        };
+        let (must, may) = (&facts[index].must, &facts[index].may);
+        for ((condition, _), arm) in arms.iter().zip(&wait.arms) {
+            let email = match condition {
+                WaitDef::Open { email, .. } | WaitDef::Click { email, .. } => *email,
+                _ => continue,
+            };
+            let email_name = cx.decls.emails.entries[email].name;
+            if must.contains(email) {
+                continue;
+            }
+            let diagnostic = if may.contains(email) {
+                Diagnostic::warning(
+                    "email-maybe-not-sent",
+                    format!(
+                        "some contacts reach this wait without having been sent \
+                        `{email_name}`"
+                    ),
+                    label(file, arm.span, "not sent on every path"),
+                )
+                .with_note(
+                    "those contacts cannot open or click it, so only the timeout can \
+                    end their wait",
+                )
+            } else {
+                Diagnostic::error(
+                    "email-never-sent",
+                    format!("no contact reaching this wait has been sent `{email_name}`"),
+                    label(file, arm.span, "never sent before this wait"),
+                )
+                .with_note("an email that was not sent cannot be opened or clicked")
+            };
+            cx.diagnostics
+                .push(diagnostic.with_help(format!("add `send {email_name}` before this wait")));
+        }
+    }
+}
+
+/// A later absolute wait that ends before an earlier one on every path
+/// passes at once (or takes its `late` arm).
+fn absolute_waits(
+    cx: &mut Cx,
+    file: FileId,
+    steps: &[&ast::Step],
+    def: &JourneyDef,
+    graph: &Graph,
+) {
+    let instants: Vec<Option<(i64, bool)>> = def.steps.iter().map(absolute_instant).collect();
+    let generated: Vec<Vec<usize>> = instants
+        .iter()
+        .enumerate()
+        .map(|(i, t)| if t.is_some() { vec![i] } else { Vec::new() })
+        .collect();
+    let facts = flow::sent_before(graph, &generated, def.steps.len());
+
+    for (index, instant) in instants.iter().enumerate() {
+        let Some((at, exact)) = instant else { continue };
+        let must = &facts[index].must;
+        let earlier = must.iter().find(|&e| match instants[e] {
+            Some((before, before_exact)) => before_exact == *exact && before > *at,
+            None => false,
+        });
+        if let Some(earlier) = earlier {
+            cx.diagnostics.push(
+                Diagnostic::warning(
+                    "wait-already-passed",
+                    "this wait ends before an earlier wait on every path, so it has always passed",
+                    label(file, steps[index].span, "already passed when reached"),
+                )
+                .with_label(file, steps[earlier].span, "this earlier wait ends later")
+                .with_help(
+                    "check the dates; a passed wait lets the contact through at once, \
+                    or takes its `late ->` arm",
+                ),
+            );
+        }
+    }
+}
+
+/// Seconds since the epoch of an absolute wait, and whether it is an exact
+/// instant (`true`) or a local date-time (`false`, compared only with other
+/// local ones: they share the zone rules of the same contact).
+fn absolute_instant(step: &super::program::StepDef) -> Option<(i64, bool)> {
+    let StepOp::WaitUntil { target, .. } = &step.op else {
+        return None;
+    };
+    match target {
+        UntilDef::Instant(text) => chrono::DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| (t.timestamp(), true)),
+        UntilDef::Local { date, time } => {
+            let date = chrono::NaiveDate::from_ymd_opt(date.year as i32, date.month, date.day)?;
+            let (hour, minute) = time.as_ref().map_or((0, 0), |t| (t.hour, t.minute));
+            let at = date.and_hms_opt(hour, minute, 0)?;
+            Some((at.and_utc().timestamp(), false))
+        }
+        _ => None,
+    }
+}
+
+fn reachable(graph: &Graph) -> Vec<bool> {
+    let mut seen = vec![false; graph.succ.len()];
+    let mut stack = if graph.succ.is_empty() {
+        Vec::new()
+    } else {
+        vec![0]
+    };
+    while let Some(node) = stack.pop() {
+        if std::mem::replace(&mut seen[node], true) {
+            continue;
+        }
+        stack.extend(graph.succ[node].iter().map(|e| e.to));
+    }
+    seen
+}
+
+/// `goto journey` cycles: a contact handed back to a journey it has already
+/// completed is entered again only if that journey's re-entry rule allows.
+pub fn handoffs(cx: &mut Cx, journeys: &[JourneyDef]) {
+    let count = journeys.len();
+    let mut edges = vec![Vec::new(); count];
+    for (from, journey) in journeys.iter().enumerate() {
+        for step in &journey.steps {
+            if let StepOp::GotoJourney { journey: to } = step.op {
+                edges[from].push((to, step.span));
+            }
+        }
+    }
+    let reaches = |start: usize, goal: usize| {
+        let mut seen = vec![false; count];
+        let mut stack = vec![start];
+        while let Some(node) = stack.pop() {
+            if node == goal {
+                return true;
+            }
+            if std::mem::replace(&mut seen[node], true) {
+                continue;
+            }
+            stack.extend(edges[node].iter().map(|(to, _)| *to));
+        }
+        false
+    };
+    for (from, journey) in journeys.iter().enumerate() {
+        for &(to, span) in &edges[from] {
+            let target = &journeys[to];
+            if !matches!(target.reentry, ast::Reentry::Never) || !reaches(to, from) {
+                continue;
+            }
+            cx.diagnostics.push(
+                Diagnostic::warning(
+                    "handoff-blocked-by-reentry",
+                    format!(
+                        "`{}` and `{}` hand contacts to each other, but `{}` never lets a \
+                            contact enter twice",
+                        journey.name, target.name, target.name
+                    ),
+                    label(
+                        journey.file,
+                        span,
+                        format!(
+                            "contacts who were in `{}` before are \
+                        not entered again",
+                            target.name
+                        ),
+                    ),
+                )
+                .with_note("such a contact's run ends here instead")
+                .with_help(format!(
+                    "add `reentry after <duration>` or `reentry always` to `{}` \
+                    if they should come back",
+                    target.name
+                )),
+            );
+        }
+    }
+}
