@@ -155,7 +155,8 @@ pub fn check(
         );
     }
 
-    for cycle in flow::cycles_without_wait(graph) {
+    let cycles = flow::cycles_without_wait(graph);
+    for cycle in &cycles {
         let first = cycle[0];
         let names: Vec<String> = cycle.iter().map(|&s| name(s)).collect();
         cx.diagnostics.push(
@@ -172,7 +173,13 @@ pub fn check(
         );
     }
 
+    let in_same_cycle =
+        |a: usize, b: usize| cycles.iter().any(|c| c.contains(&a) && c.contains(&b));
     for revisit in flow::revisits(graph) {
+        if in_same_cycle(revisit.from, revisit.to) {
+            // Already an error: a loop with no wait.
+            continue;
+        }
         let span = built.arm_spans[revisit.from][revisit.arm];
         let target = name(revisit.to);
         let (message, label_text) = if revisit.always {
@@ -194,7 +201,7 @@ pub fn check(
         };
         cx.diagnostics.push(
             Diagnostic::warning("revisit-ends-run", message, label(file, span, label_text))
-                .with_label(file, steps[revisit.to].span, "visited before")
+                .with_label(file, head_span(steps[revisit.to]), "visited before")
                 .with_note(
                     "loop prevention: arriving at a step already visited in this run \
                     ends it, marked `completed (loop prevented)`",
@@ -337,6 +344,11 @@ fn absolute_instant(step: &super::program::StepDef) -> Option<(i64, bool)> {
         }
         _ => None,
     }
+}
+
+/// The label of a step, or the whole step when it has none.
+fn head_span(step: &ast::Step) -> Span {
+    step.label.as_ref().map_or(step.span, |label| label.span)
 }
 
 fn reachable(graph: &Graph) -> Vec<bool> {

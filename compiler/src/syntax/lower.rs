@@ -22,9 +22,12 @@ pub struct Lower {
 type P<'i> = Pair<'i, Rule>;
 
 impl Lower {
+    /// The pair's span without trailing white space and comments. pest
+    /// keeps the trivia it skipped before an optional part that turned out
+    /// to be absent (`timeout 5 days  # no arrow`); labels should underline
+    /// the code only.
     fn span(&self, pair: &P) -> Span {
-        let s = pair.as_span();
-        Span::new(self.base + s.start(), self.base + s.end())
+        Span::new(self.base + pair.as_span().start(), self.base + code_end(pair))
     }
 
     fn ident(&self, pair: P) -> Ident {
@@ -740,6 +743,32 @@ fn pratt() -> &'static PrattParser<Rule> {
             .op(Op::infix(Rule::op_default, Assoc::Left))
             .op(Op::prefix(Rule::op_neg))
     })
+}
+
+/// Where the code of `pair` ends, before any trailing trivia it holds.
+fn code_end(pair: &P) -> usize {
+    let end = pair.as_span().end();
+    let Some(last) = pair.clone().into_inner().last() else {
+        return end;
+    };
+    let last_end = code_end(&last);
+    if last_end < end && is_trivia(&pair.get_input()[last_end..end]) {
+        last_end
+    } else {
+        end
+    }
+}
+
+/// Whether `text` is only white space and `#` comments.
+fn is_trivia(text: &str) -> bool {
+    let mut rest = text.trim_start();
+    while let Some(comment) = rest.strip_prefix('#') {
+        rest = comment
+            .find('\n')
+            .map_or("", |n| &comment[n..])
+            .trim_start();
+    }
+    rest.is_empty()
 }
 
 fn weekday(text: &str) -> DayKeyword {
