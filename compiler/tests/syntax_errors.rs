@@ -21,8 +21,7 @@ fn parse(source: &str) -> (Sources, Vec<Diagnostic>) {
 }
 
 /// The source with line numbers, then its diagnostics as a terminal shows
-/// them. Trailing spaces are cut from each line: ariadne pads some lines,
-/// and editors strip such padding from snapshot files.
+/// them.
 fn report(source: &str) -> String {
     let (sources, diagnostics) = parse(source);
     let rendered = render_to_string(Format::Human { color: false }, &sources, &diagnostics);
@@ -32,12 +31,7 @@ fn report(source: &str) -> String {
         out += format!("{:>3} | {line}", i + 1).trim_end();
         out.push('\n');
     }
-    out += "\ndiagnostics:\n";
-    for line in rendered.lines() {
-        out += line.trim_end();
-        out.push('\n');
-    }
-    out
+    out + "\ndiagnostics:\n" + &rendered
 }
 
 /// The source text under each diagnostic's primary label.

@@ -9,6 +9,8 @@
 //! - ariadne writes its own header (`[code] Error: message`) and can draw a
 //!   custom one only in colour. So the header is written here, ariadne is
 //!   given no message, and the header line it writes is dropped.
+//! - ariadne pads some lines with spaces; the padding is cut, so output
+//!   pasted into an issue or a snapshot file has no trailing white space.
 //! - ariadne counts offsets in chars unless told otherwise; our spans are
 //!   bytes, so every report is configured with `IndexType::Byte`.
 //!
@@ -65,11 +67,11 @@ fn write_report(
     let report = build_report(color, cache.sources, diagnostic);
     let mut drawn = Vec::new();
     report.write(&mut *cache, &mut drawn)?;
-    let body_start = drawn
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(drawn.len(), |i| i + 1);
-    out.write_all(&drawn[body_start..])
+    let drawn = String::from_utf8_lossy(&drawn);
+    for line in drawn.lines().skip(1) {
+        writeln!(out, "{}", line.trim_end_matches(' '))?;
+    }
+    Ok(())
 }
 
 type AriadneSpan = (FileId, Range<usize>);

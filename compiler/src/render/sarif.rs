@@ -171,6 +171,122 @@ fn uri_reference(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::label;
+
+    /// Checks the properties SARIF 2.1.0 requires, and the constraints
+    /// between them, on every object this renderer writes. The official JSON
+    /// schema is not reachable offline, so this follows the specification's
+    /// required properties by hand.
+    fn assert_sarif_shape(log: &Value) {
+        assert_eq!(log["version"], "2.1.0");
+        assert!(log["$schema"].as_str().unwrap().starts_with("https://"));
+        let runs = log["runs"].as_array().expect("runs is an array");
+        for run in runs {
+            assert!(
+                run["tool"]["driver"]["name"].is_string(),
+                "tool.driver.name"
+            );
+            assert!(["utf16CodeUnits", "unicodeCodePoints"]
+                .contains(&run["columnKind"].as_str().unwrap()));
+            let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+            for result in run["results"].as_array().expect("results is an array") {
+                assert_result_shape(result, rules);
+            }
+        }
+    }
+
+    fn assert_result_shape(result: &Value, rules: &[Value]) {
+        assert!(result["message"]["text"].is_string(), "result.message.text");
+        assert!(["none", "note", "warning", "error"].contains(&result["level"].as_str().unwrap()));
+        let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+
+        for location in result["locations"].as_array().expect("locations") {
+            assert_physical_shape(&location["physicalLocation"]);
+        }
+        let related = result["relatedLocations"]
+            .as_array()
+            .map_or(&[][..], |r| r.as_slice());
+        for (i, location) in related.iter().enumerate() {
+            assert_eq!(location["id"].as_u64(), Some(i as u64));
+            assert!(location["message"]["text"].is_string());
+            assert_physical_shape(&location["physicalLocation"]);
+        }
+        for fix in result["fixes"].as_array().map_or(&[][..], |f| f.as_slice()) {
+            let changes = fix["artifactChanges"].as_array().expect("artifactChanges");
+            assert!(!changes.is_empty());
+            for change in changes {
+                assert!(change["artifactLocation"]["uri"].is_string());
+                let replacements = change["replacements"].as_array().expect("replacements");
+                assert!(!replacements.is_empty());
+                for replacement in replacements {
+                    assert_region_shape(&replacement["deletedRegion"]);
+                    assert!(replacement["insertedContent"]["text"].is_string());
+                }
+            }
+        }
+    }
+
+    fn assert_physical_shape(physical: &Value) {
+        assert!(
+            physical["artifactLocation"]["uri"].is_string(),
+            "artifactLocation.uri"
+        );
+        assert_region_shape(&physical["region"]);
+    }
+
+    fn assert_region_shape(region: &Value) {
+        let number = |key: &str| region[key].as_u64().unwrap_or_else(|| panic!("{key}"));
+        assert!(number("startLine") >= 1 && number("startColumn") >= 1);
+        assert!(number("endLine") >= number("startLine"));
+        if number("endLine") == number("startLine") {
+            assert!(number("endColumn") >= number("startColumn"));
+        }
+        assert!(region["byteOffset"].is_u64() && region["byteLength"].is_u64());
+    }
+
+    #[test]
+    fn every_part_of_a_diagnostic_has_the_shape_sarif_requires() {
+        let mut sources = Sources::new();
+        let a = sources.add("journeys/a.journey", "journey a {\n  wait 3 dayz\n}\n");
+        let b = sources.add("journeys/b.journey", "email welcome {\n}\n");
+        let diagnostics = [
+            Diagnostic::error(
+                "syntax-error",
+                "expected a unit",
+                label(a, Span::new(21, 25), "here"),
+            )
+            .with_suggestion("change to `days`", "days")
+            .with_note("a note")
+            .with_help("some help"),
+            Diagnostic::warning(
+                "unused-declaration",
+                "unused",
+                label(b, Span::new(6, 13), ""),
+            )
+            .with_label(a, Span::point(14), "somewhere else"),
+        ];
+
+        let log = log(&sources, &diagnostics);
+
+        assert_sarif_shape(&log);
+        let results = &log["runs"][0]["results"];
+        assert_eq!(
+            results[0]["message"]["text"],
+            "expected a unit\nnote: a note\nhelp: some help"
+        );
+        assert_eq!(results[1]["ruleIndex"], 1);
+        assert_eq!(
+            results[1]["relatedLocations"][0]["physicalLocation"]["region"]["startColumn"],
+            3
+        );
+        let deleted =
+            &results[0]["fixes"][0]["artifactChanges"][0]["replacements"][0]["deletedRegion"];
+        assert_eq!(
+            (&deleted["startColumn"], &deleted["endColumn"]),
+            (&json!(10), &json!(14))
+        );
+    }
 
     #[test]
     fn paths_become_uri_references() {
