@@ -37,13 +37,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => commands::check::run(args),
-        Command::Fmt(args) => commands::fmt::run(args),
+        Command::Fmt(args) => commands::fmt::run(args).map_err(miette::Report::new),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Problems) => ExitCode::from(1),
-        Err(error) => {
-            eprintln!("{:?}", miette::Report::new(error));
+        Err(report) => {
+            eprintln!("{report:?}");
             ExitCode::from(2)
         }
     }

@@ -1,10 +1,23 @@
 //! `journey check`: parse and check journeys, report every problem.
+//!
+//! Each path is analysed as its own compilation unit. The diagnostics of all
+//! units are then rendered together, so that a machine format is one
+//! document (SARIF needs exactly one log) and the human report reads in the
+//! order the paths were given. Diagnostics go to stdout in the chosen
+//! format; the closing summary line ("checked 3 files: 2 errors, 1
+//! warning") goes to stderr, so stdout holds nothing but the report.
+//!
+//! Exit codes: 0 when no errors were found (warnings allowed unless
+//! `--deny warnings`), 1 when some were, 2 when the files could not be
+//! loaded or the report could not be written.
 
-use crate::workspace;
+use crate::workspace::{self, Unit};
 use crate::Outcome;
-use journey_compiler::diagnostic::Severity;
+use journey_compiler::diagnostic::{Diagnostic, Severity};
 use journey_compiler::render::{self, Format};
-use std::io::IsTerminal;
+use journey_compiler::source::{FileId, Sources};
+use miette::{IntoDiagnostic, WrapErr};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -35,9 +48,187 @@ pub enum OutputFormat {
     Sarif,
 }
 
-pub fn run(args: Args) -> Result<Outcome, workspace::LoadError> {
+pub fn run(args: Args) -> miette::Result<Outcome> {
     let units = workspace::load_units(&args.paths)?;
-    let _ = (units, args.format, args.deny, Severity::Error, render::Format::Json);
-    let _ = std::io::stdout().is_terminal();
-    unimplemented!("check is being written")
+    let checked = check_units(&units);
+
+    let format = match args.format {
+        OutputFormat::Human => Format::Human {
+            color: color_wanted(),
+        },
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Github => Format::Github,
+        OutputFormat::Sarif => Format::Sarif,
+    };
+    write_report(format, &checked)?;
+
+    let deny_warnings = args.deny.is_some();
+    let tally = Tally::of(&checked.diagnostics);
+    eprintln!("{}", tally.summary(checked.sources.len(), deny_warnings));
+    Ok(if tally.fails(deny_warnings) {
+        Outcome::Problems
+    } else {
+        Outcome::Success
+    })
+}
+
+/// The files of every unit, and what was found in them.
+struct Checked {
+    /// Every unit's files, one after the other.
+    sources: Sources,
+    /// Every diagnostic, its file ids pointing into `sources`.
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn check_units(units: &[Unit]) -> Checked {
+    let mut checked = Checked {
+        sources: Sources::new(),
+        diagnostics: Vec::new(),
+    };
+    for unit in units {
+        let analysis = journey_compiler::analyze(&unit.sources);
+
+        let first_id = checked.sources.len() as u32;
+        for (_, file) in unit.sources.iter() {
+            checked.sources.add(file.path.clone(), file.text.clone());
+        }
+        let diagnostics = analysis.diagnostics.into_iter();
+        checked
+            .diagnostics
+            .extend(diagnostics.map(|d| renumber_files(d, first_id)));
+    }
+    checked
+}
+
+/// A unit's diagnostic with its file ids moved past the `first_id` files of
+/// the units before it.
+fn renumber_files(mut diagnostic: Diagnostic, first_id: u32) -> Diagnostic {
+    let moved = |file: FileId| FileId(file.0 + first_id);
+    diagnostic.primary.file = moved(diagnostic.primary.file);
+    for label in &mut diagnostic.labels {
+        label.file = moved(label.file);
+    }
+    for suggestion in &mut diagnostic.suggestions {
+        suggestion.file = moved(suggestion.file);
+    }
+    diagnostic
+}
+
+/// Colour only for a person at a terminal who has not asked for none
+/// (<https://no-color.org>: any non-empty `NO_COLOR` turns it off).
+fn color_wanted() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    io::stdout().is_terminal() && !no_color
+}
+
+/// Writes the report to stdout. A reader that stops early (`| head`) is
+/// not an error: the report simply ends there.
+fn write_report(format: Format, checked: &Checked) -> miette::Result<()> {
+    let mut stdout = io::stdout().lock();
+    let written = render::render(format, &checked.sources, &checked.diagnostics, &mut stdout)
+        .and_then(|()| stdout.flush());
+    match written {
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other
+            .into_diagnostic()
+            .wrap_err("could not write the report to stdout"),
+    }
+}
+
+/// How many errors and warnings were found.
+#[derive(Debug, PartialEq, Eq)]
+struct Tally {
+    errors: usize,
+    warnings: usize,
+}
+
+impl Tally {
+    fn of(diagnostics: &[Diagnostic]) -> Tally {
+        let errors = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        Tally {
+            errors,
+            warnings: diagnostics.len() - errors,
+        }
+    }
+
+    fn fails(&self, deny_warnings: bool) -> bool {
+        self.errors > 0 || deny_warnings && self.warnings > 0
+    }
+
+    /// "checked 3 files: 2 errors, 1 warning", or "checked 9 files: no
+    /// problems".
+    fn summary(&self, files: usize, deny_warnings: bool) -> String {
+        let mut found = Vec::new();
+        if self.errors > 0 {
+            found.push(count(self.errors, "error"));
+        }
+        if self.warnings > 0 {
+            let denied = if deny_warnings { " (denied)" } else { "" };
+            found.push(format!("{}{denied}", count(self.warnings, "warning")));
+        }
+        let found = if found.is_empty() {
+            "no problems".to_string()
+        } else {
+            found.join(", ")
+        };
+        format!("checked {}: {found}", count(files, "file"))
+    }
+}
+
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_count_in_words() {
+        let clean = Tally {
+            errors: 0,
+            warnings: 0,
+        };
+        let mixed = Tally {
+            errors: 2,
+            warnings: 1,
+        };
+        let warned = Tally {
+            errors: 0,
+            warnings: 3,
+        };
+
+        assert_eq!(clean.summary(1, false), "checked 1 file: no problems");
+        assert_eq!(
+            mixed.summary(3, false),
+            "checked 3 files: 2 errors, 1 warning"
+        );
+        assert_eq!(
+            warned.summary(2, true),
+            "checked 2 files: 3 warnings (denied)"
+        );
+    }
+
+    #[test]
+    fn warnings_fail_only_when_denied() {
+        let warned = Tally {
+            errors: 0,
+            warnings: 1,
+        };
+
+        assert!(!warned.fails(false));
+        assert!(warned.fails(true));
+        assert!(Tally {
+            errors: 1,
+            warnings: 0
+        }
+        .fails(false));
+    }
 }

@@ -1,0 +1,268 @@
+//! `journey check` end to end: the built binary on real folders.
+//!
+//! Fixtures that stay the same live in `tests/fixtures/check/` and run with
+//! that folder as the working directory, so reported paths are short and
+//! stable. Cases that need odd files (binary, empty, missing) build them in
+//! a temporary folder.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What one run of the binary did.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn journey(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_journey"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("the journey binary runs");
+    Run {
+        code: output.status.code().expect("the binary exits with a code"),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check")
+}
+
+fn check_fixture(args: &[&str]) -> Run {
+    let mut all = vec!["check"];
+    all.extend(args);
+    journey(&fixtures(), &all)
+}
+
+/// A temporary folder holding `files` (name, bytes).
+fn folder_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).expect("write a test file");
+    }
+    dir
+}
+
+#[test]
+fn a_clean_project_exits_0_and_says_so() {
+    let run = check_fixture(&["clean"]);
+
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "checked 1 file: no problems\n");
+}
+
+#[test]
+fn syntax_errors_exit_1_with_every_error_and_a_summary() {
+    let run = check_fixture(&["typos"]);
+
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(format!("stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr));
+}
+
+#[test]
+fn a_pipe_gets_no_colour() {
+    let run = check_fixture(&["typos"]);
+
+    assert!(!run.stdout.contains('\x1b'), "{:?}", run.stdout);
+    assert!(
+        run.stdout.starts_with("error[syntax-error]: "),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn json_is_one_object_per_diagnostic() {
+    let run = check_fixture(&["typos", "--format", "json"]);
+    let objects: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+
+    assert_eq!(run.code, 1);
+    let places: Vec<(&str, u64, u64)> = objects
+        .iter()
+        .map(|o| {
+            let start = &o["start"];
+            let file = o["file"].as_str().unwrap();
+            (
+                file,
+                start["line"].as_u64().unwrap(),
+                start["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("typos/schema.journey", 6, 8),
+            ("typos/welcome.journey", 5, 3),
+            ("typos/welcome.journey", 6, 10)
+        ]
+    );
+    assert!(objects
+        .iter()
+        .all(|o| o["code"] == "syntax-error" && o["severity"] == "error"));
+    assert_eq!(objects[2]["suggestions"][0]["replacement"], "days");
+    assert_eq!(run.stderr, "checked 2 files: 3 errors\n");
+}
+
+#[test]
+fn github_format_is_workflow_commands() {
+    let run = check_fixture(&["typos", "--format", "github"]);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+
+    assert_eq!(run.code, 1);
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(
+        lines[2].starts_with(
+            "::error file=typos/welcome.journey,line=6,col=10,endColumn=13,title=syntax-error\
+             ::expected a unit of time such as `days`, found `dayz`%0A"
+        ),
+        "{}",
+        lines[2]
+    );
+    assert!(lines
+        .iter()
+        .all(|l| l.starts_with("::error file=") && !l.contains('\n')));
+}
+
+#[test]
+fn sarif_is_one_log_of_version_2_1_0() {
+    let run = check_fixture(&["typos", "--format", "sarif"]);
+    let log: Value = serde_json::from_str(&run.stdout).expect("stdout is one JSON document");
+
+    assert_eq!(run.code, 1);
+    assert_eq!(log["version"], "2.1.0");
+    assert!(log["$schema"]
+        .as_str()
+        .unwrap()
+        .contains("sarif-schema-2.1.0"));
+    let run_log = &log["runs"][0];
+    assert_eq!(run_log["tool"]["driver"]["name"], "journey");
+    assert_eq!(run_log["tool"]["driver"]["rules"][0]["id"], "syntax-error");
+    let results = run_log["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let region = &results[2]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(6), Some(10))
+    );
+    assert_eq!(
+        results[2]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "typos/welcome.journey"
+    );
+}
+
+#[test]
+fn a_clean_sarif_log_has_no_results() {
+    let run = check_fixture(&["clean", "--format", "sarif"]);
+    let log: Value = serde_json::from_str(&run.stdout).expect("stdout is one JSON document");
+
+    assert_eq!(run.code, 0);
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+    assert_eq!(run.stderr, "checked 1 file: no problems\n");
+}
+
+#[test]
+fn each_path_is_its_own_unit_and_keeps_its_file_names() {
+    let run = check_fixture(&["clean", "typos/welcome.journey", "--format", "json"]);
+    let files: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap()["file"].to_string())
+        .collect();
+
+    assert_eq!(
+        files,
+        ["\"typos/welcome.journey\"", "\"typos/welcome.journey\""]
+    );
+    assert_eq!(run.stderr, "checked 2 files: 2 errors\n");
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let allowed = check_fixture(&["warning"]);
+    let denied = check_fixture(&["warning", "--deny", "warnings"]);
+
+    assert_eq!(allowed.code, 0, "{}", allowed.stdout);
+    assert!(allowed.stdout.starts_with("warning["), "{}", allowed.stdout);
+    assert_eq!(allowed.stderr, "checked 1 file: 1 warning\n");
+    assert_eq!(denied.code, 1);
+    assert_eq!(denied.stderr, "checked 1 file: 1 warning (denied)\n");
+}
+
+#[test]
+fn empty_and_blank_files_check_clean() {
+    let dir = folder_with(&[("empty.journey", b""), ("blank.journey", b"  \n\t\n")]);
+    let run = journey(dir.path(), &["check", "."]);
+
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.stderr, "checked 2 files: no problems\n");
+}
+
+#[test]
+fn a_binary_file_is_a_usage_error_that_names_it() {
+    let dir = folder_with(&[("logo.journey", b"\x89PNG\r\n\x1a\n\xff\xfe")]);
+    let run = journey(dir.path(), &["check", "logo.journey"]);
+
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("`logo.journey` is not a text file"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("not valid UTF-8"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn a_nul_byte_marks_a_binary_file_even_in_valid_utf8() {
+    let dir = folder_with(&[("data.journey", b"list a\0\0\0\n")]);
+    let run = journey(dir.path(), &["check", "data.journey"]);
+
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("NUL byte at byte 6"), "{}", run.stderr);
+}
+
+#[test]
+fn a_missing_path_is_a_usage_error() {
+    let dir = folder_with(&[]);
+    let run = journey(dir.path(), &["check", "nowhere.journey"]);
+
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("`nowhere.journey` does not exist"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_folder_without_journey_files_is_a_usage_error() {
+    let dir = folder_with(&[("notes.txt", b"not a journey")]);
+    let run = journey(dir.path(), &["check"]);
+
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("`.` holds no .journey files"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unknown_format_is_a_usage_error() {
+    let run = check_fixture(&["clean", "--format", "xml"]);
+
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("xml"), "{}", run.stderr);
+}
