@@ -1,0 +1,128 @@
+//! Strongly connected components: the groups of steps that lie on cycles
+//! together.
+//!
+//! Two steps are in the same component when each can reach the other. A
+//! path that leaves a component can never come back to it, which is what
+//! makes components useful: a cycle lies inside one component, and a run
+//! crosses each component in one stretch.
+//!
+//! The computation is Kosaraju's: a depth-first walk records the order in
+//! which steps finish; a second walk over the reversed edges, taking the
+//! steps latest-finished first, collects one component per walk. Both walks
+//! are iterative (an explicit stack), so a long journey cannot overflow the
+//! call stack. Time O(steps + edges).
+
+use super::bitset::BitSet;
+use super::graph::Graph;
+
+/// The components of the steps in a chosen set.
+pub(crate) struct Components {
+    /// The component of each step; `None` for steps outside the chosen set.
+    pub(crate) of: Vec<Option<usize>>,
+    /// The steps of each component, smallest first. Components are numbered
+    /// so that an edge between two of them always goes from a lower number
+    /// to a higher one.
+    pub(crate) members: Vec<Vec<usize>>,
+}
+
+impl Components {
+    /// Whether the component holds a cycle: more than one step, or a step
+    /// with an edge to itself.
+    pub(crate) fn has_cycle(&self, graph: &Graph, component: usize) -> bool {
+        match self.members[component].as_slice() {
+            [only] => graph.targets(*only).any(|next| next == *only),
+            steps => steps.len() > 1,
+        }
+    }
+}
+
+/// The components of the subgraph made of the steps in `within` and the
+/// edges between them.
+pub(crate) fn components(graph: &Graph, within: &BitSet) -> Components {
+    let finish_order = finish_order(graph, within);
+    let preds = graph.predecessors();
+
+    let mut of = vec![None; graph.step_count()];
+    let mut members = Vec::new();
+    for &root in finish_order.iter().rev() {
+        if of[root].is_some() {
+            continue;
+        }
+
+        let id = members.len();
+        let mut steps = vec![root];
+        of[root] = Some(id);
+        let mut stack = vec![root];
+        while let Some(step) = stack.pop() {
+            for &prev in &preds[step] {
+                if within.contains(prev) && of[prev].is_none() {
+                    of[prev] = Some(id);
+                    steps.push(prev);
+                    stack.push(prev);
+                }
+            }
+        }
+        steps.sort_unstable();
+        members.push(steps);
+    }
+    Components { of, members }
+}
+
+/// The steps of `within` in the order a depth-first walk finishes them.
+fn finish_order(graph: &Graph, within: &BitSet) -> Vec<usize> {
+    let mut order = Vec::with_capacity(within.count());
+    let mut seen = BitSet::new(graph.step_count());
+    for root in within.iter() {
+        if !seen.insert(root) {
+            continue;
+        }
+
+        let mut stack = vec![(root, 0)];
+        while let Some((step, next_edge)) = stack.pop() {
+            match graph.succ[step].get(next_edge) {
+                Some(edge) => {
+                    stack.push((step, next_edge + 1));
+                    if within.contains(edge.to) && seen.insert(edge.to) {
+                        stack.push((edge.to, 0));
+                    }
+                }
+                None => order.push(step),
+            }
+        }
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::components;
+    use crate::check::flow::bitset::BitSet;
+    use crate::check::flow::testing::graph;
+
+    #[test]
+    fn cycles_group_their_steps_and_edges_go_forward_between_groups() {
+        let g = graph(&[&[1], &[2], &[1, 3], &[3], &[]]);
+
+        let found = components(&g, &BitSet::full(5));
+
+        let component_of = |step: usize| found.of[step].unwrap();
+        assert_eq!(found.members[component_of(1)], [1, 2]);
+        assert_eq!(found.members.len(), 4);
+        assert!(component_of(0) < component_of(1));
+        assert!(component_of(1) < component_of(3));
+        assert!(found.has_cycle(&g, component_of(1)));
+        assert!(found.has_cycle(&g, component_of(3)));
+        assert!(!found.has_cycle(&g, component_of(0)));
+        assert!(!found.has_cycle(&g, component_of(4)));
+    }
+
+    #[test]
+    fn steps_outside_the_chosen_set_split_a_cycle() {
+        let g = graph(&[&[1], &[2], &[0]]);
+
+        let found = components(&g, &BitSet::from_members(3, [0, 1]));
+
+        assert_eq!(found.of[2], None);
+        assert_eq!(found.members, [vec![0], vec![1]]);
+    }
+}
