@@ -6,6 +6,9 @@
 //! the walk), and each folder is one compilation unit. A file named
 //! directly is read whatever its name ends with.
 //!
+//! A unit's folder may hold a `journey.toml` with project settings; it is
+//! read here with the journey files and parsed by the compiler.
+//!
 //! Errors name the path and say what to do; they are usage errors (exit
 //! code 2), not diagnostics. A file must be UTF-8 text without NUL bytes
 //! (a NUL byte means a binary file, even when the bytes happen to be valid
@@ -56,10 +59,18 @@ pub enum LoadError {
 
 /// One compilation unit: the files of a project folder, or a single file.
 pub struct Unit {
-    pub root: PathBuf,
     pub sources: Sources,
     /// The path of each file on disk, by file id.
     pub paths: Vec<PathBuf>,
+    /// The unit's `journey.toml`, if its folder has one.
+    pub config: Option<ConfigFile>,
+}
+
+/// The text of a project's `journey.toml`; the compiler parses it.
+pub struct ConfigFile {
+    /// The path as the user should see it.
+    pub path: String,
+    pub text: String,
 }
 
 /// Reads each path given on the command line as its own unit; no path means
@@ -107,11 +118,27 @@ pub fn load_unit(path: &Path) -> Result<Unit, LoadError> {
     } else {
         parent_or_dot(path)
     };
+    let config = read_config(&root)?;
     Ok(Unit {
-        root,
         sources,
         paths: files,
+        config,
     })
+}
+
+/// `journey.toml` in `folder`, if there is one. Only the unit's own folder
+/// is looked at: a single file checked on its own uses the settings of the
+/// folder it sits in, and folders above are never searched.
+fn read_config(folder: &Path) -> Result<Option<ConfigFile>, LoadError> {
+    let path = folder.join("journey.toml");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = read_text(&path)?;
+    Ok(Some(ConfigFile {
+        path: display_path(&path),
+        text,
+    }))
 }
 
 /// The text of one file, refused when it is binary or too large.

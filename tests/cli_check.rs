@@ -201,6 +201,32 @@ fn warnings_pass_unless_denied() {
 }
 
 #[test]
+fn journey_toml_in_the_project_folder_sets_lint_levels() {
+    let folder = check_fixture(&["configured"]);
+    let single_file = check_fixture(&["configured/welcome.journey"]);
+
+    assert_eq!((folder.code, folder.stdout.as_str()), (0, ""));
+    assert_eq!(folder.stderr, "checked 1 file: no problems\n");
+    assert_eq!((single_file.code, single_file.stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn a_mistake_in_journey_toml_is_reported_on_that_file() {
+    let welcome = std::fs::read(fixtures().join("configured/welcome.journey")).unwrap();
+    let dir = folder_with(&[
+        ("welcome.journey", &welcome),
+        ("journey.toml", b"[lints]\nunused-declration = \"allow\"\n"),
+    ]);
+    let run = journey(dir.path(), &["check", "--format", "json"]);
+    let first: Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+
+    assert_eq!(run.code, 1);
+    assert_eq!(first["file"], "journey.toml");
+    assert_eq!(first["code"], "bad-config");
+    assert_eq!(first["help"], "did you mean `unused-declaration`?");
+}
+
+#[test]
 fn empty_and_blank_files_check_clean() {
     let dir = folder_with(&[("empty.journey", b""), ("blank.journey", b"  \n\t\n")]);
     let run = journey(dir.path(), &["check", "."]);

@@ -1,6 +1,7 @@
 //! `journey check`: parse and check journeys, report every problem.
 //!
-//! Each path is analysed as its own compilation unit. The diagnostics of all
+//! Each path is analysed as its own compilation unit, with the settings of
+//! the `journey.toml` in its folder when there is one. The diagnostics of all
 //! units are then rendered together, so that a machine format is one
 //! document (SARIF needs exactly one log) and the human report reads in the
 //! order the paths were given. Diagnostics go to stdout in the chosen
@@ -13,6 +14,9 @@
 
 use crate::workspace::{self, Unit};
 use crate::Outcome;
+use journey_compiler::analyze_project;
+use journey_compiler::check::config::{parse_config, ProjectConfig};
+use journey_compiler::check::DiskTemplates;
 use journey_compiler::diagnostic::{Diagnostic, Severity};
 use journey_compiler::render::{self, Format};
 use journey_compiler::source::{FileId, Sources};
@@ -64,7 +68,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
 
     let deny_warnings = args.deny.is_some();
     let tally = Tally::of(&checked.diagnostics);
-    eprintln!("{}", tally.summary(checked.sources.len(), deny_warnings));
+    eprintln!("{}", tally.summary(checked.journey_files, deny_warnings));
     Ok(if tally.fails(deny_warnings) {
         Outcome::Problems
     } else {
@@ -74,8 +78,11 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
 
 /// The files of every unit, and what was found in them.
 struct Checked {
-    /// Every unit's files, one after the other.
+    /// Every unit's files, one after the other, each unit's `journey.toml`
+    /// (if any) before its journey files.
     sources: Sources,
+    /// How many of `sources` are journey files.
+    journey_files: usize,
     /// Every diagnostic, its file ids pointing into `sources`.
     diagnostics: Vec<Diagnostic>,
 }
@@ -83,15 +90,26 @@ struct Checked {
 fn check_units(units: &[Unit]) -> Checked {
     let mut checked = Checked {
         sources: Sources::new(),
+        journey_files: 0,
         diagnostics: Vec::new(),
     };
     for unit in units {
-        let analysis = journey_compiler::analyze(&unit.sources);
+        let config = match &unit.config {
+            Some(file) => {
+                let id = checked.sources.add(file.path.clone(), file.text.clone());
+                let (config, problems) = parse_config(id, &file.text);
+                checked.diagnostics.extend(problems);
+                config
+            }
+            None => ProjectConfig::default(),
+        };
+        let analysis = analyze_project(&unit.sources, &config, &DiskTemplates);
 
         let first_id = checked.sources.len() as u32;
         for (_, file) in unit.sources.iter() {
             checked.sources.add(file.path.clone(), file.text.clone());
         }
+        checked.journey_files += unit.sources.len();
         let diagnostics = analysis.diagnostics.into_iter();
         checked
             .diagnostics
