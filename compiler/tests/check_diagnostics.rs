@@ -15,6 +15,7 @@ use journey_compiler::{analyze_project, Analysis};
 
 const BASE: &str = r#"
 contact {
+  email: email
   first_name: text
   plan: text?
   renewal_due: date
@@ -182,6 +183,9 @@ cases! {
     duplicate_setting: "duplicate-setting" at "priority low" in
         "journey j {\n  enter on list members\n  priority high\n  priority low\n  end\n}\n";
 
+    reserved_label: "reserved-label" at "start" in journey!("  start: send welcome\n");
+    duplicate_contact_field: "duplicate-name" at "email" in "contact {\n  email: text\n}\n";
+
     // Emails and templates.
     email_without_body: "missing-setting" at "note" in
         "email note {\n  kind treatment\n  subject \"Hi\"\n}\njourney j {\n  enter on list members\n  send note\n}\n";
@@ -288,5 +292,28 @@ fn a_misspelt_lint_name_in_the_project_file_gets_a_suggestion() {
     assert_eq!(
         problems[0].help.as_deref(),
         Some("did you mean `unused-declaration`?")
+    );
+}
+
+#[test]
+fn mail_needs_an_email_field_of_type_email() {
+    let mut sources = Sources::new();
+    let project = "contact {\n  email: text\n  first_name: text\n}\nlist l\nemail note {\n  kind treatment\n  \
+                   subject \"Hi\"\n  body \"plain.html\"\n}\njourney j {\n  enter on list l\n  \
+                   send note\n}\n";
+    sources.add("p.journey", project);
+    let analysis = analyze_project(&sources, &ProjectConfig::default(), &Bodies);
+    assert_eq!(
+        found(&sources, &analysis.diagnostics),
+        vec![("missing-email-field".into(), "text".into())]
+    );
+
+    let without = project.replace("  email: text\n", "");
+    let mut sources = Sources::new();
+    sources.add("p.journey", without.as_str());
+    let analysis = analyze_project(&sources, &ProjectConfig::default(), &Bodies);
+    assert_eq!(
+        found(&sources, &analysis.diagnostics),
+        vec![("missing-email-field".into(), "note".into())]
     );
 }

@@ -333,9 +333,7 @@ fn absolute_instant(step: &super::program::StepDef) -> Option<(i64, bool)> {
         return None;
     };
     match target {
-        UntilDef::Instant(text) => chrono::DateTime::parse_from_rfc3339(text)
-            .ok()
-            .map(|t| (t.timestamp(), true)),
+        UntilDef::Instant { utc_seconds } => Some((*utc_seconds, true)),
         UntilDef::Local { date, time } => {
             let date = chrono::NaiveDate::from_ymd_opt(date.year as i32, date.month, date.day)?;
             let (hour, minute) = time.as_ref().map_or((0, 0), |t| (t.hour, t.minute));

@@ -62,6 +62,16 @@ pub fn fields(cx: &mut Cx) -> Vec<FieldDef> {
                 }
             }
         }
+        if decl.name.name == "email" && (ty != Base::Email || decl.ty.optional) {
+            cx.diagnostics.push(
+                Diagnostic::error(
+                    "missing-email-field",
+                    "the field `email` holds each contact's address and must be `email`",
+                    label(entry.file, decl.ty.span, "expected `email`"),
+                )
+                .with_help("declare it as `email: email`"),
+            );
+        }
         defs.push(FieldDef {
             name: decl.name.name.clone(),
             ty,
@@ -70,7 +80,31 @@ pub fn fields(cx: &mut Cx) -> Vec<FieldDef> {
             default: decl.default.clone(),
         });
     }
+    require_email_field(cx);
     defs
+}
+
+/// Mail goes to each contact's `email` field, so a project that declares
+/// emails must declare that field.
+fn require_email_field(cx: &mut Cx) {
+    let Some(first_email) = cx.decls.emails.entries.first().copied() else {
+        return;
+    };
+    if cx.decls.fields.get("email").is_some() {
+        return;
+    }
+    cx.diagnostics.push(
+        Diagnostic::error(
+            "missing-email-field",
+            "the contact schema has no `email` field, so there is nowhere to send mail",
+            label(
+                first_email.file,
+                first_email.name_span,
+                "an email needs an address to go to",
+            ),
+        )
+        .with_help("add `email: email` to the `contact { ... }` block"),
+    );
 }
 
 pub fn events(cx: &Cx) -> Vec<EventDef> {
@@ -135,6 +169,18 @@ pub fn check_journey(cx: &mut Cx, index: usize) -> Option<JourneyDef> {
         let Some(label_ident) = &step.label else {
             continue;
         };
+        if label_ident.name == "start" {
+            cx.diagnostics.push(
+                Diagnostic::error(
+                    "reserved-label",
+                    "`start` cannot be a label: it names the steps before the first label",
+                    label(file, label_ident.span, "reserved"),
+                )
+                .with_note("an unlabelled step's id is `<label above>+<n>`, or `start+<n>`")
+                .with_help("choose another label, such as `begin`"),
+            );
+            continue;
+        }
         if let Some(&first) = by_name.get(label_ident.name.as_str()) {
             let first: &ast::Step = steps[first];
             let first_span = first.label.as_ref().map_or(first.span, |l| l.span);
@@ -556,7 +602,8 @@ fn wait_until(
     let target = match &wait.target {
         ast::UntilTarget::Instant(instant) => {
             cx.check_instant(file, instant);
-            UntilDef::Instant(instant.text.clone())
+            let utc_seconds = super::types::parse_instant(&instant.text).unwrap_or_default();
+            UntilDef::Instant { utc_seconds }
         }
         ast::UntilTarget::Local { date, time, .. } => {
             cx.check_date(file, date);

@@ -193,7 +193,10 @@ pub enum StepOp {
 
 #[derive(Clone, Debug, Serialize)]
 pub enum UntilDef {
-    Instant(String),
+    /// An exact instant, as seconds since the Unix epoch (UTC).
+    Instant {
+        utc_seconds: i64,
+    },
     Local {
         date: ast::DateLit,
         time: Option<ast::TimeLit>,

@@ -594,7 +594,7 @@ impl Cx<'_> {
         file: FileId,
         instant: &crate::syntax::ast::InstantLit,
     ) -> bool {
-        if chrono::DateTime::parse_from_rfc3339(&instant.text).is_ok() {
+        if parse_instant(&instant.text).is_some() {
             return true;
         }
         self.diagnostics.push(
@@ -609,6 +609,16 @@ impl Cx<'_> {
         );
         false
     }
+}
+
+/// Seconds since the Unix epoch of an RFC 3339 instant; the seconds of the
+/// time may be left out (`2026-11-01T06:30Z`).
+pub fn parse_instant(text: &str) -> Option<i64> {
+    let parsed = chrono::DateTime::parse_from_rfc3339(text).or_else(|_| {
+        let (date_time, zone) = text.split_at(16.min(text.len()));
+        chrono::DateTime::parse_from_rfc3339(&format!("{date_time}:00{zone}"))
+    });
+    parsed.ok().map(|t| t.timestamp())
 }
 
 /// Contact fields that the condition `expr` proves set when it holds (or,
