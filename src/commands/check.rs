@@ -21,6 +21,7 @@ use journey_compiler::diagnostic::{Diagnostic, Severity};
 use journey_compiler::render::{self, Format};
 use journey_compiler::source::{FileId, Sources};
 use miette::{IntoDiagnostic, WrapErr};
+use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -58,7 +59,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
 
     let format = match args.format {
         OutputFormat::Human => Format::Human {
-            color: color_wanted(),
+            color: color_wanted(io::stdout().is_terminal(), std::env::var_os("NO_COLOR")),
         },
         OutputFormat::Json => Format::Json,
         OutputFormat::Github => Format::Github,
@@ -134,9 +135,8 @@ fn renumber_files(mut diagnostic: Diagnostic, first_id: u32) -> Diagnostic {
 
 /// Colour only for a person at a terminal who has not asked for none
 /// (<https://no-color.org>: any non-empty `NO_COLOR` turns it off).
-fn color_wanted() -> bool {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
-    io::stdout().is_terminal() && !no_color
+fn color_wanted(terminal: bool, no_color: Option<OsString>) -> bool {
+    terminal && no_color.is_none_or(|value| value.is_empty())
 }
 
 /// Writes the report to stdout. A reader that stops early (`| head`) is
@@ -232,6 +232,14 @@ mod tests {
             warned.summary(2, true),
             "checked 2 files: 3 warnings (denied)"
         );
+    }
+
+    #[test]
+    fn colour_only_at_a_terminal_without_no_color() {
+        assert!(color_wanted(true, None));
+        assert!(color_wanted(true, Some(OsString::new())));
+        assert!(!color_wanted(true, Some(OsString::from("1"))));
+        assert!(!color_wanted(false, None));
     }
 
     #[test]
