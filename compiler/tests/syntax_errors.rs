@@ -158,3 +158,9 @@ fn empty_and_blank_files_have_no_syntax_errors() {
         assert_eq!(parse(source).1, [], "{source:?}");
     }
 }
+
+#[test]
+fn a_byte_order_mark_is_not_a_syntax_error() {
+    let (_, diagnostics) = parse("\u{feff}list members \"Members\"\n");
+    assert_eq!(diagnostics, vec![]);
+}

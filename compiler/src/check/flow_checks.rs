@@ -235,13 +235,13 @@ fn emails_waited_on(
         })
         .collect();
     let facts = flow::sent_before(graph, &generated, emails);
-    let reachable = reachable(graph);
+    let reachable = graph.reachable();
 
     for (index, step) in def.steps.iter().enumerate() {
         let StepOp::WaitFor { arms, .. } = &step.op else {
             continue;
         };
-        if !reachable[index] {
+        if !reachable.contains(index) {
             continue;
         }
         let StepKind::WaitFor(wait) = &steps[index].kind else {
@@ -300,9 +300,13 @@ fn absolute_waits(
         .map(|(i, t)| if t.is_some() { vec![i] } else { Vec::new() })
         .collect();
     let facts = flow::sent_before(graph, &generated, def.steps.len());
+    let reachable = graph.reachable();
 
     for (index, instant) in instants.iter().enumerate() {
         let Some((at, exact)) = instant else { continue };
+        if !reachable.contains(index) {
+            continue;
+        }
         let must = &facts[index].must;
         let earlier = must.iter().find(|&e| match instants[e] {
             Some((before, before_exact)) => before_exact == *exact && before > *at,
@@ -347,22 +351,6 @@ fn absolute_instant(step: &super::program::StepDef) -> Option<(i64, bool)> {
 /// The label of a step, or the whole step when it has none.
 fn head_span(step: &ast::Step) -> Span {
     step.label.as_ref().map_or(step.span, |label| label.span)
-}
-
-fn reachable(graph: &Graph) -> Vec<bool> {
-    let mut seen = vec![false; graph.succ.len()];
-    let mut stack = if graph.succ.is_empty() {
-        Vec::new()
-    } else {
-        vec![0]
-    };
-    while let Some(node) = stack.pop() {
-        if std::mem::replace(&mut seen[node], true) {
-            continue;
-        }
-        stack.extend(graph.succ[node].iter().map(|e| e.to));
-    }
-    seen
 }
 
 /// `goto journey` cycles: a contact handed back to a journey it has already

@@ -521,6 +521,6 @@ mod tests {
         assert_eq!(found[0].path, "contact.first_name");
         assert_eq!(found[0].filters, vec!["default", "title"]);
         assert_eq!(found[1].path, "link.portal");
-        assert_eq!(found[1].offset, 57);
+        assert_eq!(found[1].offset, 56);
     }
 }

@@ -17,6 +17,7 @@ use super::recovery::{self, Place};
 use crate::diagnostic::{label, Diagnostic};
 use crate::source::FileId;
 use crate::span::Span;
+use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
 use pest::Parser;
 use pest_derive::Parser;
@@ -35,7 +36,15 @@ pub struct Parsed {
 /// Parses one file. Never fails: what could not be parsed is reported and
 /// left out of the tree.
 pub fn parse_file(file: FileId, text: &str) -> Parsed {
-    let mut driver = Driver { file, text, pos: 0, diagnostics: Vec::new() };
+    // A byte-order mark is not part of the text; offsets stay those of
+    // the file on disk.
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut driver = Driver {
+        file,
+        text,
+        pos: start,
+        diagnostics: Vec::new(),
+    };
     let mut decls = Vec::new();
 
     loop {
@@ -52,8 +61,14 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
         }
     }
 
-    let tree = File { decls, comments: super::comment_spans(text) };
-    Parsed { tree, diagnostics: driver.diagnostics }
+    let tree = File {
+        decls,
+        comments: super::comment_spans(text),
+    };
+    Parsed {
+        tree,
+        diagnostics: driver.diagnostics,
+    }
 }
 
 struct Driver<'t> {
@@ -118,7 +133,10 @@ impl<'t> Driver<'t> {
             Rule::segment_decl => Some(Decl::Segment(lower.list(pair))),
             Rule::contact_header => {
                 let (fields, end) = self.block(Block::Contact, header_span, |l, p| l.field_decl(p));
-                Some(Decl::Contact(ast::ContactDecl { fields, span: Span::new(start, end) }))
+                Some(Decl::Contact(ast::ContactDecl {
+                    fields,
+                    span: Span::new(start, end),
+                }))
             }
             Rule::event_header => {
                 let (name, has_block) = lower.event_header(pair);
@@ -128,19 +146,33 @@ impl<'t> Driver<'t> {
                     (Vec::new(), header_span.end as usize)
                 };
                 let span = Span::new(start, end);
-                Some(Decl::Event(ast::EventDecl { name, fields, has_block, span }))
+                Some(Decl::Event(ast::EventDecl {
+                    name,
+                    fields,
+                    has_block,
+                    span,
+                }))
             }
             Rule::email_header => {
                 let (name, _) = lower.named_header(pair);
                 let (items, end) = self.block(Block::Email, header_span, |l, p| l.email_item(p));
-                Some(Decl::Email(ast::EmailDecl { name, items, span: Span::new(start, end) }))
+                Some(Decl::Email(ast::EmailDecl {
+                    name,
+                    items,
+                    span: Span::new(start, end),
+                }))
             }
             _ => {
                 let (name, display) = lower.named_header(pair);
                 let (items, end) =
                     self.block(Block::Journey, header_span, |l, p| l.journey_item(p));
                 let span = Span::new(start, end);
-                Some(Decl::Journey(ast::JourneyDecl { name, display, items, span }))
+                Some(Decl::Journey(ast::JourneyDecl {
+                    name,
+                    display,
+                    items,
+                    span,
+                }))
             }
         }
     }
@@ -180,9 +212,21 @@ impl<'t> Driver<'t> {
         let rest = &self.text[self.pos..];
         match JourneyParser::parse(rule, rest) {
             Ok(mut pairs) => {
-                let pair = pairs.next().expect("pest returns the rule it was asked for");
+                let pair = pairs
+                    .next()
+                    .expect("pest returns the rule it was asked for");
+                if let Some(at) = too_deep(&pair) {
+                    return Err(self.nested_too_deeply(self.pos + at));
+                }
                 self.pos += pair.as_span().end();
                 Ok(pair)
+            }
+            // pest's guard against running out of stack, on deep nesting.
+            Err(error) if matches!(error.variant, ErrorVariant::CustomError { .. }) => {
+                let at = match error.location {
+                    InputLocation::Pos(at) | InputLocation::Span((at, _)) => at,
+                };
+                Err(self.nested_too_deeply(self.pos + at))
             }
             Err(_) => {
                 let diagnostic = self.describe_failure(rule);
@@ -191,6 +235,25 @@ impl<'t> Driver<'t> {
                 Err(error_at)
             }
         }
+    }
+
+    /// Reports an expression nested past [`MAX_EXPRESSION_SIZE`] at `at`
+    /// and returns `at`.
+    fn nested_too_deeply(&mut self, at: usize) -> usize {
+        let span = Found::at(self.text, at).span;
+        let message = format!(
+            "expression nested too deeply: more than {MAX_EXPRESSION_SIZE} operators \
+             and parentheses in one expression"
+        );
+        self.diagnostics.push(
+            Diagnostic::error(
+                "syntax-error",
+                message,
+                label(self.file, span, "one too many"),
+            )
+            .with_help("split the condition up, for example into the arms of a `branch`"),
+        );
+        at
     }
 
     fn describe_failure(&self, rule: Rule) -> Diagnostic {
@@ -219,11 +282,20 @@ impl<'t> Driver<'t> {
     fn unclosed(&mut self, block: Block, header: Span) {
         let at = Found::at(self.text, self.pos);
         let noun = block.noun();
-        let message = format!("this {noun} block is never closed: expected `}}`, found {}", at.words);
+        let message = format!(
+            "this {noun} block is never closed: expected `}}`, found {}",
+            at.words
+        );
         self.diagnostics.push(
-            Diagnostic::error("unclosed-block", message, label(self.file, at.span, "expected `}` before this"))
-                .with_label(self.file, header, format!("the {noun} block starts here"))
-                .with_help(format!("add a `}}` on its own line after the last item of the {noun}")),
+            Diagnostic::error(
+                "unclosed-block",
+                message,
+                label(self.file, at.span, "expected `}` before this"),
+            )
+            .with_label(self.file, header, format!("the {noun} block starts here"))
+            .with_help(format!(
+                "add a `}}` on its own line after the last item of the {noun}"
+            )),
         );
     }
 
@@ -247,12 +319,56 @@ impl<'t> Driver<'t> {
             match b {
                 b' ' | b'\t' | b'\r' | b'\n' => self.pos += 1,
                 b'#' => {
-                    self.pos = self.text[self.pos..].find('\n').map_or(bytes.len(), |n| self.pos + n)
+                    self.pos = self.text[self.pos..]
+                        .find('\n')
+                        .map_or(bytes.len(), |n| self.pos + n)
                 }
                 _ => break,
             }
         }
     }
+}
+
+/// The most operators and parentheses one expression may hold. Lowering,
+/// dropping and checking an expression recurse once for each, so without a
+/// bound a hostile or generated file could overflow the stack (a thread's
+/// stack may be as small as 2 MiB). No hand-written condition comes close.
+const MAX_EXPRESSION_SIZE: usize = 256;
+
+/// Where an expression in `item` grows past [`MAX_EXPRESSION_SIZE`], as an
+/// offset into the text pest parsed; walks the pairs without recursion.
+fn too_deep(item: &Pair<Rule>) -> Option<usize> {
+    let mut outer_end = 0;
+    let mut size = 0;
+    for pair in item.clone().into_inner().flatten() {
+        let span = pair.as_span();
+        match pair.as_rule() {
+            Rule::expr if span.start() >= outer_end => {
+                outer_end = span.end();
+                size = 0;
+            }
+            Rule::group
+            | Rule::op_not
+            | Rule::op_neg
+            | Rule::op_or
+            | Rule::op_and
+            | Rule::cmp_op
+            | Rule::add_op
+            | Rule::op_default
+            | Rule::is_set
+            | Rule::is_missing
+            | Rule::in_list
+                if span.start() < outer_end =>
+            {
+                size += 1;
+                if size > MAX_EXPRESSION_SIZE {
+                    return Some(span.start());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// What pest tried at the furthest position it reached in `text`.
@@ -273,12 +389,18 @@ fn detailed_attempts(rule: Rule, text: &str) -> Attempts {
             .iter()
             .filter_map(|s| s.deepest.get_rule().map(|r| (*r, s.parent)))
             .collect(),
-        tokens: attempts.expected_tokens().iter().map(|t| t.to_string()).collect(),
+        tokens: attempts
+            .expected_tokens()
+            .iter()
+            .map(|t| t.to_string())
+            .collect(),
     }
 }
 
 fn first_child(pair: Pair<Rule>) -> Pair<Rule> {
-    pair.into_inner().next().expect("entry rules wrap exactly one item")
+    pair.into_inner()
+        .next()
+        .expect("entry rules wrap exactly one item")
 }
 
 fn lower_span(base: usize, pair: &Pair<Rule>) -> Span {
