@@ -54,8 +54,8 @@
 //! - `branch {` and `split {`: one arm per line, one level deeper than the
 //!   keyword, and the `}` under the keyword. Arms are separated by line
 //!   breaks alone: the optional commas are dropped from both.
-//! - `wait until` keeps its target, zone and `late`/`missing` arms on one
-//!   line.
+//! - `wait until`: the target and zone on the `wait until` line; each
+//!   `late`/`missing` arm on a line of its own, aligned with the target.
 //!
 //! Values and expressions: single spaces around binary operators and after
 //! `not`, `-x` with no space, the author's parentheses kept and none added;
@@ -72,8 +72,15 @@
 //! like that code (inside a block, before its `}`, it is indented like the
 //! block's items); a comment after code stays after that code, at the end
 //! of its line, two spaces after it. Comments inside a multi-line step go
-//! with the nearest arm. See `weave` for the exact rules; trailing white
-//! space inside a comment is dropped.
+//! with the nearest arm. A comment inside something printed on one line (a
+//! condition written over several lines, say) moves to the end of that line
+//! or, on a line of its own, after it. See `weave` for the exact rules;
+//! trailing white space inside a comment is dropped.
+//!
+//! Known shortcoming: lines are never broken by width, so a long condition
+//! stays on one line however long it gets. A width-aware printer that
+//! breaks `and`/`or` chains onto lines aligned under the first operand
+//! would fix it.
 
 mod inline;
 mod layout;
