@@ -13,7 +13,7 @@ use serde::Serialize;
 
 /// The types of the language. `Time` is a time of day, which only literals
 /// have.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum Base {
     Text,
     Number,

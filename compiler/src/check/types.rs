@@ -371,6 +371,7 @@ impl Cx<'_> {
                         decl.name.name, field.field.name
                     );
                     diagnostic.code = "unknown-event-field";
+                    diagnostic.primary.message = "unknown event field".into();
                     self.diagnostics.push(diagnostic);
                     return None;
                 };

@@ -7,19 +7,19 @@
 //! a zone name exists is decided by the checker, which can then say so with
 //! a good message instead of a syntax error.
 //!
-//! `PartialEq` ignores nothing: tests that compare trees "spans aside" go
-//! through `crate::syntax::strip_spans` first.
+//! `PartialEq` compares spans too; tests that compare trees "spans aside"
+//! serialise both and drop the spans (see `compiler/tests/format.rs`).
 
 use crate::span::Span;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Ident {
     pub name: String,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StringLit {
     /// The text with escapes resolved.
     pub value: String,
@@ -27,14 +27,14 @@ pub struct StringLit {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct File {
     pub decls: Vec<Decl>,
     /// Every `# comment`, in order; the formatter puts them back.
     pub comments: Vec<Span>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Decl {
     Contact(ContactDecl),
     List(ListDecl),
@@ -56,13 +56,13 @@ impl Decl {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ContactDecl {
     pub fields: Vec<FieldDecl>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldDecl {
     pub name: Ident,
     pub ty: TypeRef,
@@ -71,7 +71,7 @@ pub struct FieldDecl {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TypeName {
     Text,
     Number,
@@ -98,7 +98,7 @@ impl TypeName {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TypeRef {
     pub name: TypeName,
     pub optional: bool,
@@ -106,14 +106,14 @@ pub struct TypeRef {
 }
 
 /// A `list` or a `segment` declaration.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ListDecl {
     pub name: Ident,
     pub display: Option<StringLit>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventDecl {
     pub name: Ident,
     pub fields: Vec<EventField>,
@@ -122,32 +122,45 @@ pub struct EventDecl {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventField {
     pub name: Ident,
     pub ty: TypeRef,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EmailDecl {
     pub name: Ident,
     pub items: Vec<EmailItem>,
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EmailKind {
     Marketing,
     Treatment,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum EmailItem {
-    Kind { kind: EmailKind, span: Span },
-    Subject { text: StringLit, span: Span },
-    Body { path: StringLit, span: Span },
-    Link { name: Ident, url: StringLit, span: Span },
+    Kind {
+        kind: EmailKind,
+        span: Span,
+    },
+    Subject {
+        text: StringLit,
+        span: Span,
+    },
+    Body {
+        path: StringLit,
+        span: Span,
+    },
+    Link {
+        name: Ident,
+        url: StringLit,
+        span: Span,
+    },
 }
 
 impl EmailItem {
@@ -161,7 +174,7 @@ impl EmailItem {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JourneyDecl {
     pub name: Ident,
     pub display: Option<StringLit>,
@@ -185,7 +198,7 @@ impl JourneyDecl {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum JourneyItem {
     Setting(Setting),
     Step(Step),
@@ -200,20 +213,20 @@ impl JourneyItem {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Setting {
     pub kind: SettingKind,
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Priority {
     Low,
     Normal,
     High,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum SettingKind {
     From(StringLit),
     ReplyTo(StringLit),
@@ -224,30 +237,39 @@ pub enum SettingKind {
     Reentry(Reentry),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Reentry {
     Never,
     Always,
     After(Duration),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Trigger {
     List(Ident),
     Segment(Ident),
-    Event { name: Ident, filter: Option<Expr> },
-    Date { field: FieldRef, offset: Option<Offset>, yearly: bool, at: TimeLit, zone: Option<Zone> },
+    Event {
+        name: Ident,
+        filter: Option<Expr>,
+    },
+    Date {
+        field: FieldRef,
+        offset: Option<Offset>,
+        yearly: bool,
+        at: TimeLit,
+        zone: Option<Zone>,
+    },
     When(Expr),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     pub label: Option<Ident>,
     pub kind: StepKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum StepKind {
     Send(Ident),
     Wait(Duration),
@@ -281,51 +303,60 @@ impl StepKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WaitUntil {
     pub target: UntilTarget,
     pub zone: Option<Zone>,
     pub arms: Vec<UntilArm>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum UntilTarget {
     /// An exact instant with an offset: `2026-11-01T06:30:00Z`.
     Instant(InstantLit),
     /// A local date, optionally at a time: `2026-11-01 at 01:30`.
-    Local { date: DateLit, time: Option<TimeLit>, span: Span },
+    Local {
+        date: DateLit,
+        time: Option<TimeLit>,
+        span: Span,
+    },
     /// Relative to a contact field: `contact.next_visit - 2 days at 09:00`.
-    Relative { field: FieldRef, offset: Option<Offset>, at: Option<TimeLit>, span: Span },
+    Relative {
+        field: FieldRef,
+        offset: Option<Offset>,
+        at: Option<TimeLit>,
+        span: Span,
+    },
     Window(Window),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UntilArmKind {
     Late,
     Missing,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UntilArm {
     pub kind: UntilArmKind,
     pub target: Ident,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Zone {
     Named(StringLit),
     Field(FieldRef),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Window {
     pub days: DaySpec,
     pub times: TimeSpec,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum DaySpec {
     /// No day named: every day.
     Every,
@@ -335,7 +366,7 @@ pub enum DaySpec {
     MonthDay { day: u32, span: Span },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DayKeyword {
     Monday,
     Tuesday,
@@ -348,71 +379,87 @@ pub enum DayKeyword {
     Weekends,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DayName {
     pub day: DayKeyword,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum TimeSpec {
     At(TimeLit),
     Between(TimeLit, TimeLit),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WaitFor {
     pub arms: Vec<WaitArm>,
     pub end: WaitEnd,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WaitArm {
     pub condition: WaitCondition,
     pub target: Option<Ident>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum WaitCondition {
-    Open { email: Ident, human: bool },
-    Click { email: Ident, link: Option<Ident>, human: bool },
-    Event { name: Ident, filter: Option<Expr> },
-    Update { filter: Option<Expr> },
+    Open {
+        email: Ident,
+        human: bool,
+    },
+    Click {
+        email: Ident,
+        link: Option<Ident>,
+        human: bool,
+    },
+    Event {
+        name: Ident,
+        filter: Option<Expr>,
+    },
+    Update {
+        filter: Option<Expr>,
+    },
     Condition(Expr),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum WaitEnd {
-    Timeout { after: Duration, target: Option<Ident>, span: Span },
+    Timeout {
+        after: Duration,
+        target: Option<Ident>,
+        span: Span,
+    },
     Forever(Span),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Branch {
     pub arms: Vec<BranchArm>,
     pub otherwise: Option<ElseArm>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BranchArm {
     pub condition: Expr,
     pub target: Ident,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ElseArm {
     pub target: Ident,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Split {
     pub arms: Vec<SplitArm>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SplitArm {
     /// The share as written (`50%` is 50.0).
     pub percent: f64,
@@ -423,7 +470,7 @@ pub struct SplitArm {
 
 // ------------------------------------------------------------------ values --
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DurationUnit {
     Seconds,
     Minutes,
@@ -452,13 +499,13 @@ impl DurationUnit {
 }
 
 /// `3 days`, `1 hour 30 minutes`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Duration {
     pub parts: Vec<DurationPart>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DurationPart {
     pub amount: u64,
     pub unit: DurationUnit,
@@ -466,14 +513,14 @@ pub struct DurationPart {
 }
 
 /// `+ 2 days` or `- 2 days` after a field.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Offset {
     pub negative: bool,
     pub duration: Duration,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DateLit {
     pub year: u32,
     pub month: u32,
@@ -481,7 +528,7 @@ pub struct DateLit {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TimeLit {
     pub hour: u32,
     pub minute: u32,
@@ -489,33 +536,43 @@ pub struct TimeLit {
 }
 
 /// An RFC 3339 instant, kept as written; the checker validates it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InstantLit {
     pub text: String,
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum FieldRoot {
     Contact,
     Event,
 }
 
 /// `contact.first_name` or `event.form`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldRef {
     pub root: FieldRoot,
     pub field: Ident,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Literal {
     Text(StringLit),
-    Number { value: f64, span: Span },
-    Bool { value: bool, span: Span },
+    Number {
+        value: f64,
+        span: Span,
+    },
+    Bool {
+        value: bool,
+        span: Span,
+    },
     Date(DateLit),
-    DateTime { date: DateLit, time: TimeLit, span: Span },
+    DateTime {
+        date: DateLit,
+        time: TimeLit,
+        span: Span,
+    },
     Instant(InstantLit),
     Time(TimeLit),
     Duration(Duration),
@@ -538,13 +595,13 @@ impl Literal {
 
 // ------------------------------------------------------------- expressions --
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum BinaryOp {
     Or,
     And,
@@ -597,20 +654,38 @@ impl BinaryOp {
 /// The precedence of `not`: looser than comparisons, tighter than `and`.
 pub const NOT_PRECEDENCE: u8 = 3;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ExprKind {
     Literal(Literal),
     Field(FieldRef),
     Now,
     Not(Box<Expr>),
     Negate(Box<Expr>),
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `x is set` (`missing: false`) or `x is missing` (`missing: true`).
-    IsSet { expr: Box<Expr>, missing: bool },
+    IsSet {
+        expr: Box<Expr>,
+        missing: bool,
+    },
     /// `x in [a, b]` or `x not in [a, b]`.
-    InList { expr: Box<Expr>, items: Vec<Expr>, negated: bool },
-    Opened { email: Ident, human: bool },
-    Clicked { email: Ident, link: Option<Ident>, human: bool },
+    InList {
+        expr: Box<Expr>,
+        items: Vec<Expr>,
+        negated: bool,
+    },
+    Opened {
+        email: Ident,
+        human: bool,
+    },
+    Clicked {
+        email: Ident,
+        link: Option<Ident>,
+        human: bool,
+    },
     InSegment(Ident),
     /// Parentheses the author wrote; kept so the formatter keeps them.
     Group(Box<Expr>),

@@ -1,0 +1,253 @@
+//! A readable listing of a compiled program, for `journey disasm`.
+//!
+//! One section per journey: its settings, then every instruction with its
+//! address, with the tables it refers to written out inline, so a listing
+//! can be read without the artifact format at hand.
+
+use crate::bytecode::*;
+use journey_compiler::syntax::ast;
+use std::fmt::Write;
+
+pub fn disassemble(program: &Program) -> String {
+    let mut out = String::new();
+    let zone = program.timezone.as_deref().unwrap_or("UTC");
+    let _ = writeln!(out, "; project zone {zone}");
+    let _ = writeln!(
+        out,
+        "; {} contact fields, {} emails",
+        program.fields.len(),
+        program.emails.len()
+    );
+    for journey in &program.journeys {
+        out.push('\n');
+        journey_listing(program, journey, &mut out);
+    }
+    out
+}
+
+fn journey_listing(program: &Program, journey: &Journey, out: &mut String) {
+    let code = &journey.code;
+    let _ = writeln!(out, "journey {}", code.name);
+    let _ = writeln!(out, "  priority {:?}", journey.priority);
+    if let Some(zone) = &journey.timezone {
+        let _ = writeln!(out, "  timezone {zone}");
+    }
+    let _ = writeln!(out, "  reentry {}", reentry(&journey.reentry));
+    for entry in &journey.entries {
+        let _ = writeln!(out, "  enter {}", entry_text(program, code, entry));
+    }
+    if let Some(exit) = code.exit_when {
+        let _ = writeln!(out, "  exit when {}", cond_text(code, exit));
+    }
+
+    for (pc, instr) in code.code.iter().enumerate() {
+        if let Instr::Arrive { step } = instr {
+            let info = &code.steps[*step as usize];
+            let _ = writeln!(out, "  ; step {} ({})", info.id, info.kind);
+        }
+        let _ = writeln!(out, "  {pc:04}  {}", instr_text(program, code, instr));
+    }
+}
+
+fn instr_text(program: &Program, code: &JourneyCode, instr: &Instr) -> String {
+    let email = |e: EmailId| &program.emails[e as usize].name;
+    let segment = |s: SegmentId| &program.segments[s as usize];
+    match *instr {
+        Instr::Arrive { step } => format!("arrive {}", code.steps[step as usize].id),
+        Instr::Send { email: e } => format!("send {}", email(e)),
+        Instr::AddTo { segment: s } => format!("add_to {}", segment(s)),
+        Instr::RemoveFrom { segment: s } => format!("remove_from {}", segment(s)),
+        Instr::Wait { duration } => {
+            format!("wait {}", duration_text(&code.durations[duration as usize]))
+        }
+        Instr::WaitUntil { until } => {
+            let until = &code.untils[until as usize];
+            let mut text = format!("wait_until {}", until_text(program, &until.target));
+            match &until.zone {
+                Some(Zone::Named(name)) => text += &format!(" in {name:?}"),
+                Some(Zone::Field(f)) => {
+                    text += &format!(" in contact.{}", program.fields[*f as usize].name)
+                }
+                None => {}
+            }
+            if let Some(late) = until.late {
+                text += &format!(" late->{late:04}");
+            }
+            if let Some(missing) = until.missing {
+                text += &format!(" missing->{missing:04}");
+            }
+            text
+        }
+        Instr::WaitFor { wait } => {
+            let wait = &code.waits[wait as usize];
+            let arms: Vec<String> = wait
+                .arms
+                .iter()
+                .map(|(trigger, to)| format!("{} ->{to:04}", trigger_text(program, code, trigger)))
+                .collect();
+            let end = match &wait.timeout {
+                Some((d, to)) => format!("timeout {} ->{to:04}", duration_text(d)),
+                None => "forever".to_string(),
+            };
+            format!("wait_for [{}] {end}", arms.join(", "))
+        }
+        Instr::Branch { branch } => {
+            let branch = &code.branches[branch as usize];
+            let arms: Vec<String> = branch
+                .arms
+                .iter()
+                .map(|(cond, to)| format!("{} ->{to:04}", cond_text(code, *cond)))
+                .collect();
+            format!(
+                "branch [{}] else ->{:04}",
+                arms.join(", "),
+                branch.otherwise
+            )
+        }
+        Instr::Split { split } => {
+            let arms: Vec<String> = code.splits[split as usize]
+                .arms
+                .iter()
+                .map(|(bound, to)| format!("<{}.{:02}% ->{to:04}", bound / 100, bound % 100))
+                .collect();
+            format!("split [{}]", arms.join(", "))
+        }
+        Instr::Jump { to } => format!("jump {to:04}"),
+        Instr::GotoJourney { journey } => {
+            format!(
+                "goto_journey {}",
+                program.journeys[journey as usize].code.name
+            )
+        }
+        Instr::End => "end".to_string(),
+    }
+}
+
+fn trigger_text(program: &Program, code: &JourneyCode, trigger: &Trigger) -> String {
+    let human = |h: bool| if h { "human " } else { "" };
+    match trigger {
+        Trigger::Open { email, human: h } => {
+            format!("{}open {}", human(*h), program.emails[*email as usize].name)
+        }
+        Trigger::Click {
+            email,
+            link,
+            human: h,
+        } => {
+            let email = &program.emails[*email as usize];
+            match link {
+                Some(link) => format!(
+                    "{}click {}.{}",
+                    human(*h),
+                    email.name,
+                    email.links[*link as usize].0
+                ),
+                None => format!("{}click {}", human(*h), email.name),
+            }
+        }
+        Trigger::Event { event, filter } => {
+            let name = &program.events[*event as usize].name;
+            match filter {
+                Some(f) => format!("event {name} where {}", cond_text(code, *f)),
+                None => format!("event {name}"),
+            }
+        }
+        Trigger::Update { filter } => match filter {
+            Some(f) => format!("update where {}", cond_text(code, *f)),
+            None => "update".to_string(),
+        },
+        Trigger::Condition(cond) => cond_text(code, *cond),
+    }
+}
+
+/// A condition's stack code, one instruction after another.
+fn cond_text(code: &JourneyCode, cond: Cond) -> String {
+    let parts: Vec<String> = code.exprs[cond.start as usize..cond.end as usize]
+        .iter()
+        .map(|e| match e {
+            Expr::Const(k) => format!("const {}", constant_text(&code.constants[*k as usize])),
+            Expr::ContactField(f) => format!("field #{f}"),
+            Expr::EventField(f) => format!("event_field #{f}"),
+            other => format!("{other:?}").to_lowercase(),
+        })
+        .collect();
+    format!("{{{}}}", parts.join("; "))
+}
+
+fn constant_text(constant: &Constant) -> String {
+    match constant {
+        Constant::Text(t) => format!("{t:?}"),
+        Constant::Duration(d) => duration_text(d),
+        other => format!("{other:?}"),
+    }
+}
+
+fn until_text(program: &Program, target: &UntilTarget) -> String {
+    match target {
+        UntilTarget::Instant { utc_seconds } => format!("instant {utc_seconds}"),
+        UntilTarget::Local { date, time } => {
+            let time = time
+                .as_ref()
+                .map_or("00:00".into(), |t| format!("{:02}:{:02}", t.hour, t.minute));
+            format!(
+                "local {:04}-{:02}-{:02} {time}",
+                date.year, date.month, date.day
+            )
+        }
+        UntilTarget::Relative { field, offset, at } => {
+            let mut text = format!("contact.{}", program.fields[*field as usize].name);
+            if let Some(offset) = offset {
+                let sign = if offset.negative { '-' } else { '+' };
+                text += &format!(" {sign} {}", duration_text(&offset.duration));
+            }
+            if let Some(at) = at {
+                text += &format!(" at {:02}:{:02}", at.hour, at.minute);
+            }
+            text
+        }
+        UntilTarget::Window(window) => {
+            format!("window {:?} {:?}", window.days, window.times).replace(['\n', ' '], " ")
+        }
+    }
+}
+
+fn entry_text(program: &Program, code: &JourneyCode, entry: &Entry) -> String {
+    match entry {
+        Entry::List(list) => format!("on list {}", program.lists[*list as usize]),
+        Entry::Segment(s) => format!("on segment {}", program.segments[*s as usize]),
+        Entry::Event { event, filter } => {
+            let name = &program.events[*event as usize].name;
+            match filter {
+                Some(f) => format!("on event {name} where {}", cond_text(code, *f)),
+                None => format!("on event {name}"),
+            }
+        }
+        Entry::Date {
+            field, yearly, at, ..
+        } => format!(
+            "on date contact.{}{} at {:02}:{:02}",
+            program.fields[*field as usize].name,
+            if *yearly { " yearly" } else { "" },
+            at.hour,
+            at.minute
+        ),
+        Entry::When(cond) => format!("when {}", cond_text(code, *cond)),
+    }
+}
+
+fn reentry(reentry: &ast::Reentry) -> String {
+    match reentry {
+        ast::Reentry::Never => "never".into(),
+        ast::Reentry::Always => "always".into(),
+        ast::Reentry::After(d) => format!("after {}", duration_text(d)),
+    }
+}
+
+pub fn duration_text(duration: &ast::Duration) -> String {
+    let parts: Vec<String> = duration
+        .parts
+        .iter()
+        .map(|p| format!("{} {}", p.amount, p.unit.as_str(p.amount)))
+        .collect();
+    parts.join(" ")
+}

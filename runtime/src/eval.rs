@@ -1,0 +1,190 @@
+//! Evaluating condition code.
+//!
+//! Conditions are short stack programs (see `bytecode::Expr`). Values are
+//! [`Value`]s; constants are turned into values on the way. A missing
+//! value makes a comparison false: the checker has already made sure that
+//! every optional field used where a value is needed is guarded or given a
+//! default, so this only matters for hosts that feed incomplete data.
+
+use crate::bytecode::{Cond, Constant, Expr, JourneyCode, Op};
+use crate::facts::{Facts, Value};
+use crate::timing;
+use chrono_tz::Tz;
+use journey_compiler::syntax::ast;
+
+/// Where a condition is evaluated.
+pub struct Scope<'a> {
+    pub facts: &'a dyn Facts,
+    pub now: i64,
+    /// The zone that local date-times and calendar units are read in.
+    pub zone: Tz,
+    /// The run's start: `opened`/`clicked` look at what happened since.
+    pub since: i64,
+    /// The fields of the event being matched, inside an event filter.
+    pub event: &'a [Value<'a>],
+}
+
+/// A value on the stack: a fact, or a duration from a constant.
+#[derive(Clone, Copy)]
+enum Slot<'a> {
+    Value(Value<'a>),
+    Duration(&'a ast::Duration),
+}
+
+pub fn holds(code: &JourneyCode, cond: Cond, scope: &Scope) -> bool {
+    let exprs = &code.exprs[cond.start as usize..cond.end as usize];
+    let mut stack: Vec<Slot> = Vec::with_capacity(8);
+    let mut pc = 0;
+    while let Some(&expr) = exprs.get(pc) {
+        pc += 1;
+        match expr {
+            Expr::Const(index) => stack.push(constant(&code.constants[index as usize], scope)),
+            Expr::ContactField(field) => stack.push(Slot::Value(scope.facts.field(field))),
+            Expr::EventField(field) => stack.push(Slot::Value(
+                scope
+                    .event
+                    .get(field as usize)
+                    .copied()
+                    .unwrap_or(Value::Missing),
+            )),
+            Expr::Now => stack.push(Slot::Value(Value::Instant(scope.now))),
+            Expr::Not => {
+                let value = truth(pop(&mut stack));
+                stack.push(Slot::Value(Value::Bool(!value)));
+            }
+            Expr::Negate => {
+                let value = match pop(&mut stack) {
+                    Slot::Value(Value::Number(n)) => Value::Number(-n),
+                    _ => Value::Missing,
+                };
+                stack.push(Slot::Value(value));
+            }
+            Expr::IsSet { missing } => {
+                let set = !matches!(pop(&mut stack), Slot::Value(Value::Missing));
+                stack.push(Slot::Value(Value::Bool(set != missing)));
+            }
+            Expr::InList { count, negated } => {
+                let items = stack.split_off(stack.len() - count as usize);
+                let value = pop(&mut stack);
+                let found = items
+                    .into_iter()
+                    .any(|item| compare(value, item, Op::Eq, scope));
+                let known = !matches!(value, Slot::Value(Value::Missing));
+                stack.push(Slot::Value(Value::Bool(known && found != negated)));
+            }
+            Expr::Binary(op) => {
+                let rhs = pop(&mut stack);
+                let lhs = pop(&mut stack);
+                stack.push(binary(op, lhs, rhs, scope));
+            }
+            Expr::Opened { email, human } => {
+                let seen = scope
+                    .facts
+                    .opened(email, human, scope.since, scope.now)
+                    .is_some();
+                stack.push(Slot::Value(Value::Bool(seen)));
+            }
+            Expr::Clicked { email, link, human } => {
+                let seen = scope
+                    .facts
+                    .clicked(email, link, human, scope.since, scope.now)
+                    .is_some();
+                stack.push(Slot::Value(Value::Bool(seen)));
+            }
+            Expr::InSegment(segment) => {
+                stack.push(Slot::Value(Value::Bool(scope.facts.in_segment(segment))))
+            }
+            Expr::ShortCircuit { or, skip } => {
+                let top = truth(
+                    *stack
+                        .last()
+                        .expect("a condition's left side is on the stack"),
+                );
+                if top == or {
+                    pc += skip as usize;
+                } else {
+                    stack.pop();
+                }
+            }
+        }
+    }
+    stack.pop().is_some_and(truth)
+}
+
+fn pop<'a>(stack: &mut Vec<Slot<'a>>) -> Slot<'a> {
+    stack.pop().expect("checked code keeps the stack balanced")
+}
+
+fn truth(slot: Slot) -> bool {
+    matches!(slot, Slot::Value(Value::Bool(true)))
+}
+
+fn constant<'a>(constant: &'a Constant, scope: &Scope) -> Slot<'a> {
+    Slot::Value(match constant {
+        Constant::Text(text) => Value::Text(text),
+        Constant::Number(n) => Value::Number(*n),
+        Constant::Bool(b) => Value::Bool(*b),
+        Constant::Date(days) => Value::Date(*days),
+        Constant::Instant(at) => Value::Instant(*at),
+        Constant::LocalDateTime { days, seconds } => {
+            Value::Instant(timing::local_to_instant(*days, *seconds, scope.zone))
+        }
+        Constant::Time { seconds } => Value::Number(*seconds as f64),
+        Constant::Duration(duration) => return Slot::Duration(duration),
+    })
+}
+
+fn binary<'a>(op: Op, lhs: Slot<'a>, rhs: Slot<'a>, scope: &Scope) -> Slot<'a> {
+    match op {
+        Op::Default => match lhs {
+            Slot::Value(Value::Missing) => rhs,
+            _ => lhs,
+        },
+        Op::Add | Op::Sub => Slot::Value(arithmetic(op == Op::Sub, lhs, rhs, scope)),
+        _ => Slot::Value(Value::Bool(compare(lhs, rhs, op, scope))),
+    }
+}
+
+fn arithmetic(subtract: bool, lhs: Slot, rhs: Slot, scope: &Scope) -> Value<'static> {
+    match (lhs, rhs) {
+        (Slot::Value(Value::Number(a)), Slot::Value(Value::Number(b))) => {
+            Value::Number(if subtract { a - b } else { a + b })
+        }
+        (Slot::Value(Value::Instant(at)), Slot::Duration(d))
+        | (Slot::Duration(d), Slot::Value(Value::Instant(at))) => {
+            Value::Instant(timing::add(at, d, subtract, scope.zone))
+        }
+        (Slot::Value(Value::Date(days)), Slot::Duration(d))
+        | (Slot::Duration(d), Slot::Value(Value::Date(days))) => {
+            Value::Date(timing::add_to_date(days, d, subtract))
+        }
+        _ => Value::Missing,
+    }
+}
+
+fn compare(lhs: Slot, rhs: Slot, op: Op, _scope: &Scope) -> bool {
+    use std::cmp::Ordering;
+    let (Slot::Value(a), Slot::Value(b)) = (lhs, rhs) else {
+        return false;
+    };
+    let ordering = match (a, b) {
+        (Value::Bool(a), Value::Bool(b)) => a.cmp(&b),
+        (Value::Number(a), Value::Number(b)) => match a.partial_cmp(&b) {
+            Some(o) => o,
+            None => return false,
+        },
+        (Value::Text(a), Value::Text(b)) => a.cmp(b),
+        (Value::Date(a), Value::Date(b)) => a.cmp(&b),
+        (Value::Instant(a), Value::Instant(b)) => a.cmp(&b),
+        _ => return false,
+    };
+    match op {
+        Op::Eq => ordering == Ordering::Equal,
+        Op::NotEq => ordering != Ordering::Equal,
+        Op::Less => ordering == Ordering::Less,
+        Op::LessEq => ordering != Ordering::Greater,
+        Op::Greater => ordering == Ordering::Greater,
+        Op::GreaterEq => ordering != Ordering::Less,
+        _ => false,
+    }
+}

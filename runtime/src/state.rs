@@ -1,0 +1,182 @@
+//! The state of one contact's run of one journey, and its compact encoding.
+//!
+//! A parked run is: where it is (`pc`), when the run began (waits for opens
+//! and clicks look at what happened since then), which steps it has
+//! visited (loop prevention), and, while waiting, since when and until when.
+//! The encoding is a few varints: a run parked in a journey of up to 64
+//! steps takes about 15-25 bytes, well under the 64-byte goal.
+
+use crate::bytecode::Pc;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunState {
+    pub pc: Pc,
+    /// When the run began, in seconds since the epoch (UTC).
+    pub entered_at: i64,
+    pub visited: Visited,
+    /// Set while the run waits at `pc`.
+    pub parked: Option<Parked>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Parked {
+    /// When the contact arrived at the wait.
+    pub since: i64,
+    /// When the wait ends by itself (a timer), if it does.
+    pub until: Option<i64>,
+}
+
+/// The set of visited steps: one bit per step.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Visited {
+    words: Vec<u64>,
+}
+
+impl Visited {
+    pub fn contains(&self, step: usize) -> bool {
+        self.words
+            .get(step / 64)
+            .is_some_and(|w| w & (1 << (step % 64)) != 0)
+    }
+
+    /// Marks `step`; returns false when it was already visited.
+    pub fn insert(&mut self, step: usize) -> bool {
+        let word = step / 64;
+        if self.words.len() <= word {
+            self.words.resize(word + 1, 0);
+        }
+        let bit = 1 << (step % 64);
+        let fresh = self.words[word] & bit == 0;
+        self.words[word] |= bit;
+        fresh
+    }
+
+    pub fn clear(&mut self) {
+        self.words.clear();
+    }
+}
+
+impl RunState {
+    pub fn new(entered_at: i64) -> RunState {
+        RunState {
+            pc: 0,
+            entered_at,
+            visited: Visited::default(),
+            parked: None,
+        }
+    }
+
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        put_varint(out, self.pc as u64);
+        put_varint(out, zigzag(self.entered_at));
+        put_varint(out, self.visited.words.len() as u64);
+        for &word in &self.visited.words {
+            put_varint(out, word);
+        }
+        match self.parked {
+            None => out.push(0),
+            Some(Parked { since, until: None }) => {
+                out.push(1);
+                put_varint(out, zigzag(since - self.entered_at));
+            }
+            Some(Parked {
+                since,
+                until: Some(until),
+            }) => {
+                out.push(2);
+                put_varint(out, zigzag(since - self.entered_at));
+                put_varint(out, zigzag(until - since));
+            }
+        }
+    }
+
+    pub fn decode(bytes: &[u8]) -> Option<RunState> {
+        let mut at = 0;
+        let pc = u32::try_from(get_varint(bytes, &mut at)?).ok()?;
+        let entered_at = unzigzag(get_varint(bytes, &mut at)?);
+        let count = get_varint(bytes, &mut at)? as usize;
+        if count > bytes.len() {
+            return None;
+        }
+        let mut words = Vec::with_capacity(count);
+        for _ in 0..count {
+            words.push(get_varint(bytes, &mut at)?);
+        }
+        let tag = *bytes.get(at)?;
+        at += 1;
+        let parked = match tag {
+            0 => None,
+            1 => {
+                let since = entered_at + unzigzag(get_varint(bytes, &mut at)?);
+                Some(Parked { since, until: None })
+            }
+            2 => {
+                let since = entered_at + unzigzag(get_varint(bytes, &mut at)?);
+                let until = since + unzigzag(get_varint(bytes, &mut at)?);
+                Some(Parked {
+                    since,
+                    until: Some(until),
+                })
+            }
+            _ => return None,
+        };
+        (at == bytes.len()).then_some(RunState {
+            pc,
+            entered_at,
+            visited: Visited { words },
+            parked,
+        })
+    }
+}
+
+fn zigzag(n: i64) -> u64 {
+    ((n << 1) ^ (n >> 63)) as u64
+}
+
+fn unzigzag(n: u64) -> i64 {
+    ((n >> 1) as i64) ^ -((n & 1) as i64)
+}
+
+fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn get_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let mut n = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = *bytes.get(*at)?;
+        *at += 1;
+        n |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return Some(n);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_stays_small() {
+        let mut state = RunState::new(1_793_000_000);
+        state.pc = 7;
+        state.visited.insert(0);
+        state.visited.insert(3);
+        state.parked = Some(Parked {
+            since: 1_793_000_300,
+            until: Some(1_793_172_800),
+        });
+
+        let mut bytes = Vec::new();
+        state.encode(&mut bytes);
+        assert!(bytes.len() <= 64, "{} bytes", bytes.len());
+        assert_eq!(RunState::decode(&bytes), Some(state));
+        assert_eq!(RunState::decode(&bytes[..bytes.len() - 1]), None);
+    }
+}
