@@ -1,0 +1,313 @@
+//! Helpers shared by the runtime's tests and its benchmark: compiling
+//! journeys from text or from the example projects, a contact held in
+//! memory that the VM reads through [`Facts`], and a small seeded random
+//! number generator (the tests must not depend on a crate for that).
+//!
+//! Each test file uses only part of this module, so unused items are
+//! allowed here rather than in every file that includes it.
+#![allow(dead_code)]
+
+use chrono_tz::Tz;
+use journey_compiler::analyze_project;
+use journey_compiler::check::config::{parse_config, ProjectConfig};
+use journey_compiler::check::{DiskTemplates, TemplateSource};
+use journey_compiler::diagnostic::Severity;
+use journey_compiler::render::{render_to_string, Format};
+use journey_compiler::source::{FileId, Sources};
+use journey_runtime::bytecode::{Constant, JourneyId, Program};
+use journey_runtime::compile::compile;
+use journey_runtime::facts::{Facts, Value};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Every email body is this text: bodies do not matter to the VM.
+struct AnyBody;
+
+impl TemplateSource for AnyBody {
+    fn read(&self, _journey_file: &str, _body: &str) -> std::io::Result<String> {
+        Ok("<p>Hello. {{ unsubscribe_url }}</p>".to_string())
+    }
+}
+
+/// Compiles one file of journey source with default project settings;
+/// panics with the rendered diagnostics when it has errors.
+pub fn compile_source(text: &str) -> Program {
+    compile_source_with(text, &ProjectConfig::default())
+}
+
+/// Like [`compile_source`], with project settings.
+pub fn compile_source_with(text: &str, config: &ProjectConfig) -> Program {
+    let mut sources = Sources::new();
+    sources.add("test.journey", text);
+    compile_sources(&sources, config, &AnyBody)
+}
+
+fn compile_sources(
+    sources: &Sources,
+    config: &ProjectConfig,
+    templates: &dyn TemplateSource,
+) -> Program {
+    let analysis = analyze_project(sources, config, templates);
+    let errors = analysis
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error);
+    match analysis.program {
+        Some(program) if !errors => compile(&program),
+        _ => panic!(
+            "the test journey does not check:\n{}",
+            render_to_string(
+                Format::Human { color: false },
+                sources,
+                &analysis.diagnostics
+            )
+        ),
+    }
+}
+
+/// The folder of the example projects.
+pub fn examples_folder() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
+}
+
+/// Every example project, by folder name, in name order, compiled with its
+/// `journey.toml` and its templates on disk.
+pub fn example_programs() -> Vec<(String, Program)> {
+    let mut folders: Vec<PathBuf> = fs::read_dir(examples_folder())
+        .expect("the examples folder can be read")
+        .map(|entry| entry.expect("a folder entry").path())
+        .filter(|path| path.is_dir())
+        .collect();
+    folders.sort();
+    assert!(folders.len() >= 8, "expected the example projects");
+
+    folders
+        .iter()
+        .map(|folder| {
+            let name = folder.file_name().unwrap().to_string_lossy().into_owned();
+            (name, compile_folder(folder))
+        })
+        .collect()
+}
+
+/// Compiles one project folder: its `.journey` files (not below it) and
+/// its `journey.toml`.
+pub fn compile_folder(folder: &Path) -> Program {
+    let mut files: Vec<PathBuf> = fs::read_dir(folder)
+        .expect("a project folder can be read")
+        .map(|entry| entry.expect("a folder entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "journey"))
+        .collect();
+    files.sort();
+
+    let mut sources = Sources::new();
+    for file in &files {
+        let text = fs::read_to_string(file).expect("a journey file is text");
+        sources.add(file.to_string_lossy(), text);
+    }
+    let config = match fs::read_to_string(folder.join("journey.toml")) {
+        Ok(text) => parse_config(FileId(u32::MAX), &text).0,
+        Err(_) => ProjectConfig::default(),
+    };
+    compile_sources(&sources, &config, &DiskTemplates)
+}
+
+/// The index of the journey named `name`.
+pub fn journey_id(program: &Program, name: &str) -> JourneyId {
+    program
+        .journeys
+        .iter()
+        .position(|j| j.code.name == name)
+        .unwrap_or_else(|| panic!("no journey {name}")) as JourneyId
+}
+
+/// The index of a step by its id (`start+1`, a label).
+pub fn step_index(program: &Program, journey: JourneyId, id: &str) -> u16 {
+    program.journeys[journey as usize]
+        .code
+        .steps
+        .iter()
+        .position(|s| s.id == id)
+        .unwrap_or_else(|| panic!("no step {id}")) as u16
+}
+
+/// A field value owned by a [`Contact`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fact {
+    Missing,
+    Bool(bool),
+    Number(f64),
+    Text(String),
+    Date(i32),
+    Instant(i64),
+}
+
+impl Fact {
+    fn view(&self) -> Value<'_> {
+        match self {
+            Fact::Missing => Value::Missing,
+            Fact::Bool(b) => Value::Bool(*b),
+            Fact::Number(n) => Value::Number(*n),
+            Fact::Text(t) => Value::Text(t),
+            Fact::Date(d) => Value::Date(*d),
+            Fact::Instant(at) => Value::Instant(*at),
+        }
+    }
+
+    /// A field's default as a value; defaults that need a zone to be read
+    /// (local date-times) are not used by these tests and stay missing.
+    fn of_default(constant: &Constant) -> Fact {
+        match constant {
+            Constant::Text(t) => Fact::Text(t.clone()),
+            Constant::Number(n) => Fact::Number(*n),
+            Constant::Bool(b) => Fact::Bool(*b),
+            Constant::Date(d) => Fact::Date(*d),
+            Constant::Instant(at) => Fact::Instant(*at),
+            _ => Fact::Missing,
+        }
+    }
+}
+
+/// One contact and what happened to them, in memory.
+#[derive(Clone, Debug)]
+pub struct Contact {
+    pub fields: Vec<Fact>,
+    pub zone: Option<Tz>,
+    pub key: u64,
+    /// (email, by a person, when)
+    pub opens: Vec<(u16, bool, i64)>,
+    /// (email, link, by a person, when)
+    pub clicks: Vec<(u16, Option<u16>, bool, i64)>,
+    /// (event, when, its fields)
+    pub events: Vec<(u16, i64, Vec<Fact>)>,
+    pub updates: Vec<i64>,
+    pub segments: Vec<u16>,
+}
+
+impl Contact {
+    /// A contact with every field at its default (or missing).
+    pub fn new(program: &Program, key: u64) -> Contact {
+        Contact {
+            fields: program
+                .fields
+                .iter()
+                .map(|f| f.default.as_ref().map_or(Fact::Missing, Fact::of_default))
+                .collect(),
+            zone: None,
+            key,
+            opens: Vec::new(),
+            clicks: Vec::new(),
+            events: Vec::new(),
+            updates: Vec::new(),
+            segments: Vec::new(),
+        }
+    }
+
+    /// Sets the field called `name`.
+    pub fn with(mut self, program: &Program, name: &str, value: Fact) -> Contact {
+        let index = program
+            .fields
+            .iter()
+            .position(|f| f.name == name)
+            .unwrap_or_else(|| panic!("no field {name}"));
+        self.fields[index] = value;
+        self
+    }
+}
+
+fn earliest(times: impl Iterator<Item = i64>, since: i64, until: i64) -> Option<i64> {
+    times.filter(|at| (since..=until).contains(at)).min()
+}
+
+impl Facts for Contact {
+    fn field(&self, index: u16) -> Value<'_> {
+        self.fields
+            .get(index as usize)
+            .map_or(Value::Missing, Fact::view)
+    }
+
+    fn zone(&self) -> Option<Tz> {
+        self.zone
+    }
+
+    fn split_key(&self) -> u64 {
+        self.key
+    }
+
+    fn opened(&self, email: u16, human: bool, since: i64, until: i64) -> Option<i64> {
+        let times = self
+            .opens
+            .iter()
+            .filter(|(e, by_person, _)| *e == email && (*by_person || !human))
+            .map(|(_, _, at)| *at);
+        earliest(times, since, until)
+    }
+
+    fn clicked(
+        &self,
+        email: u16,
+        link: Option<u16>,
+        human: bool,
+        since: i64,
+        until: i64,
+    ) -> Option<i64> {
+        let times = self
+            .clicks
+            .iter()
+            .filter(|(e, l, by_person, _)| {
+                *e == email && (link.is_none() || *l == link) && (*by_person || !human)
+            })
+            .map(|(_, _, _, at)| *at);
+        earliest(times, since, until)
+    }
+
+    fn event(
+        &self,
+        event: u16,
+        since: i64,
+        until: i64,
+        accept: &mut dyn FnMut(&[Value<'_>]) -> bool,
+    ) -> Option<i64> {
+        let mut found: Option<i64> = None;
+        for (e, at, fields) in &self.events {
+            if *e != event || !(since..=until).contains(at) {
+                continue;
+            }
+            let values: Vec<Value> = fields.iter().map(Fact::view).collect();
+            if accept(&values) {
+                found = Some(found.map_or(*at, |f| f.min(*at)));
+            }
+        }
+        found
+    }
+
+    fn updated(&self, since: i64, until: i64) -> Option<i64> {
+        earliest(self.updates.iter().copied(), since, until)
+    }
+
+    fn in_segment(&self, segment: u16) -> bool {
+        self.segments.contains(&segment)
+    }
+}
+
+/// SplitMix64: a small, seeded generator, the same on every machine.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `low..high`.
+    pub fn range(&mut self, low: u64, high: u64) -> u64 {
+        low + self.next_u64() % (high - low)
+    }
+}
