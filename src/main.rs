@@ -5,6 +5,7 @@
 //! would change), 2 a usage or I/O error that stopped the command.
 
 mod commands;
+mod project;
 mod workspace;
 
 use clap::{Parser, Subcommand};
@@ -12,8 +13,10 @@ use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(name = "journey", version, about = "Healthcare email journeys as code")]
-#[command(long_about = "Write email journeys as text, check them like code, and run them.\n\n\
-    A project is a folder: every .journey file in it belongs to one compilation unit.")]
+#[command(
+    long_about = "Write email journeys as text, check them like code, and run them.\n\n\
+    A project is a folder: every .journey file in it belongs to one compilation unit."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -23,6 +26,7 @@ struct Cli {
 enum Command {
     Check(commands::check::Args),
     Fmt(commands::fmt::Args),
+    Simulate(commands::simulate::Args),
 }
 
 /// The outcome of a command, mapped to its documented exit code.
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Fmt(args) => commands::fmt::run(args).map_err(miette::Report::new),
+        Command::Simulate(args) => commands::simulate::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

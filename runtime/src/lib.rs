@@ -13,5 +13,6 @@ pub mod eval;
 pub mod facts;
 pub mod state;
 pub mod time;
+pub mod simulate;
 pub mod timing;
 pub mod vm;

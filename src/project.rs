@@ -1,0 +1,72 @@
+//! One project, loaded, checked and compiled: what `build`, `disasm` and
+//! `simulate` start from.
+//!
+//! A project with errors is not compiled: its diagnostics are printed to
+//! stderr as `journey check` prints them, and the command ends with exit
+//! code 1.
+
+use crate::workspace;
+use journey_compiler::check::config::{parse_config, ProjectConfig};
+use journey_compiler::check::{program, DiskTemplates};
+use journey_compiler::render::{self, Format};
+use journey_compiler::source::Sources;
+use journey_runtime::bytecode;
+use std::io::IsTerminal;
+use std::path::Path;
+
+pub struct Project {
+    /// The journey files, then `journey.toml` when there is one.
+    pub sources: Sources,
+    pub checked: program::Program,
+    pub program: bytecode::Program,
+}
+
+/// Loads and compiles the project at `path`; `Ok(None)` when it has errors
+/// (already reported).
+pub fn compile(path: &Path) -> miette::Result<Option<Project>> {
+    let unit = workspace::load_unit(path)?;
+    let mut sources = Sources::new();
+    for (_, file) in unit.sources.iter() {
+        sources.add(file.path.clone(), file.text.clone());
+    }
+    let mut diagnostics = Vec::new();
+    let config = match &unit.config {
+        Some(file) => {
+            let id = sources.add(file.path.clone(), file.text.clone());
+            let (config, problems) = parse_config(id, &file.text);
+            diagnostics.extend(problems);
+            config
+        }
+        None => ProjectConfig::default(),
+    };
+
+    let analysis = journey_compiler::analyze_project(&unit.sources, &config, &DiskTemplates);
+    diagnostics.extend(
+        analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned(),
+    );
+    match analysis.program {
+        Some(checked) if diagnostics.is_empty() => {
+            let program = journey_runtime::compile::compile(&checked);
+            Ok(Some(Project {
+                sources,
+                checked,
+                program,
+            }))
+        }
+        _ => {
+            let color = std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let text = render::render_to_string(Format::Human { color }, &sources, &diagnostics);
+            eprint!("{text}");
+            eprintln!(
+                "{}: not compiled: fix the errors above first",
+                path.display()
+            );
+            Ok(None)
+        }
+    }
+}
