@@ -45,8 +45,10 @@ pub fn yearly_occurrence(month: u32, day: u32, year: i32) -> Option<NaiveDate> {
 /// Each year's occurrence is that year's anniversary of the date, moved by
 /// `offset` like a `date` field (calendar units from 00:00 local), at `at`
 /// local in `zone`. So `renewal - 30 days` is 30 days before each year's
-/// anniversary, one day further from 1 March in leap years. [`NEVER`] when no
-/// occurrence fits in chrono's calendar.
+/// anniversary: 13 February for a renewal on 15 March, 14 February in leap
+/// years. For a `datetime` field, pass its local date in `zone`
+/// (`to_local(field, zone).date()`). [`NEVER`] when no occurrence fits in
+/// chrono's calendar.
 pub fn next_yearly(
     now: DateTime<Utc>,
     date_field: NaiveDate,
