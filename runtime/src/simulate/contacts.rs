@@ -157,6 +157,8 @@ pub fn parse_contacts(program: &Program, text: &str) -> Result<Vec<ContactRecord
             lists: BTreeSet::new(),
             segments: BTreeSet::new(),
         };
+        // Fields whose cell was already reported as bad.
+        let mut reported = vec![false; program.fields.len()];
         for (index, column) in &columns {
             let cell = record.get(*index).unwrap_or("").trim();
             let name = &headers[*index];
@@ -192,12 +194,15 @@ pub fn parse_contacts(program: &Program, text: &str) -> Result<Vec<ContactRecord
                 }
                 Column::Field(field) => match parse_cell(program, *field, cell, read_zone) {
                     Ok(value) => contact.fields[*field] = value,
-                    Err(reason) => errors.push(cell_error(line, name, *index, reason)),
+                    Err(reason) => {
+                        reported[*field] = true;
+                        errors.push(cell_error(line, name, *index, reason));
+                    }
                 },
             }
         }
         for (field, def) in program.fields.iter().enumerate() {
-            if contact.fields[field] != Owned::Missing {
+            if contact.fields[field] != Owned::Missing || reported[field] {
                 continue;
             }
             if let Some(default) = &def.default {
