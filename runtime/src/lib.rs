@@ -7,6 +7,7 @@
 
 pub mod artifact;
 pub mod bytecode;
+pub mod clock;
 pub mod compile;
 pub mod disasm;
 pub mod eval;

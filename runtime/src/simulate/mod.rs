@@ -22,6 +22,7 @@ pub mod report;
 pub mod value;
 
 use crate::bytecode::{Entry, JourneyId, Program};
+use crate::clock::{Clock, VirtualClock};
 use crate::eval::{holds, Scope};
 use crate::facts::Facts;
 use crate::state::RunState;
@@ -150,12 +151,13 @@ impl<'p> Simulation<'p> {
         }
         self.start(options);
 
-        let mut now = options.start;
+        let clock = VirtualClock::starting_at(options.start);
         while let Some(Reverse((at, _, _, task))) = self.queue.pop() {
             if at > options.until {
                 break;
             }
-            now = at.max(options.start);
+            clock.advance_to(at);
+            let now = clock.now();
             match task {
                 Task::Script(index) => self.happen(&scripted[index], now),
                 Task::DateEntry { contact, journey } => {
@@ -188,7 +190,7 @@ impl<'p> Simulation<'p> {
                 .zip(self.timelines)
                 .collect(),
             steps: self.steps,
-            finished_at: now.max(options.start),
+            finished_at: clock.now(),
         }
     }
 
