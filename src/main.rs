@@ -26,6 +26,8 @@ struct Cli {
 enum Command {
     Check(commands::check::Args),
     Fmt(commands::fmt::Args),
+    Build(commands::build::Args),
+    Disasm(commands::disasm::Args),
     Simulate(commands::simulate::Args),
 }
 
@@ -42,6 +44,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Fmt(args) => commands::fmt::run(args).map_err(miette::Report::new),
+        Command::Build(args) => commands::build::run(args).map_err(miette::Report::new),
+        Command::Disasm(args) => commands::disasm::run(args).map_err(miette::Report::new),
         Command::Simulate(args) => commands::simulate::run(args),
     };
     match result {
