@@ -338,6 +338,11 @@ const MAX_EXPRESSION_SIZE: usize = 256;
 /// Where an expression in `item` grows past [`MAX_EXPRESSION_SIZE`], as an
 /// offset into the text pest parsed; walks the pairs without recursion.
 fn too_deep(item: &Pair<Rule>) -> Option<usize> {
+    // Each counted token takes at least a byte: short items need no walk.
+    if item.as_str().len() <= MAX_EXPRESSION_SIZE {
+        return None;
+    }
+
     let mut outer_end = 0;
     let mut size = 0;
     for pair in item.clone().into_inner().flatten() {
