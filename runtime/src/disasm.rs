@@ -205,9 +205,27 @@ fn until_text(program: &Program, target: &UntilTarget) -> String {
             }
             text
         }
-        UntilTarget::Window(window) => {
-            format!("window {:?} {:?}", window.days, window.times).replace(['\n', ' '], " ")
+        UntilTarget::Window(window) => format!("window {}", window_text(window)),
+    }
+}
+
+/// A window as it is written: `tuesday, thursday 10:00-12:00`.
+fn window_text(window: &ast::Window) -> String {
+    let time = |t: &ast::TimeLit| format!("{:02}:{:02}", t.hour, t.minute);
+    let times = match &window.times {
+        ast::TimeSpec::At(at) => time(at),
+        ast::TimeSpec::Between(from, to) => format!("{}-{}", time(from), time(to)),
+    };
+    match &window.days {
+        ast::DaySpec::Every => times,
+        ast::DaySpec::Days(days) => {
+            let names: Vec<String> = days
+                .iter()
+                .map(|d| format!("{:?}", d.day).to_lowercase())
+                .collect();
+            format!("{} {times}", names.join(", "))
         }
+        ast::DaySpec::MonthDay { day, .. } => format!("day {day} of month {times}"),
     }
 }
 
