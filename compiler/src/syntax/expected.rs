@@ -88,7 +88,14 @@ pub struct Attempts {
 
 /// The start of the word that `offset` falls in.
 pub fn word_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind(|c: char| !is_word_char(c)).map_or(0, |i| i + 1)
+    after_last_non_word(&text[..offset])
+}
+
+/// The offset just past the last char of `text` that is not a word char
+/// (which may take several bytes), or 0.
+fn after_last_non_word(text: &str) -> usize {
+    let last = text.char_indices().rev().find(|&(_, c)| !is_word_char(c));
+    last.map_or(0, |(i, c)| i + c.len_utf8())
 }
 
 /// One thing the parser would have accepted, in words.
@@ -327,8 +334,7 @@ fn previous_word(before: &str) -> &str {
     if trimmed.ends_with("->") {
         return "->";
     }
-    let start = trimmed.rfind(|c: char| !is_word_char(c)).map_or(0, |i| i + 1);
-    &trimmed[start..]
+    &trimmed[after_last_non_word(trimmed)..]
 }
 
 fn rule_expectation(rule: Rule, previous: &str) -> Option<Expectation> {
