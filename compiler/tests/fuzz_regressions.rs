@@ -85,3 +85,19 @@ fn nesting_up_to_the_limit_parses_cleanly() {
         parsed.diagnostics.first()
     );
 }
+
+#[test]
+fn a_file_of_garbage_stops_after_a_hundred_syntax_errors() {
+    let text = format!("journey j {{\n{}}}\n", "  wait 3 dayz\n".repeat(5_000));
+    let diagnostics = invariants::check_text(&text);
+    let syntax: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.code == "syntax-error")
+        .collect();
+
+    assert_eq!(syntax.len(), 101);
+    assert!(syntax
+        .iter()
+        .any(|d| d.message.contains("too many syntax errors")));
+    assert!(!diagnostics.iter().any(|d| d.code == "unclosed-block"));
+}
