@@ -44,6 +44,7 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
         text,
         pos: start,
         diagnostics: Vec::new(),
+        syntax_errors: 0,
     };
     let mut decls = Vec::new();
 
@@ -76,6 +77,8 @@ struct Driver<'t> {
     text: &'t str,
     pos: usize,
     diagnostics: Vec<Diagnostic>,
+    /// Counted up to [`MAX_SYNTAX_ERRORS`], when the driver gives up.
+    syntax_errors: usize,
 }
 
 /// The block kinds, for the items they hold and the words of errors.
@@ -187,6 +190,9 @@ impl<'t> Driver<'t> {
     ) -> (Vec<T>, usize) {
         let mut items = Vec::new();
         loop {
+            if self.syntax_errors >= MAX_SYNTAX_ERRORS {
+                return (items, self.text.len());
+            }
             self.skip_trivia();
             let start = self.pos;
             if start >= self.text.len() || recovery::looks_like_declaration(self.text, start) {
@@ -231,29 +237,48 @@ impl<'t> Driver<'t> {
             Err(_) => {
                 let diagnostic = self.describe_failure(rule);
                 let error_at = diagnostic.primary.span.start as usize;
-                self.diagnostics.push(diagnostic);
-                Err(error_at)
+                Err(self.syntax_error(diagnostic, error_at))
             }
         }
     }
 
+    /// Records a syntax error found at `at`, and returns where to recover
+    /// from: `at`, or the end of the file once there are too many.
+    fn syntax_error(&mut self, diagnostic: Diagnostic, at: usize) -> usize {
+        self.diagnostics.push(diagnostic);
+        self.syntax_errors += 1;
+        if self.syntax_errors < MAX_SYNTAX_ERRORS {
+            return at;
+        }
+
+        let span = Found::at(self.text, at).span;
+        let message = format!("too many syntax errors: stopped reading after {MAX_SYNTAX_ERRORS}");
+        self.diagnostics.push(
+            Diagnostic::error(
+                "syntax-error",
+                message,
+                label(self.file, span, "stopped here"),
+            )
+            .with_help("fix the errors above, then check the file again"),
+        );
+        self.text.len()
+    }
+
     /// Reports an expression nested past [`MAX_EXPRESSION_SIZE`] at `at`
-    /// and returns `at`.
+    /// and returns where to recover from.
     fn nested_too_deeply(&mut self, at: usize) -> usize {
         let span = Found::at(self.text, at).span;
         let message = format!(
             "expression nested too deeply: more than {MAX_EXPRESSION_SIZE} operators \
              and parentheses in one expression"
         );
-        self.diagnostics.push(
-            Diagnostic::error(
-                "syntax-error",
-                message,
-                label(self.file, span, "one too many"),
-            )
-            .with_help("split the condition up, for example into the arms of a `branch`"),
-        );
-        at
+        let diagnostic = Diagnostic::error(
+            "syntax-error",
+            message,
+            label(self.file, span, "one too many"),
+        )
+        .with_help("split the condition up, for example into the arms of a `branch`");
+        self.syntax_error(diagnostic, at)
     }
 
     fn describe_failure(&self, rule: Rule) -> Diagnostic {
@@ -328,6 +353,12 @@ impl<'t> Driver<'t> {
         }
     }
 }
+
+/// After this many syntax errors in a file the driver stops reading it.
+/// pest scans from a failing item to the end of the text to build each
+/// error, so without a bound a long file of garbage (say, a JSON file
+/// saved as `.journey`) takes time quadratic in its size to report.
+const MAX_SYNTAX_ERRORS: usize = 100;
 
 /// The most operators and parentheses one expression may hold. Lowering,
 /// dropping and checking an expression recurse once for each, so without a
