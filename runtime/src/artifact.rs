@@ -132,8 +132,13 @@ impl<'a> Reader<'a> {
 
 /// FNV-1a, 64 bits: a stable checksum with no dependency.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
+    fnv1a_parts(&[bytes])
+}
+
+/// FNV-1a of the parts one after another, as if they were one slice.
+pub fn fnv1a_parts(parts: &[&[u8]]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
+    for &b in parts.iter().flat_map(|p| p.iter()) {
         hash ^= b as u64;
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }

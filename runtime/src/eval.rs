@@ -33,7 +33,7 @@ enum Slot<'a> {
 
 pub fn holds(code: &JourneyCode, cond: Cond, scope: &Scope) -> bool {
     let exprs = &code.exprs[cond.start as usize..cond.end as usize];
-    let mut stack: Vec<Slot> = Vec::with_capacity(8);
+    let mut stack = Stack::new();
     let mut pc = 0;
     while let Some(&expr) = exprs.get(pc) {
         pc += 1;
@@ -64,7 +64,7 @@ pub fn holds(code: &JourneyCode, cond: Cond, scope: &Scope) -> bool {
                 stack.push(Slot::Value(Value::Bool(set != missing)));
             }
             Expr::InList { count, negated } => {
-                let items = stack.split_off(stack.len() - count as usize);
+                let items: Vec<Slot> = (0..count).map(|_| pop(&mut stack)).collect();
                 let value = pop(&mut stack);
                 let found = items
                     .into_iter()
@@ -96,7 +96,7 @@ pub fn holds(code: &JourneyCode, cond: Cond, scope: &Scope) -> bool {
             }
             Expr::ShortCircuit { or, skip } => {
                 let top = truth(
-                    *stack
+                    stack
                         .last()
                         .expect("a condition's left side is on the stack"),
                 );
@@ -111,8 +111,54 @@ pub fn holds(code: &JourneyCode, cond: Cond, scope: &Scope) -> bool {
     stack.pop().is_some_and(truth)
 }
 
-fn pop<'a>(stack: &mut Vec<Slot<'a>>) -> Slot<'a> {
+fn pop<'a>(stack: &mut Stack<'a>) -> Slot<'a> {
     stack.pop().expect("checked code keeps the stack balanced")
+}
+
+/// How many slots live inline; deeper conditions spill to the heap.
+const INLINE: usize = 16;
+
+/// The evaluation stack. Conditions are shallow, and evaluating one runs
+/// for every contact, so the first slots live inline and nothing is
+/// allocated.
+struct Stack<'a> {
+    inline: [Slot<'a>; INLINE],
+    len: usize,
+    spill: Vec<Slot<'a>>,
+}
+
+impl<'a> Stack<'a> {
+    fn new() -> Self {
+        Stack {
+            inline: [Slot::Value(Value::Missing); INLINE],
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, slot: Slot<'a>) {
+        match self.inline.get_mut(self.len) {
+            Some(free) => *free = slot,
+            None => self.spill.push(slot),
+        }
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Option<Slot<'a>> {
+        self.len = self.len.checked_sub(1)?;
+        match self.inline.get(self.len) {
+            Some(slot) => Some(*slot),
+            None => self.spill.pop(),
+        }
+    }
+
+    fn last(&self) -> Option<Slot<'a>> {
+        let top = self.len.checked_sub(1)?;
+        self.inline
+            .get(top)
+            .copied()
+            .or_else(|| self.spill.last().copied())
+    }
 }
 
 fn truth(slot: Slot) -> bool {

@@ -26,33 +26,63 @@ pub struct Parked {
     pub until: Option<i64>,
 }
 
-/// The set of visited steps: one bit per step.
+/// The set of visited steps: one bit per step. The first 64 steps live
+/// inline, so most runs never allocate for it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Visited {
-    words: Vec<u64>,
+    first: u64,
+    more: Vec<u64>,
 }
 
 impl Visited {
     pub fn contains(&self, step: usize) -> bool {
-        self.words
-            .get(step / 64)
-            .is_some_and(|w| w & (1 << (step % 64)) != 0)
+        match step {
+            0..64 => self.first & (1 << step) != 0,
+            _ => self
+                .more
+                .get(step / 64 - 1)
+                .is_some_and(|w| w & (1 << (step % 64)) != 0),
+        }
     }
 
     /// Marks `step`; returns false when it was already visited.
     pub fn insert(&mut self, step: usize) -> bool {
-        let word = step / 64;
-        if self.words.len() <= word {
-            self.words.resize(word + 1, 0);
-        }
-        let bit = 1 << (step % 64);
-        let fresh = self.words[word] & bit == 0;
-        self.words[word] |= bit;
+        let (word, bit) = match step {
+            0..64 => (&mut self.first, 1 << step),
+            _ => {
+                let index = step / 64 - 1;
+                if self.more.len() <= index {
+                    self.more.resize(index + 1, 0);
+                }
+                (&mut self.more[index], 1 << (step % 64))
+            }
+        };
+        let fresh = *word & bit == 0;
+        *word |= bit;
         fresh
     }
 
     pub fn clear(&mut self) {
-        self.words.clear();
+        self.first = 0;
+        self.more.clear();
+    }
+
+    /// The words, first 64 steps first; trailing empty words dropped.
+    fn words(&self) -> Vec<u64> {
+        let mut words = vec![self.first];
+        words.extend_from_slice(&self.more);
+        while words.last() == Some(&0) {
+            words.pop();
+        }
+        words
+    }
+
+    fn from_words(words: Vec<u64>) -> Visited {
+        let mut words = words.into_iter();
+        Visited {
+            first: words.next().unwrap_or(0),
+            more: words.collect(),
+        }
     }
 }
 
@@ -69,8 +99,9 @@ impl RunState {
     pub fn encode(&self, out: &mut Vec<u8>) {
         put_varint(out, self.pc as u64);
         put_varint(out, zigzag(self.entered_at));
-        put_varint(out, self.visited.words.len() as u64);
-        for &word in &self.visited.words {
+        let words = self.visited.words();
+        put_varint(out, words.len() as u64);
+        for word in words {
             put_varint(out, word);
         }
         match self.parked {
@@ -107,12 +138,12 @@ impl RunState {
         let parked = match tag {
             0 => None,
             1 => {
-                let since = entered_at + unzigzag(get_varint(bytes, &mut at)?);
+                let since = entered_at.checked_add(unzigzag(get_varint(bytes, &mut at)?))?;
                 Some(Parked { since, until: None })
             }
             2 => {
-                let since = entered_at + unzigzag(get_varint(bytes, &mut at)?);
-                let until = since + unzigzag(get_varint(bytes, &mut at)?);
+                let since = entered_at.checked_add(unzigzag(get_varint(bytes, &mut at)?))?;
+                let until = since.checked_add(unzigzag(get_varint(bytes, &mut at)?))?;
                 Some(Parked {
                     since,
                     until: Some(until),
@@ -123,7 +154,7 @@ impl RunState {
         (at == bytes.len()).then_some(RunState {
             pc,
             entered_at,
-            visited: Visited { words },
+            visited: Visited::from_words(words),
             parked,
         })
     }

@@ -21,7 +21,7 @@
 //! - splits draw from a hash of the contact, journey and step, so the same
 //!   contact always takes the same arm, on every machine.
 
-use crate::artifact::fnv1a;
+use crate::artifact::fnv1a_parts;
 use crate::bytecode::*;
 use crate::eval::{holds, Scope};
 use crate::facts::{Facts, Value};
@@ -221,16 +221,13 @@ impl<'p> Vm<'p> {
                     if !state.visited.insert(arrived as usize) {
                         return end(state, effects, EndReason::LoopPrevented { step: arrived });
                     }
-                    effects.push(Effect::Arrived { step });
                     if let Some(exit) = code.exit_when {
-                        if holds(
-                            code,
-                            exit,
-                            &self.scope(journey, facts, now, state.entered_at),
-                        ) {
+                        let scope = self.scope(journey, facts, now, state.entered_at);
+                        if holds(code, exit, &scope) {
                             return end(state, effects, EndReason::Exited);
                         }
                     }
+                    effects.push(Effect::Arrived { step });
                     state.pc += 1;
                 }
                 Instr::Send { email } => {
@@ -513,10 +510,11 @@ fn current_step(code: &JourneyCode, pc: Pc) -> StepIndex {
 /// A number in `0..10_000` (basis points) from the contact, the journey and
 /// the step: stable everywhere, independent between splits.
 pub fn split_draw(key: u64, journey: &str, step: &str) -> u32 {
-    let mut bytes = Vec::with_capacity(8 + journey.len() + step.len() + 1);
-    bytes.extend_from_slice(&key.to_le_bytes());
-    bytes.extend_from_slice(journey.as_bytes());
-    bytes.push(0);
-    bytes.extend_from_slice(step.as_bytes());
-    (fnv1a(&bytes) % 10_000) as u32
+    let parts: [&[u8]; 4] = [
+        &key.to_le_bytes(),
+        journey.as_bytes(),
+        &[0],
+        step.as_bytes(),
+    ];
+    (fnv1a_parts(&parts) % 10_000) as u32
 }

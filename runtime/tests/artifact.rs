@@ -299,12 +299,9 @@ fn varint(mut n: u64) -> Vec<u8> {
     out
 }
 
-/// Known bug, for the runtime's owner: `RunState::decode` adds the stored
-/// offsets with `+`, which overflows (a panic in debug builds, a wrapped,
-/// meaningless state in release) on damaged bytes. `checked_add` there, with
-/// `None` on overflow, fixes it; then remove the `ignore`.
+/// Damaged bytes whose time offsets overflow are refused, not added with
+/// wrap-around (or a panic in debug builds).
 #[test]
-#[ignore = "RunState::decode overflows on extreme offsets (state.rs); see the doc comment"]
 fn extreme_times_in_a_run_state_are_refused_not_a_panic() {
     let largest = u64::MAX - 1;
     let mut bytes = varint(0);

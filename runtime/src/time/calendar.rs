@@ -43,6 +43,14 @@ pub fn add(at: DateTime<Utc>, duration: &Duration, sign: Sign, zone: Tz) -> Date
     if amounts.months == 0 && amounts.days == 0 {
         return shift_exact(at, amounts.seconds, sign);
     }
+    // UTC has no transitions: a calendar day there is exactly 86,400 s.
+    if zone == Tz::UTC && amounts.months == 0 {
+        let seconds = amounts
+            .days
+            .saturating_mul(86_400)
+            .saturating_add(amounts.seconds);
+        return shift_exact(at, seconds, sign);
+    }
 
     add_to_local(to_local(at, zone), duration, sign, zone)
 }
