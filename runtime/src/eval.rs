@@ -116,7 +116,7 @@ fn pop<'a>(stack: &mut Stack<'a>) -> Slot<'a> {
 }
 
 /// How many slots live inline; deeper conditions spill to the heap.
-const INLINE: usize = 16;
+const INLINE: usize = 8;
 
 /// The evaluation stack. Conditions are shallow, and evaluating one runs
 /// for every contact, so the first slots live inline and nothing is

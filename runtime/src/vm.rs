@@ -89,9 +89,12 @@ pub enum Effect {
         step: StepIndex,
         arm: u16,
     },
+    /// The run waits at `step` until `until` (if set) or until something
+    /// of a kind in `wakes` happens to the contact.
     Parked {
         step: StepIndex,
         until: Option<i64>,
+        wakes: Wakes,
     },
     WaitEnded {
         step: StepIndex,
@@ -102,6 +105,36 @@ pub enum Effect {
         journey: JourneyId,
     },
     Ended(EndReason),
+}
+
+/// The kinds of happening that may end a wait: the host resumes a parked
+/// run only for these (and for its timer).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Wakes(u8);
+
+impl Wakes {
+    pub const NOTHING: Wakes = Wakes(0);
+    pub const OPEN: Wakes = Wakes(1);
+    pub const CLICK: Wakes = Wakes(2);
+    pub const EVENT: Wakes = Wakes(4);
+    /// A contact update or a segment change (conditions read both).
+    pub const UPDATE: Wakes = Wakes(8);
+
+    pub fn contains(self, kind: Wakes) -> bool {
+        self.0 & kind.0 != 0
+    }
+
+    fn of(arms: &[(Trigger, Pc)]) -> Wakes {
+        let bits = arms.iter().fold(0, |bits, (trigger, _)| {
+            bits | match trigger {
+                Trigger::Open { .. } => Wakes::OPEN.0,
+                Trigger::Click { .. } => Wakes::CLICK.0,
+                Trigger::Event { .. } => Wakes::EVENT.0,
+                Trigger::Update { .. } | Trigger::Condition(_) => Wakes::UPDATE.0,
+            }
+        });
+        Wakes(bits)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -327,6 +360,7 @@ impl<'p> Vm<'p> {
                     effects.push(Effect::Parked {
                         step,
                         until: Some(until),
+                        wakes: Wakes::NOTHING,
                     });
                 }
                 Some(Status::Parked { until: Some(until) })
@@ -465,6 +499,7 @@ impl<'p> Vm<'p> {
             effects.push(Effect::Parked {
                 step,
                 until: parked.until,
+                wakes: Wakes::of(&wait.arms),
             });
         }
         Err(Status::Parked {

@@ -261,3 +261,24 @@ fn the_same_input_gives_the_same_output_byte_for_byte() {
         first.text.contains("split: took share 1") && first.text.contains("split: took share 2")
     );
 }
+
+#[test]
+fn an_update_ends_a_wait_for_an_update_and_a_segment_change_wakes_another_journey() {
+    let journeys = "contact {\n  enrolled: bool = false\n}\nsegment vip\n".to_string()
+        + &email("welcome_aboard")
+        + &email("vip_perks")
+        + "journey signup {\n  enter on list all\n  \
+           wait for update where contact.enrolled -> joined\n  timeout 10 days\n  end\n  \
+           joined: send welcome_aboard\n  wait 1 day\n  add to vip\n}\n\
+           journey perks {\n  enter on list all\n  \
+           wait for in segment vip -> member\n  timeout 5 days\n  end\n  \
+           member: send vip_perks\n}\n";
+    let contacts = "id,email,lists\nc,c@example.org,all\n";
+    let events = "at,contact,kind,name,data\n2027-01-05T12:00:00Z,c,update,,enrolled=true\n";
+    let run = simulate(&journeys, None, contacts, events, "2027-01-04T09:00:00Z");
+
+    assert_eq!(
+        sends(&run, "c"),
+        vec!["2027-01-05T12:00:00Z welcome_aboard", "2027-01-06T12:00:00Z vip_perks"]
+    );
+}

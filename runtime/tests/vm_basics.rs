@@ -10,7 +10,7 @@ mod support;
 
 use journey_runtime::bytecode::{JourneyId, Program};
 use journey_runtime::state::RunState;
-use journey_runtime::vm::{split_draw, Effect, EndReason, Status, Vm, WaitOutcome};
+use journey_runtime::vm::{split_draw, Effect, EndReason, Status, Vm, WaitOutcome, Wakes};
 use support::{compile_source, journey_id, step_index, Contact, Fact, Rng};
 
 const SOURCE: &str = r#"
@@ -158,7 +158,8 @@ fn send_branch_wait_end() {
             Effect::Arrived { step: 2 },
             Effect::Parked {
                 step: 2,
-                until: Some(due)
+                until: Some(due),
+                wakes: Wakes::NOTHING,
             },
         ]
     );

@@ -27,7 +27,7 @@ use crate::eval::{holds, Scope};
 use crate::facts::Facts;
 use crate::state::RunState;
 use crate::timing;
-use crate::vm::{Effect, EndReason, Status, Vm, WaitOutcome};
+use crate::vm::{Effect, EndReason, Status, Vm, WaitOutcome, Wakes};
 use contacts::ContactRecord;
 use events::{Happening, Scripted};
 use explain::Explain;
@@ -103,6 +103,8 @@ pub struct Simulation<'p> {
     contacts: Vec<Contact>,
     runs: Vec<Vec<Option<Run>>>,
     last_end: Vec<Vec<Option<i64>>>,
+    /// What each parked run waits for, besides its timer.
+    wakes: Vec<Vec<Wakes>>,
     queue: BinaryHeap<Reverse<(i64, u8, u64, Task)>>,
     sequence: u64,
     timelines: Vec<Vec<Moment>>,
@@ -123,6 +125,7 @@ impl<'p> Simulation<'p> {
                 .map(|_| (0..journeys).map(|_| None).collect())
                 .collect(),
             last_end: vec![vec![None; journeys]; count],
+            wakes: vec![vec![Wakes::NOTHING; journeys]; count],
             queue: BinaryHeap::new(),
             sequence: 0,
             timelines: vec![Vec::new(); count],
@@ -345,9 +348,23 @@ impl<'p> Simulation<'p> {
             what: note,
         });
 
+        let kind = match &scripted.what {
+            Happening::Open { .. } => Wakes::OPEN,
+            Happening::Click { .. } => Wakes::CLICK,
+            Happening::Event { .. } => Wakes::EVENT,
+            Happening::Update { .. } => Wakes::UPDATE,
+        };
         for journey in 0..journeys {
             if self.runs[contact][journey as usize].is_some() {
-                self.resume(contact, journey, now);
+                // `exit when` may hold after any update.
+                let exits = kind == Wakes::UPDATE
+                    && self.program.journeys[journey as usize]
+                        .code
+                        .exit_when
+                        .is_some();
+                if exits || self.wakes[contact][journey as usize].contains(kind) {
+                    self.resume(contact, journey, now);
+                }
                 continue;
             }
             let entries = &self.program.journeys[journey as usize].entries;
@@ -464,6 +481,7 @@ impl<'p> Simulation<'p> {
         let name = code.name.clone();
         let mut handoffs = Vec::new();
         let mut segment_entries = Vec::new();
+        let mut segments_changed = false;
         for effect in effects {
             let step_id = |step: u16| Some(code.steps[step as usize].id.clone());
             let (step, what) = match *effect {
@@ -481,6 +499,7 @@ impl<'p> Simulation<'p> {
                 Effect::AddTo { step, segment } => {
                     self.contacts[contact].record.segments.insert(segment);
                     segment_entries.push(segment);
+                    segments_changed = true;
                     (
                         step_id(step),
                         format!("added to {}", self.program.segments[segment as usize]),
@@ -488,6 +507,7 @@ impl<'p> Simulation<'p> {
                 }
                 Effect::RemoveFrom { step, segment } => {
                     self.contacts[contact].record.segments.remove(&segment);
+                    segments_changed = true;
                     let segment = &self.program.segments[segment as usize];
                     (step_id(step), format!("removed from {segment}"))
                 }
@@ -498,7 +518,8 @@ impl<'p> Simulation<'p> {
                 Effect::Split { step, arm } => {
                     (step_id(step), format!("split: took share {}", arm + 1))
                 }
-                Effect::Parked { step, until } => {
+                Effect::Parked { step, until, wakes } => {
+                    self.wakes[contact][journey as usize] = wakes;
                     let until = until.map_or("forever".into(), |u| {
                         format!("until {}", report::instant(u))
                     });
@@ -558,6 +579,15 @@ impl<'p> Simulation<'p> {
 
         for target in handoffs {
             self.enter(contact, target, now, Why::HandedFrom(&name));
+        }
+        // Conditions of other parked runs may read segment membership.
+        if segments_changed {
+            for other in 0..self.program.journeys.len() as JourneyId {
+                let waits = self.wakes[contact][other as usize].contains(Wakes::UPDATE);
+                if other != journey && waits && self.runs[contact][other as usize].is_some() {
+                    self.resume(contact, other, now);
+                }
+            }
         }
         for segment in segment_entries {
             for other in 0..self.program.journeys.len() as JourneyId {
