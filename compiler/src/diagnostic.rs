@@ -89,7 +89,11 @@ impl Diagnostic {
     }
 
     pub fn with_label(mut self, file: FileId, span: Span, message: impl Into<String>) -> Self {
-        self.labels.push(Label { file, span, message: message.into() });
+        self.labels.push(Label {
+            file,
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -103,7 +107,11 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_suggestion(mut self, title: impl Into<String>, replacement: impl Into<String>) -> Self {
+    pub fn with_suggestion(
+        mut self,
+        title: impl Into<String>,
+        replacement: impl Into<String>,
+    ) -> Self {
         self.suggestions.push(Suggestion {
             title: title.into(),
             file: self.primary.file,
@@ -120,13 +128,20 @@ impl Diagnostic {
 
 /// Shorthand for a label.
 pub fn label(file: FileId, span: Span, message: impl Into<String>) -> Label {
-    Label { file, span, message: message.into() }
+    Label {
+        file,
+        span,
+        message: message.into(),
+    }
 }
 
 /// Diagnostics in a stable order: by file, then position, then code.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.primary.file, a.primary.span.start, a.code)
-            .cmp(&(b.primary.file, b.primary.span.start, b.code))
+        (a.primary.file, a.primary.span.start, a.code).cmp(&(
+            b.primary.file,
+            b.primary.span.start,
+            b.code,
+        ))
     });
 }

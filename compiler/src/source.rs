@@ -35,7 +35,11 @@ impl Sources {
         let text = text.into();
         let lines = LineIndex::new(&text);
         let id = FileId(self.files.len() as u32);
-        self.files.push(SourceFile { path: path.into(), text, lines });
+        self.files.push(SourceFile {
+            path: path.into(),
+            text,
+            lines,
+        });
         id
     }
 

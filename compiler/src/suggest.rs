@@ -44,7 +44,10 @@ mod tests {
     #[test]
     fn finds_typos_but_not_strangers() {
         assert_eq!(closest("sned", &["send", "end", "wait"]), Some("send"));
-        assert_eq!(closest("reminer", &["reminder", "remind_me"]), Some("reminder"));
+        assert_eq!(
+            closest("reminer", &["reminder", "remind_me"]),
+            Some("reminder")
+        );
         assert_eq!(closest("xyz", &["send", "wait"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }

@@ -21,7 +21,11 @@ pub fn comment_spans(text: &str) -> Vec<Span> {
             b'"' => in_string = !in_string,
             b'#' if !in_string => {
                 let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
-                let end = if text[..end].ends_with('\r') { end - 1 } else { end };
+                let end = if text[..end].ends_with('\r') {
+                    end - 1
+                } else {
+                    end
+                };
                 spans.push(Span::new(i, end));
                 i = end;
                 continue;

@@ -56,7 +56,12 @@ impl Found {
     }
 
     fn other(span: Span, words: String) -> Found {
-        Found { span, words, word: None, unclosed_quote: false }
+        Found {
+            span,
+            words,
+            word: None,
+            unclosed_quote: false,
+        }
     }
 }
 
@@ -113,11 +118,18 @@ enum Expectation {
     Operator,
 }
 
-pub fn describe_error(file: FileId, found: &Found, attempts: &Attempts, before: &str) -> Diagnostic {
+pub fn describe_error(
+    file: FileId,
+    found: &Found,
+    attempts: &Attempts,
+    before: &str,
+) -> Diagnostic {
     let mut expectations = Vec::new();
     let mut keywords: Vec<&str> = Vec::new();
-    let wants_type =
-        attempts.rules.iter().any(|(r, _)| matches!(r, Rule::type_ref | Rule::type_name));
+    let wants_type = attempts
+        .rules
+        .iter()
+        .any(|(r, _)| matches!(r, Rule::type_ref | Rule::type_name));
     for &(rule, _) in &attempts.rules {
         if let Some(e) = rule_expectation(rule, previous_word(before)) {
             expectations.push(e);
@@ -184,8 +196,9 @@ fn known_mistake(
     expectations: &mut Vec<Expectation>,
     before: &str,
 ) -> Option<Diagnostic> {
-    let text_open =
-        expectations.iter().any(|e| matches!(e, Expectation::Thing(t, _) if *t == TEXT_CLOSE));
+    let text_open = expectations
+        .iter()
+        .any(|e| matches!(e, Expectation::Thing(t, _) if *t == TEXT_CLOSE));
     if text_open || found.unclosed_quote {
         return Some(unclosed_text(file, found, text_open, before));
     }
@@ -256,8 +269,11 @@ fn first_word_read_as_label(
     let start = found.span.start as usize - before.len();
     let span = Span::new(start, start + first_word.len());
     let message = format!("expected a step or a journey setting, found `{first_word}`");
-    let diagnostic =
-        Diagnostic::error("syntax-error", message, label(file, span, "expected a step here"));
+    let diagnostic = Diagnostic::error(
+        "syntax-error",
+        message,
+        label(file, span, "expected a step here"),
+    );
     let known: Vec<&str> = STEP_WORDS.iter().chain(SETTING_WORDS).copied().collect();
     Some(match closest(first_word, &known) {
         Some(best) => diagnostic
@@ -271,22 +287,34 @@ const VALUE: &str = "a value or a condition";
 const VALUE_HELP: &str =
     "for example `contact.plan == \"gold\"`, `clicked welcome.portal` or `true`";
 
-const STEP_WORDS: &[&str] = &["send", "wait", "branch", "split", "goto", "add", "remove", "end"];
-const SETTING_WORDS: &[&str] =
-    &["from", "reply_to", "priority", "enter", "exit", "reentry", "timezone"];
+const STEP_WORDS: &[&str] = &[
+    "send", "wait", "branch", "split", "goto", "add", "remove", "end",
+];
+const SETTING_WORDS: &[&str] = &[
+    "from", "reply_to", "priority", "enter", "exit", "reentry", "timezone",
+];
 const DECLARATION_WORDS: &[&str] = &["contact", "list", "segment", "event", "email", "journey"];
 const UNIT_WORDS: &[&str] = &[
     "seconds", "second", "minutes", "minute", "hours", "hour", "days", "day", "weeks", "week",
     "months", "month",
 ];
-const TYPE_WORDS: &[&str] =
-    &["text", "number", "bool", "date", "datetime", "duration", "timezone", "email"];
+const TYPE_WORDS: &[&str] = &[
+    "text", "number", "bool", "date", "datetime", "duration", "timezone", "email",
+];
 const OPERATORS: &[&str] = &[
     "==", "!=", "<", "<=", ">", ">=", "+", "-", "??", "and", "or", "in", "is", "not",
 ];
 const WEEKDAY_WORDS: &[&str] = &[
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekdays",
-    "weekends", "day",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "weekdays",
+    "weekends",
+    "day",
 ];
 
 fn token_expectation(token: &str, wants_type: bool) -> Expectation {
@@ -349,10 +377,14 @@ fn rule_expectation(rule: Rule, previous: &str) -> Option<Expectation> {
             "list" => thing("the name of a list", None),
             "event" => thing("the name of an event", None),
             "open" | "opened" => thing("the name of an email", None),
-            "click" | "clicked" => {
-                thing("an email or one of its links, such as `welcome.portal`", None)
-            }
-            "->" => thing("a step label", Some("name the step to go to, as in `-> reminder`")),
+            "click" | "clicked" => thing(
+                "an email or one of its links, such as `welcome.portal`",
+                None,
+            ),
+            "->" => thing(
+                "a step label",
+                Some("name the step to go to, as in `-> reminder`"),
+            ),
             _ => thing("a name", Some("names start with a letter or `_`")),
         },
         Rule::word => thing("a name", Some("names start with a letter or `_`")),
@@ -372,13 +404,21 @@ fn rule_expectation(rule: Rule, previous: &str) -> Option<Expectation> {
         Rule::time | Rule::time_range => thing("a time of day such as `09:00`", None),
         Rule::instant => thing("an instant such as `2026-03-01T09:00:00Z`", None),
         Rule::field_ref | Rule::field_root => thing("a field such as `contact.first_name`", None),
-        Rule::expr | Rule::literal | Rule::opened | Rule::clicked | Rule::in_segment
-        | Rule::now | Rule::group => thing(VALUE, Some(VALUE_HELP)),
+        Rule::expr
+        | Rule::literal
+        | Rule::opened
+        | Rule::clicked
+        | Rule::in_segment
+        | Rule::now
+        | Rule::group => thing(VALUE, Some(VALUE_HELP)),
         Rule::weekday | Rule::day_spec | Rule::month_day | Rule::window | Rule::relative_time => {
             thing(MOMENT, Some(MOMENT_HELP))
         }
-        Rule::open_condition | Rule::click_condition | Rule::event_condition
-        | Rule::update_condition | Rule::wait_arm => thing(
+        Rule::open_condition
+        | Rule::click_condition
+        | Rule::event_condition
+        | Rule::update_condition
+        | Rule::wait_arm => thing(
             "something to wait for",
             Some(
                 "for example `open welcome`, `click welcome.portal`, `event portal_login` \
@@ -392,8 +432,14 @@ fn rule_expectation(rule: Rule, previous: &str) -> Option<Expectation> {
         Rule::block_open => Some(Expectation::Token("{".into())),
         Rule::arrow => Some(Expectation::Token("->".into())),
         Rule::zone => thing("a time zone such as `in \"America/Chicago\"`", None),
-        Rule::cmp_op | Rule::add_op | Rule::op_or | Rule::op_and | Rule::op_default
-        | Rule::is_set | Rule::is_missing | Rule::in_list => Some(Expectation::Operator),
+        Rule::cmp_op
+        | Rule::add_op
+        | Rule::op_or
+        | Rule::op_and
+        | Rule::op_default
+        | Rule::is_set
+        | Rule::is_missing
+        | Rule::in_list => Some(Expectation::Operator),
         _ => None,
     }
 }
@@ -401,8 +447,7 @@ fn rule_expectation(rule: Rule, previous: &str) -> Option<Expectation> {
 const TEXT_CLOSE: &str = "a closing `\"`";
 const TEXT_CLOSE_HELP: &str = "text must end on the line where it starts; close it with `\"`";
 
-const STEP_HELP: &str =
-    "a step starts with `send`, `wait`, `branch`, `split`, `goto`, `add to`, \
+const STEP_HELP: &str = "a step starts with `send`, `wait`, `branch`, `split`, `goto`, `add to`, \
      `remove from` or `end`, optionally after a label such as `reminder:`; \
      settings are `from`, `reply_to`, `priority`, `enter`, `exit when`, \
      `reentry` and `timezone`";
@@ -440,7 +485,9 @@ fn join_or(expectations: &[Expectation]) -> String {
 /// inside another. A phrase with any word outside backticks stays whole.
 fn split_token_list(phrase: &str) -> Vec<String> {
     let parts: Vec<&str> = phrase.split(", ").flat_map(|p| p.split(" or ")).collect();
-    let all_tokens = parts.iter().all(|p| p.len() > 1 && p.starts_with('`') && p.ends_with('`'));
+    let all_tokens = parts
+        .iter()
+        .all(|p| p.len() > 1 && p.starts_with('`') && p.ends_with('`'));
     if all_tokens {
         parts.into_iter().map(String::from).collect()
     } else {
@@ -450,15 +497,15 @@ fn split_token_list(phrase: &str) -> Vec<String> {
 
 /// The first expectation alone, for the label under the source.
 fn short(expectations: &[Expectation]) -> String {
-    expectations.first().map_or_else(|| "something else".into(), phrase)
+    expectations
+        .first()
+        .map_or_else(|| "something else".into(), phrase)
 }
 
 fn help_for(expectations: &[Expectation]) -> Option<String> {
     for e in expectations {
         match e {
-            Expectation::Step | Expectation::Setting => {
-                return Some(STEP_HELP.into())
-            }
+            Expectation::Step | Expectation::Setting => return Some(STEP_HELP.into()),
             Expectation::Declaration => {
                 return Some(
                     "a file holds `contact { ... }`, `list`, `segment`, `event`, \
@@ -472,4 +519,3 @@ fn help_for(expectations: &[Expectation]) -> Option<String> {
     }
     None
 }
-

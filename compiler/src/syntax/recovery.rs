@@ -125,7 +125,10 @@ mod tests {
     #[test]
     fn stops_at_a_label_or_the_closing_brace() {
         let text = "wait 3 dayz\nnudge: send x\n";
-        assert_eq!(&text[resume_after(text, Place::Journey, 0, 7)..], "nudge: send x\n");
+        assert_eq!(
+            &text[resume_after(text, Place::Journey, 0, 7)..],
+            "nudge: send x\n"
+        );
 
         let text = "wait 3 dayz\n}\n";
         assert_eq!(&text[resume_after(text, Place::Journey, 0, 7)..], "}\n");
