@@ -279,6 +279,9 @@ fn an_update_ends_a_wait_for_an_update_and_a_segment_change_wakes_another_journe
 
     assert_eq!(
         sends(&run, "c"),
-        vec!["2027-01-05T12:00:00Z welcome_aboard", "2027-01-06T12:00:00Z vip_perks"]
+        vec![
+            "2027-01-05T12:00:00Z welcome_aboard",
+            "2027-01-06T12:00:00Z vip_perks"
+        ]
     );
 }

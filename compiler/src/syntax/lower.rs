@@ -27,7 +27,10 @@ impl Lower {
     /// to be absent (`timeout 5 days  # no arrow`); labels should underline
     /// the code only.
     fn span(&self, pair: &P) -> Span {
-        Span::new(self.base + pair.as_span().start(), self.base + code_end(pair))
+        Span::new(
+            self.base + pair.as_span().start(),
+            self.base + code_end(pair),
+        )
     }
 
     fn ident(&self, pair: P) -> Ident {
