@@ -120,6 +120,11 @@ impl Wakes {
     /// A contact update or a segment change (conditions read both).
     pub const UPDATE: Wakes = Wakes(8);
 
+    /// The kinds as bits, for hosts that store them.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
     pub fn contains(self, kind: Wakes) -> bool {
         self.0 & kind.0 != 0
     }

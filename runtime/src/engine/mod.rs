@@ -1,0 +1,525 @@
+//! The engine: the VM advanced against the store.
+//!
+//! The engine enters contacts into journeys (triggers and bulk enrolment),
+//! advances runs whose timer is due, and wakes runs when something happens
+//! to their contact. Each VM call's new state and effects go to the store
+//! in one commit (see `store`), so a crash between two steps loses nothing
+//! and repeats nothing. Delivery of the queued emails is `delivery`'s job.
+//!
+//! Runs keep the program version they started on: every run records its
+//! deployment, and the engine loads that deployment's program to advance it.
+
+pub mod convert;
+
+use crate::artifact;
+use crate::bytecode::{Entry, JourneyId, Program};
+use crate::eval::{holds, Scope};
+use crate::simulate::contacts::ContactRecord;
+use crate::simulate::history::{Contact, History};
+use crate::state::RunState;
+use crate::store::sqlite::SqliteStore;
+use crate::store::*;
+use crate::timing;
+use crate::vm::{Effect, EndReason, Status, Vm, Wakes};
+use journey_compiler::syntax::ast::{Priority, Reentry};
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+
+#[derive(Debug)]
+pub enum EngineError {
+    Store(StoreError),
+    NotDeployed,
+    Artifact(artifact::LoadError),
+}
+
+impl std::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EngineError::Store(e) => write!(f, "{e}"),
+            EngineError::NotDeployed => write!(f, "nothing is deployed yet: run `journey deploy`"),
+            EngineError::Artifact(e) => write!(f, "a deployed program cannot be loaded: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+impl From<StoreError> for EngineError {
+    fn from(e: StoreError) -> Self {
+        EngineError::Store(e)
+    }
+}
+
+impl From<rusqlite::Error> for EngineError {
+    fn from(e: rusqlite::Error) -> Self {
+        EngineError::Store(StoreError::Sqlite(e))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, EngineError>;
+
+/// What one entry attempt did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entered {
+    Entered,
+    /// Already in a run of the journey.
+    AlreadyIn,
+    /// The journey's re-entry rule says no.
+    ReentryRefused,
+    /// Another engine entered the contact at the same moment.
+    Raced,
+}
+
+/// Counts of what a call did, for progress and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub entered: u64,
+    pub advanced: u64,
+    pub lost_races: u64,
+}
+
+pub struct Engine<'s> {
+    pub store: &'s mut SqliteStore,
+    latest: DeploymentId,
+    programs: HashMap<DeploymentId, Rc<Program>>,
+}
+
+impl<'s> Engine<'s> {
+    /// An engine on the latest deployment of `store`.
+    pub fn new(store: &'s mut SqliteStore) -> Result<Engine<'s>> {
+        let (latest, bytes) = store.latest_deployment()?.ok_or(EngineError::NotDeployed)?;
+        let (_, program) = artifact::decode(&bytes).map_err(EngineError::Artifact)?;
+        let mut programs = HashMap::new();
+        programs.insert(latest, Rc::new(program));
+        Ok(Engine {
+            store,
+            latest,
+            programs,
+        })
+    }
+
+    pub fn program(&self) -> Rc<Program> {
+        Rc::clone(&self.programs[&self.latest])
+    }
+
+    fn program_of(&mut self, deployment: DeploymentId) -> Result<Rc<Program>> {
+        if let Some(program) = self.programs.get(&deployment) {
+            return Ok(Rc::clone(program));
+        }
+        let bytes = self.store.deployment(deployment)?;
+        let (_, program) = artifact::decode(&bytes).map_err(EngineError::Artifact)?;
+        let program = Rc::new(program);
+        self.programs.insert(deployment, Rc::clone(&program));
+        Ok(program)
+    }
+
+    /// The contact as the VM reads it: fields, zone, history, segments.
+    pub fn facts(&self, program: &Program, contact: ContactId) -> Result<Contact> {
+        let stored = self
+            .store
+            .contact(contact)?
+            .ok_or_else(|| StoreError::Corrupt(format!("contact {contact} vanished")))?;
+        let segments: BTreeSet<u16> = stored
+            .segments
+            .iter()
+            .filter_map(|s| {
+                program
+                    .segments
+                    .iter()
+                    .position(|p| p == s)
+                    .map(|i| i as u16)
+            })
+            .collect();
+        let record = ContactRecord {
+            id: stored.external_id.clone(),
+            fields: convert::from_json(program, &stored.fields),
+            zone: stored.zone.as_deref().and_then(|z| z.parse().ok()),
+            lists: BTreeSet::new(),
+            segments,
+        };
+        let mut contact_facts = Contact::new(record);
+        contact_facts.history = self.history(program, contact)?;
+        Ok(contact_facts)
+    }
+
+    fn history(&self, program: &Program, contact: ContactId) -> Result<History> {
+        let mut history = History::default();
+        let email = |name: &Option<String>| {
+            name.as_ref()
+                .and_then(|n| program.emails.iter().position(|e| &e.name == n))
+        };
+        for happening in self.store.happenings(contact)? {
+            match happening.kind {
+                HappeningKind::Open => {
+                    if let Some(e) = email(&happening.name) {
+                        history
+                            .opens
+                            .push((happening.at, e as u16, happening.automated));
+                    }
+                }
+                HappeningKind::Click => {
+                    if let Some(e) = email(&happening.name) {
+                        let link = happening
+                            .link
+                            .as_ref()
+                            .and_then(|l| program.emails[e].links.iter().position(|(n, _)| n == l));
+                        let link = link.map(|l| l as u16);
+                        history
+                            .clicks
+                            .push((happening.at, e as u16, link, happening.automated));
+                    }
+                }
+                HappeningKind::Event => {
+                    let name = happening.name.as_deref().unwrap_or("");
+                    if let Some(event) = program.events.iter().position(|e| e.name == name) {
+                        let fields = convert::event_fields(program, event, &happening);
+                        history.events.push((happening.at, event as u16, fields));
+                    }
+                }
+                HappeningKind::Update => history.updates.push(happening.at),
+            }
+        }
+        Ok(history)
+    }
+
+    /// Enters `contact` into `journey` of the latest deployment, unless it
+    /// is already in it or the journey's re-entry rule refuses.
+    pub fn enter(&mut self, contact: ContactId, journey: JourneyId, now: i64) -> Result<Entered> {
+        let program = self.program();
+        let name = &program.journeys[journey as usize].code.name;
+        if self.store.active_run(contact, name)?.is_some() {
+            return Ok(Entered::AlreadyIn);
+        }
+        if let Some(ended) = self.store.last_end(contact, name)? {
+            let facts = self.facts(&program, contact)?;
+            if !reentry_allows(&program, journey, &facts, ended, now) {
+                return Ok(Entered::ReentryRefused);
+            }
+        }
+
+        let facts = self.facts(&program, contact)?;
+        let vm = Vm::new(&program);
+        let mut effects = Vec::new();
+        let (state, status) = vm.enter(journey, &facts, now, &mut effects);
+        let run = RunWrite::New {
+            contact,
+            journey: name.clone(),
+            deployment: self.latest,
+            entered_at: now,
+        };
+        let outcome = self.commit(&program, journey, run, &state, status, &effects, now)?;
+        Ok(match outcome {
+            CommitOutcome::Committed(_) => {
+                self.follow_handoffs(&program, contact, &effects, now)?;
+                Entered::Entered
+            }
+            CommitOutcome::Lost => Entered::Raced,
+        })
+    }
+
+    /// Advances every run whose timer is due at `now`, in batches.
+    pub fn run_due(&mut self, now: i64, batch: usize) -> Result<Tally> {
+        let mut tally = Tally::default();
+        loop {
+            let due = self.store.due_runs(now, batch)?;
+            if due.is_empty() {
+                return Ok(tally);
+            }
+            for run in &due {
+                match self.advance(run, now)? {
+                    CommitOutcome::Committed(_) => tally.advanced += 1,
+                    CommitOutcome::Lost => tally.lost_races += 1,
+                }
+            }
+            if tally.lost_races > 0 && tally.advanced == 0 {
+                // Another engine holds these runs; let it finish them.
+                return Ok(tally);
+            }
+        }
+    }
+
+    /// Resumes one run at `now`.
+    pub fn advance(&mut self, run: &RunRow, now: i64) -> Result<CommitOutcome> {
+        let program = self.program_of(run.deployment)?;
+        let journey = program
+            .journeys
+            .iter()
+            .position(|j| j.code.name == run.journey)
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!("journey `{}` not in its deployment", run.journey))
+            })? as JourneyId;
+        let mut state = RunState::decode(&run.state).ok_or_else(|| {
+            StoreError::Corrupt(format!("run {} has an unreadable state", run.id))
+        })?;
+        let facts = self.facts(&program, run.contact)?;
+        let vm = Vm::new(&program);
+        let mut effects = Vec::new();
+        let status = vm.resume(journey, &mut state, &facts, now, &mut effects);
+        let write = RunWrite::Existing {
+            id: run.id,
+            version: run.version,
+        };
+        let outcome = self.commit(&program, journey, write, &state, status, &effects, now)?;
+        if matches!(outcome, CommitOutcome::Committed(_)) {
+            self.follow_handoffs(&program, run.contact, &effects, now)?;
+        }
+        Ok(outcome)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn commit(
+        &mut self,
+        program: &Program,
+        journey: JourneyId,
+        run: RunWrite,
+        state: &RunState,
+        status: Status,
+        effects: &[Effect],
+        now: i64,
+    ) -> Result<CommitOutcome> {
+        let code = &program.journeys[journey as usize].code;
+        let step_id = |step: u16| code.steps[step as usize].id.clone();
+        let priority = match program.journeys[journey as usize].priority {
+            Priority::Low => 0,
+            Priority::Normal => 1,
+            Priority::High => 2,
+        };
+        let mut commit = StepCommit {
+            run,
+            journey: code.name.clone(),
+            state: Vec::new(),
+            active: matches!(status, Status::Parked { .. }),
+            end_reason: None,
+            wake_at: None,
+            wakes: 0,
+            now,
+            emails: Vec::new(),
+            segment_adds: Vec::new(),
+            segment_removes: Vec::new(),
+            arrived: Vec::new(),
+            ended_at_step: None,
+        };
+        state.encode(&mut commit.state);
+        let mut last_step = None;
+        for effect in effects {
+            match *effect {
+                Effect::Arrived { step } => {
+                    last_step = Some(step);
+                    commit.arrived.push(step_id(step));
+                }
+                Effect::Send { step, email } => commit.emails.push(QueuedEmail {
+                    step: step_id(step),
+                    email: program.emails[email as usize].name.clone(),
+                    priority,
+                }),
+                Effect::AddTo { segment, .. } => commit
+                    .segment_adds
+                    .push(program.segments[segment as usize].clone()),
+                Effect::RemoveFrom { segment, .. } => commit
+                    .segment_removes
+                    .push(program.segments[segment as usize].clone()),
+                Effect::Parked { step, wakes, .. } => {
+                    last_step = Some(step);
+                    commit.wakes = wakes.bits();
+                }
+                Effect::Ended(reason) => {
+                    commit.end_reason = Some(end_text(reason, code));
+                    let at = match reason {
+                        EndReason::LoopPrevented { step } => Some(step),
+                        _ => last_step.or(Some(current_step(code, state.pc))),
+                    };
+                    commit.ended_at_step = at.map(step_id);
+                }
+                _ => {}
+            }
+        }
+        if let Status::Parked { until } = status {
+            commit.wake_at = until;
+        }
+        Ok(self.store.commit(&commit)?)
+    }
+
+    /// Enters the journeys that `goto journey` handed the contact to.
+    fn follow_handoffs(
+        &mut self,
+        program: &Program,
+        contact: ContactId,
+        effects: &[Effect],
+        now: i64,
+    ) -> Result<()> {
+        for effect in effects {
+            if let Effect::GotoJourney { journey, .. } = effect {
+                let name = &program.journeys[*journey as usize].code.name;
+                let latest = self.program();
+                if let Some(target) = latest.journeys.iter().position(|j| &j.code.name == name) {
+                    self.enter(contact, target as JourneyId, now)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Enters contacts through list, segment and condition triggers: every
+    /// member who is not in the journey and joined after their last run of
+    /// it ended (and whom the re-entry rule lets back in).
+    pub fn enter_by_triggers(&mut self, now: i64) -> Result<Tally> {
+        let program = self.program();
+        let mut tally = Tally::default();
+        for (journey, def) in program.journeys.iter().enumerate() {
+            let mut candidates = BTreeSet::new();
+            for entry in &def.entries {
+                match entry {
+                    Entry::List(list) => {
+                        candidates.extend(self.store.list_members(&program.lists[*list as usize])?)
+                    }
+                    Entry::Segment(s) => candidates
+                        .extend(self.store.segment_members(&program.segments[*s as usize])?),
+                    Entry::When(cond) => {
+                        for contact in self.store.all_contacts()? {
+                            let facts = self.facts(&program, contact)?;
+                            if condition_holds(&program, journey as JourneyId, *cond, &facts, now) {
+                                candidates.insert(contact);
+                            }
+                        }
+                    }
+                    Entry::Event { .. } | Entry::Date { .. } => {}
+                }
+            }
+            for contact in candidates {
+                if self.store.last_end(contact, &def.code.name)?.is_some() {
+                    continue;
+                }
+                if self.enter(contact, journey as JourneyId, now)? == Entered::Entered {
+                    tally.entered += 1;
+                }
+            }
+        }
+        Ok(tally)
+    }
+
+    /// Records a happening and lets it do its work: it wakes the runs of
+    /// the contact that wait for its kind (and those whose `exit when` an
+    /// update may make true), and enters event- and condition-triggered
+    /// journeys.
+    pub fn happen(&mut self, happening: &Happening, now: i64) -> Result<Tally> {
+        self.store.record(happening)?;
+        let mut tally = Tally::default();
+        let wakes = match happening.kind {
+            HappeningKind::Open => Wakes::OPEN,
+            HappeningKind::Click => Wakes::CLICK,
+            HappeningKind::Event => Wakes::EVENT,
+            HappeningKind::Update => Wakes::UPDATE,
+        };
+        let runs = if happening.kind == HappeningKind::Update {
+            self.store.active_runs(happening.contact)?
+        } else {
+            self.store.runs_woken_by(happening.contact, wakes.bits())?
+        };
+        for run in &runs {
+            if self.advance(run, now)? != CommitOutcome::Lost {
+                tally.advanced += 1;
+            }
+        }
+
+        let program = self.program();
+        for (journey, def) in program.journeys.iter().enumerate() {
+            let facts = self.facts(&program, happening.contact)?;
+            let enters = def
+                .entries
+                .iter()
+                .any(|entry| match (entry, happening.kind) {
+                    (Entry::Event { event, filter }, HappeningKind::Event) => {
+                        let declared = &program.events[*event as usize];
+                        happening.name.as_deref() == Some(declared.name.as_str())
+                            && filter.is_none_or(|cond| {
+                                let fields =
+                                    convert::event_fields(&program, *event as usize, happening);
+                                let values: Vec<_> = fields.iter().map(|f| f.as_value()).collect();
+                                let vm = Vm::new(&program);
+                                let scope = Scope {
+                                    facts: &facts,
+                                    now,
+                                    zone: vm.zone(journey as JourneyId, &facts),
+                                    since: now,
+                                    event: &values,
+                                };
+                                holds(&def.code, cond, &scope)
+                            })
+                    }
+                    (Entry::When(cond), HappeningKind::Update) => {
+                        condition_holds(&program, journey as JourneyId, *cond, &facts, now)
+                    }
+                    _ => false,
+                });
+            if enters
+                && self.enter(happening.contact, journey as JourneyId, now)? == Entered::Entered
+            {
+                tally.entered += 1;
+            }
+        }
+        Ok(tally)
+    }
+
+    /// When the next thing is due: a run's timer or a queued email.
+    pub fn next_due(&self) -> Result<Option<i64>> {
+        let wake = self.store.next_wake()?;
+        let mail = self.store.next_outbox_due()?;
+        Ok(match (wake, mail) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
+    }
+}
+
+fn condition_holds(
+    program: &Program,
+    journey: JourneyId,
+    cond: crate::bytecode::Cond,
+    facts: &Contact,
+    now: i64,
+) -> bool {
+    let vm = Vm::new(program);
+    let scope = Scope {
+        facts,
+        now,
+        zone: vm.zone(journey, facts),
+        since: now,
+        event: &[],
+    };
+    holds(&program.journeys[journey as usize].code, cond, &scope)
+}
+
+fn reentry_allows(
+    program: &Program,
+    journey: JourneyId,
+    facts: &Contact,
+    ended: i64,
+    now: i64,
+) -> bool {
+    match &program.journeys[journey as usize].reentry {
+        Reentry::Never => false,
+        Reentry::Always => true,
+        Reentry::After(duration) => {
+            let zone = Vm::new(program).zone(journey, facts);
+            now >= timing::add(ended, duration, false, zone)
+        }
+    }
+}
+
+fn current_step(code: &crate::bytecode::JourneyCode, pc: u32) -> u16 {
+    code.steps.partition_point(|s| s.pc <= pc).saturating_sub(1) as u16
+}
+
+fn end_text(reason: EndReason, code: &crate::bytecode::JourneyCode) -> String {
+    match reason {
+        EndReason::Completed => "completed".into(),
+        EndReason::LoopPrevented { step } => {
+            format!(
+                "completed (loop prevented at {})",
+                code.steps[step as usize].id
+            )
+        }
+        EndReason::Exited => "exited".into(),
+        EndReason::HandedOff { .. } => "completed (handed off)".into(),
+    }
+}

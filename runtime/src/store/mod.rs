@@ -1,0 +1,240 @@
+//! The engine's durable state, behind one interface.
+//!
+//! [`Store`] is everything the engine asks of storage: deployed programs,
+//! contacts and their lists and segments, runs, what happened to each
+//! contact, the outbox, statistics, consent and the audit log. The one
+//! implementation today is [`sqlite::SqliteStore`] (one file, WAL); a server
+//! database for several engine machines would be a second implementation of
+//! the same trait.
+//!
+//! The rule that keeps effects exactly-once: a step's new run state and all
+//! of its effects are written by one [`Store::commit`] call, in one
+//! transaction, guarded by the run's version (so two engines cannot both
+//! advance a run) and by the outbox's idempotency keys (so a step's email
+//! is queued at most once).
+
+pub mod schema;
+pub mod sqlite;
+
+use std::fmt;
+
+pub type ContactId = i64;
+pub type RunId = i64;
+pub type DeploymentId = i64;
+
+#[derive(Debug)]
+pub enum StoreError {
+    Sqlite(rusqlite::Error),
+    /// The database was written by a newer `journey`.
+    NewerSchema {
+        found: i64,
+        known: i64,
+    },
+    Corrupt(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Sqlite(e) => write!(f, "database error: {e}"),
+            StoreError::NewerSchema { found, known } => write!(
+                f,
+                "the database has schema version {found}, this journey knows up to {known}: \
+                 upgrade journey"
+            ),
+            StoreError::Corrupt(why) => write!(f, "the database holds something unreadable: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A contact to insert or update, by external id.
+#[derive(Clone, Debug)]
+pub struct ContactWrite {
+    pub external_id: String,
+    /// Field values by name, as JSON.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub zone: Option<String>,
+    pub lists: Vec<String>,
+    pub segments: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub inserted: u64,
+    pub updated: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct StoredContact {
+    pub id: ContactId,
+    pub external_id: String,
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub zone: Option<String>,
+    pub segments: Vec<String>,
+}
+
+/// Something that happened to a contact.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Happening {
+    pub contact: ContactId,
+    pub at: i64,
+    pub kind: HappeningKind,
+    /// The email (open, click) or event name.
+    pub name: Option<String>,
+    pub link: Option<String>,
+    /// Event fields or updated contact fields, as a JSON object.
+    pub data: Option<serde_json::Map<String, serde_json::Value>>,
+    pub automated: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HappeningKind {
+    Open,
+    Click,
+    Event,
+    Update,
+}
+
+impl HappeningKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HappeningKind::Open => "open",
+            HappeningKind::Click => "click",
+            HappeningKind::Event => "event",
+            HappeningKind::Update => "update",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<HappeningKind> {
+        match text {
+            "open" => Some(HappeningKind::Open),
+            "click" => Some(HappeningKind::Click),
+            "event" => Some(HappeningKind::Event),
+            "update" => Some(HappeningKind::Update),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RunRow {
+    pub id: RunId,
+    pub contact: ContactId,
+    pub journey: String,
+    pub deployment: DeploymentId,
+    pub state: Vec<u8>,
+    pub version: i64,
+}
+
+/// Which run a commit writes.
+#[derive(Clone, Debug)]
+pub enum RunWrite {
+    /// A new run.
+    New {
+        contact: ContactId,
+        journey: String,
+        deployment: DeploymentId,
+        entered_at: i64,
+    },
+    /// An existing run, expected at `version`.
+    Existing { id: RunId, version: i64 },
+}
+
+/// An email a step queues.
+#[derive(Clone, Debug)]
+pub struct QueuedEmail {
+    /// The step's stable id, for the idempotency key and reports.
+    pub step: String,
+    pub email: String,
+    pub priority: i64,
+}
+
+/// Everything one VM call produced for one run, written together.
+#[derive(Clone, Debug)]
+pub struct StepCommit {
+    pub run: RunWrite,
+    pub journey: String,
+    pub state: Vec<u8>,
+    pub active: bool,
+    pub end_reason: Option<String>,
+    pub wake_at: Option<i64>,
+    pub wakes: u8,
+    pub now: i64,
+    pub emails: Vec<QueuedEmail>,
+    pub segment_adds: Vec<String>,
+    pub segment_removes: Vec<String>,
+    /// Step ids arrived at, and the step the run ended at.
+    pub arrived: Vec<String>,
+    pub ended_at_step: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommitOutcome {
+    Committed(RunId),
+    /// Another engine advanced (or created) the run first; nothing written.
+    Lost,
+}
+
+#[derive(Clone, Debug)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub key: String,
+    pub contact: ContactId,
+    pub journey: String,
+    pub step: String,
+    pub email: String,
+    pub attempts: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// Not sent on purpose (consent, suppression); not retried.
+    Suppressed,
+    /// Failed for good (a bad address); not retried.
+    Failed,
+    /// Failed for now; tried again at the given instant.
+    Retry {
+        at: i64,
+    },
+}
+
+/// Marketing authorisation of one contact.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Consent {
+    pub granted_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl Consent {
+    /// Valid at `now`: granted, not yet expired, not revoked.
+    pub fn valid_at(&self, now: i64) -> bool {
+        self.granted_at.is_some_and(|g| g <= now)
+            && self.expires_at.is_none_or(|e| now < e)
+            && self.revoked_at.is_none_or(|r| now < r)
+    }
+}
+
+/// Per-step figures for reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StepReport {
+    pub step: String,
+    pub active: u64,
+    pub arrived: u64,
+    pub ended: u64,
+    pub sent: u64,
+    pub suppressed: u64,
+    pub failed: u64,
+    pub queued: u64,
+}

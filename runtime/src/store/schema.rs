@@ -1,0 +1,131 @@
+//! The store's tables, as versioned migrations.
+//!
+//! Each migration runs once, in order, inside a transaction; the version
+//! reached is kept in SQLite's `user_version`. A database written by a
+//! newer `journey` (a higher version than this one knows) is refused rather
+//! than guessed at.
+
+/// Migrations, oldest first. Never edit one that has shipped: add another.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the first layout.
+    "
+    CREATE TABLE deployments (
+        id INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        artifact BLOB NOT NULL,
+        deployed_at INTEGER NOT NULL
+    );
+
+    -- `fields` is a JSON object by field name, so contacts survive schema
+    -- changes between deployments. `zone` is the contact's valid IANA zone.
+    CREATE TABLE contacts (
+        id INTEGER PRIMARY KEY,
+        external_id TEXT NOT NULL UNIQUE,
+        fields TEXT NOT NULL,
+        zone TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE list_members (
+        list TEXT NOT NULL,
+        contact INTEGER NOT NULL REFERENCES contacts(id),
+        joined_at INTEGER NOT NULL,
+        PRIMARY KEY (list, contact)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE segment_members (
+        segment TEXT NOT NULL,
+        contact INTEGER NOT NULL REFERENCES contacts(id),
+        joined_at INTEGER NOT NULL,
+        PRIMARY KEY (segment, contact)
+    ) WITHOUT ROWID;
+
+    -- One row per run of a journey by a contact. `version` increases with
+    -- every committed step, so two engines cannot both advance one run:
+    -- the second commit finds the version changed and is rolled back.
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        contact INTEGER NOT NULL REFERENCES contacts(id),
+        journey TEXT NOT NULL,
+        deployment INTEGER NOT NULL REFERENCES deployments(id),
+        state BLOB NOT NULL,
+        version INTEGER NOT NULL DEFAULT 0,
+        active INTEGER NOT NULL,
+        end_reason TEXT,
+        wake_at INTEGER,
+        wakes INTEGER NOT NULL DEFAULT 0,
+        entered_at INTEGER NOT NULL,
+        ended_at INTEGER
+    );
+    CREATE UNIQUE INDEX one_active_run ON runs (contact, journey) WHERE active = 1;
+    CREATE INDEX runs_due ON runs (wake_at) WHERE active = 1 AND wake_at IS NOT NULL;
+    CREATE INDEX runs_by_journey ON runs (journey, contact);
+
+    -- Opens, clicks, custom events and contact updates, as they happened.
+    CREATE TABLE happenings (
+        id INTEGER PRIMARY KEY,
+        contact INTEGER NOT NULL REFERENCES contacts(id),
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT,
+        link TEXT,
+        data TEXT,
+        automated INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX happenings_by_contact ON happenings (contact, at);
+
+    -- Every email a step queued. `key` is the idempotency key (contact,
+    -- run, step, visit): a step's effects are written at most once.
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        contact INTEGER NOT NULL REFERENCES contacts(id),
+        run INTEGER NOT NULL REFERENCES runs(id),
+        journey TEXT NOT NULL,
+        step TEXT NOT NULL,
+        email TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        reason TEXT,
+        message_id TEXT,
+        sent_at INTEGER
+    );
+    CREATE INDEX outbox_due ON outbox (priority DESC, due_at) WHERE status = 'queued';
+
+    -- Per step of each journey: arrivals, sends, ends.
+    CREATE TABLE step_stats (
+        journey TEXT NOT NULL,
+        step TEXT NOT NULL,
+        arrived INTEGER NOT NULL DEFAULT 0,
+        ended INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (journey, step)
+    ) WITHOUT ROWID;
+
+    -- Marketing authorisation and suppression (see docs/operations.md).
+    CREATE TABLE consent (
+        contact INTEGER PRIMARY KEY REFERENCES contacts(id),
+        granted_at INTEGER,
+        expires_at INTEGER,
+        revoked_at INTEGER
+    );
+    CREATE TABLE suppressions (
+        contact INTEGER NOT NULL REFERENCES contacts(id),
+        reason TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (contact, reason)
+    ) WITHOUT ROWID;
+
+    -- Who did what to which contact (by opaque id), and when.
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        contact INTEGER,
+        detail TEXT
+    );
+    ",
+];

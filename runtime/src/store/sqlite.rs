@@ -1,0 +1,675 @@
+//! The SQLite store: one file, write-ahead log, `synchronous=NORMAL`.
+//!
+//! Readers never block the writer in WAL mode; writers (several engine
+//! processes on one file) take turns through SQLite's lock, with a busy
+//! timeout. Every write that must be atomic is one transaction here.
+
+use super::schema::MIGRATIONS;
+use super::*;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::path::Path;
+
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+type Json = serde_json::Map<String, serde_json::Value>;
+
+fn to_json(map: &Json) -> String {
+    serde_json::Value::Object(map.clone()).to_string()
+}
+
+fn from_json(text: &str) -> Result<Json> {
+    match serde_json::from_str(text) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        _ => Err(StoreError::Corrupt("a JSON object was expected".into())),
+    }
+}
+
+impl SqliteStore {
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        SqliteStore::setup(Connection::open(path)?)
+    }
+
+    /// A store that lives in memory only: the simulator's.
+    pub fn in_memory() -> Result<SqliteStore> {
+        SqliteStore::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(conn: Connection) -> Result<SqliteStore> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = SqliteStore { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let known = MIGRATIONS.len() as i64;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > known {
+            return Err(StoreError::NewerSchema { found, known });
+        }
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            tx.execute_batch(migration)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------ deployments --
+
+    /// Stores an artifact, or finds the same one deployed before.
+    pub fn deploy(&mut self, artifact: &[u8], now: i64) -> Result<(DeploymentId, bool)> {
+        let hash = format!("{:016x}", crate::artifact::fnv1a(artifact));
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<i64> = tx
+            .query_row("SELECT id FROM deployments WHERE hash = ?1", [&hash], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let result = match existing {
+            Some(id) => (id, false),
+            None => {
+                tx.execute(
+                    "INSERT INTO deployments (hash, artifact, deployed_at) VALUES (?1, ?2, ?3)",
+                    params![hash, artifact, now],
+                )?;
+                (tx.last_insert_rowid(), true)
+            }
+        };
+        tx.commit()?;
+        Ok(result)
+    }
+
+    pub fn deployment(&self, id: DeploymentId) -> Result<Vec<u8>> {
+        Ok(self.conn.query_row(
+            "SELECT artifact FROM deployments WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn latest_deployment(&self) -> Result<Option<(DeploymentId, Vec<u8>)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, artifact FROM deployments ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    // --------------------------------------------------------- contacts --
+
+    /// Inserts or updates every contact, all or nothing.
+    pub fn import_contacts(
+        &mut self,
+        contacts: &[ContactWrite],
+        now: i64,
+    ) -> Result<ImportSummary> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut summary = ImportSummary::default();
+        {
+            let mut find = tx.prepare("SELECT id FROM contacts WHERE external_id = ?1")?;
+            let mut insert = tx.prepare(
+                "INSERT INTO contacts (external_id, fields, zone, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?4)",
+            )?;
+            let mut update = tx.prepare(
+                "UPDATE contacts SET fields = ?2, zone = ?3, updated_at = ?4 WHERE id = ?1",
+            )?;
+            let mut join_list = tx.prepare(
+                "INSERT OR IGNORE INTO list_members (list, contact, joined_at) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut join_segment = tx.prepare(
+                "INSERT OR IGNORE INTO segment_members (segment, contact, joined_at) \
+                 VALUES (?1, ?2, ?3)",
+            )?;
+            for contact in contacts {
+                let fields = to_json(&contact.fields);
+                let existing: Option<i64> = find
+                    .query_row([&contact.external_id], |r| r.get(0))
+                    .optional()?;
+                let id = match existing {
+                    Some(id) => {
+                        update.execute(params![id, fields, contact.zone, now])?;
+                        summary.updated += 1;
+                        id
+                    }
+                    None => {
+                        insert.execute(params![contact.external_id, fields, contact.zone, now])?;
+                        summary.inserted += 1;
+                        tx.last_insert_rowid()
+                    }
+                };
+                for list in &contact.lists {
+                    join_list.execute(params![list, id, now])?;
+                }
+                for segment in &contact.segments {
+                    join_segment.execute(params![segment, id, now])?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(summary)
+    }
+
+    pub fn contact(&self, id: ContactId) -> Result<Option<StoredContact>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT external_id, fields, zone FROM contacts WHERE id = ?1",
+                [id],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((external_id, fields, zone)) = row else {
+            return Ok(None);
+        };
+        let mut segments = Vec::new();
+        let mut query = self.conn.prepare_cached(
+            "SELECT segment FROM segment_members WHERE contact = ?1 ORDER BY segment",
+        )?;
+        for segment in query.query_map([id], |r| r.get(0))? {
+            segments.push(segment?);
+        }
+        Ok(Some(StoredContact {
+            id,
+            external_id,
+            fields: from_json(&fields)?,
+            zone,
+            segments,
+        }))
+    }
+
+    pub fn contact_id(&self, external_id: &str) -> Result<Option<ContactId>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM contacts WHERE external_id = ?1",
+                [external_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn list_members(&self, list: &str) -> Result<Vec<ContactId>> {
+        self.ids(
+            "SELECT contact FROM list_members WHERE list = ?1 ORDER BY contact",
+            list,
+        )
+    }
+
+    pub fn segment_members(&self, segment: &str) -> Result<Vec<ContactId>> {
+        self.ids(
+            "SELECT contact FROM segment_members WHERE segment = ?1 ORDER BY contact",
+            segment,
+        )
+    }
+
+    pub fn all_contacts(&self) -> Result<Vec<ContactId>> {
+        let mut query = self
+            .conn
+            .prepare_cached("SELECT id FROM contacts ORDER BY id")?;
+        let ids = query
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    fn ids(&self, sql: &str, key: &str) -> Result<Vec<i64>> {
+        let mut query = self.conn.prepare_cached(sql)?;
+        let ids = query
+            .query_map([key], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    // -------------------------------------------------------- happenings --
+
+    /// Records a happening; an update also changes the contact's fields.
+    pub fn record(&mut self, happening: &Happening) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let data = happening.data.as_ref().map(to_json);
+        tx.execute(
+            "INSERT INTO happenings (contact, at, kind, name, link, data, automated) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                happening.contact,
+                happening.at,
+                happening.kind.as_str(),
+                happening.name,
+                happening.link,
+                data,
+                happening.automated
+            ],
+        )?;
+        if let (HappeningKind::Update, Some(changes)) = (happening.kind, &happening.data) {
+            let fields: String = tx.query_row(
+                "SELECT fields FROM contacts WHERE id = ?1",
+                [happening.contact],
+                |r| r.get(0),
+            )?;
+            let mut fields = from_json(&fields)?;
+            for (name, value) in changes {
+                fields.insert(name.clone(), value.clone());
+            }
+            tx.execute(
+                "UPDATE contacts SET fields = ?2, updated_at = ?3 WHERE id = ?1",
+                params![happening.contact, to_json(&fields), happening.at],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn happenings(&self, contact: ContactId) -> Result<Vec<Happening>> {
+        let mut query = self.conn.prepare_cached(
+            "SELECT at, kind, name, link, data, automated FROM happenings \
+             WHERE contact = ?1 ORDER BY at, id",
+        )?;
+        let rows = query.query_map([contact], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, bool>(5)?,
+            ))
+        })?;
+        let mut happenings = Vec::new();
+        for row in rows {
+            let (at, kind, name, link, data, automated) = row?;
+            let kind = HappeningKind::parse(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("happening kind `{kind}`")))?;
+            let data = data.as_deref().map(from_json).transpose()?;
+            happenings.push(Happening {
+                contact,
+                at,
+                kind,
+                name,
+                link,
+                data,
+                automated,
+            });
+        }
+        Ok(happenings)
+    }
+
+    // -------------------------------------------------------------- runs --
+
+    pub fn active_run(&self, contact: ContactId, journey: &str) -> Result<Option<RunRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, contact, journey, deployment, state, version FROM runs \
+                 WHERE contact = ?1 AND journey = ?2 AND active = 1",
+                params![contact, journey],
+                run_row,
+            )
+            .optional()?)
+    }
+
+    /// When the contact's last run of `journey` ended, if one did.
+    pub fn last_end(&self, contact: ContactId, journey: &str) -> Result<Option<i64>> {
+        Ok(self.conn.query_row(
+            "SELECT max(ended_at) FROM runs WHERE contact = ?1 AND journey = ?2 AND active = 0",
+            params![contact, journey],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Runs whose timer is due at `now`, earliest first.
+    pub fn due_runs(&self, now: i64, limit: usize) -> Result<Vec<RunRow>> {
+        let mut query = self.conn.prepare_cached(
+            "SELECT id, contact, journey, deployment, state, version FROM runs \
+             WHERE active = 1 AND wake_at IS NOT NULL AND wake_at <= ?1 \
+             ORDER BY wake_at, id LIMIT ?2",
+        )?;
+        let rows = query.query_map(params![now, limit as i64], run_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Active runs of a contact that a happening of kind `wakes` may end.
+    pub fn runs_woken_by(&self, contact: ContactId, wakes: u8) -> Result<Vec<RunRow>> {
+        let mut query = self.conn.prepare_cached(
+            "SELECT id, contact, journey, deployment, state, version FROM runs \
+             WHERE contact = ?1 AND active = 1 AND (wakes & ?2) != 0 ORDER BY id",
+        )?;
+        let rows = query.query_map(params![contact, wakes], run_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every active run of a contact.
+    pub fn active_runs(&self, contact: ContactId) -> Result<Vec<RunRow>> {
+        self.runs_woken_by(contact, u8::MAX).and_then(|mut woken| {
+            let mut query = self.conn.prepare_cached(
+                "SELECT id, contact, journey, deployment, state, version FROM runs \
+                 WHERE contact = ?1 AND active = 1 AND wakes = 0 ORDER BY id",
+            )?;
+            let rest = query.query_map([contact], run_row)?;
+            woken.extend(rest.collect::<rusqlite::Result<Vec<_>>>()?);
+            woken.sort_by_key(|r| r.id);
+            Ok(woken)
+        })
+    }
+
+    /// The earliest timer of any active run.
+    pub fn next_wake(&self) -> Result<Option<i64>> {
+        Ok(self.conn.query_row(
+            "SELECT min(wake_at) FROM runs WHERE active = 1 AND wake_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Writes a step's state and effects in one transaction.
+    pub fn commit(&mut self, commit: &StepCommit) -> Result<CommitOutcome> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let run_id = match &commit.run {
+            RunWrite::New {
+                contact,
+                journey,
+                deployment,
+                entered_at,
+            } => {
+                let inserted = tx.execute(
+                    "INSERT OR IGNORE INTO runs (contact, journey, deployment, state, version, \
+                     active, end_reason, wake_at, wakes, entered_at, ended_at) \
+                     VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![
+                        contact,
+                        journey,
+                        deployment,
+                        commit.state,
+                        commit.active,
+                        commit.end_reason,
+                        commit.wake_at,
+                        commit.wakes,
+                        entered_at,
+                        (!commit.active).then_some(commit.now)
+                    ],
+                )?;
+                if inserted == 0 {
+                    return Ok(CommitOutcome::Lost);
+                }
+                tx.last_insert_rowid()
+            }
+            RunWrite::Existing { id, version } => {
+                let updated = tx.execute(
+                    "UPDATE runs SET state = ?3, version = version + 1, active = ?4, \
+                     end_reason = ?5, wake_at = ?6, wakes = ?7, ended_at = ?8 \
+                     WHERE id = ?1 AND version = ?2 AND active = 1",
+                    params![
+                        id,
+                        version,
+                        commit.state,
+                        commit.active,
+                        commit.end_reason,
+                        commit.wake_at,
+                        commit.wakes,
+                        (!commit.active).then_some(commit.now)
+                    ],
+                )?;
+                if updated == 0 {
+                    return Ok(CommitOutcome::Lost);
+                }
+                *id
+            }
+        };
+
+        let contact: i64 =
+            tx.query_row("SELECT contact FROM runs WHERE id = ?1", [run_id], |r| {
+                r.get(0)
+            })?;
+        for email in &commit.emails {
+            // One run visits a step at most once (loop prevention), so
+            // (contact, run, step) identifies the visit.
+            let key = format!("{contact}:{run_id}:{}:1", email.step);
+            tx.execute(
+                "INSERT OR IGNORE INTO outbox (key, contact, run, journey, step, email, priority, \
+                 due_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued')",
+                params![
+                    key,
+                    contact,
+                    run_id,
+                    commit.journey,
+                    email.step,
+                    email.email,
+                    email.priority,
+                    commit.now
+                ],
+            )?;
+        }
+        for segment in &commit.segment_adds {
+            tx.execute(
+                "INSERT OR IGNORE INTO segment_members (segment, contact, joined_at) \
+                 VALUES (?1, ?2, ?3)",
+                params![segment, contact, commit.now],
+            )?;
+        }
+        for segment in &commit.segment_removes {
+            tx.execute(
+                "DELETE FROM segment_members WHERE segment = ?1 AND contact = ?2",
+                params![segment, contact],
+            )?;
+        }
+        for step in &commit.arrived {
+            tx.execute(
+                "INSERT INTO step_stats (journey, step, arrived) VALUES (?1, ?2, 1) \
+                 ON CONFLICT (journey, step) DO UPDATE SET arrived = arrived + 1",
+                params![commit.journey, step],
+            )?;
+        }
+        if let Some(step) = &commit.ended_at_step {
+            tx.execute(
+                "INSERT INTO step_stats (journey, step, ended) VALUES (?1, ?2, 1) \
+                 ON CONFLICT (journey, step) DO UPDATE SET ended = ended + 1",
+                params![commit.journey, step],
+            )?;
+        }
+        tx.commit()?;
+        Ok(CommitOutcome::Committed(run_id))
+    }
+
+    // ------------------------------------------------------------ outbox --
+
+    /// Queued emails due at `now`: highest journey priority first, then the
+    /// oldest.
+    pub fn due_outbox(&self, now: i64, limit: usize) -> Result<Vec<OutboxRow>> {
+        let mut query = self.conn.prepare_cached(
+            "SELECT id, key, contact, journey, step, email, attempts FROM outbox \
+             WHERE status = 'queued' AND due_at <= ?1 ORDER BY priority DESC, due_at, id LIMIT ?2",
+        )?;
+        let rows = query.query_map(params![now, limit as i64], |r| {
+            Ok(OutboxRow {
+                id: r.get(0)?,
+                key: r.get(1)?,
+                contact: r.get(2)?,
+                journey: r.get(3)?,
+                step: r.get(4)?,
+                email: r.get(5)?,
+                attempts: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn next_outbox_due(&self) -> Result<Option<i64>> {
+        Ok(self.conn.query_row(
+            "SELECT min(due_at) FROM outbox WHERE status = 'queued'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Records what became of one email.
+    pub fn settle(
+        &mut self,
+        id: i64,
+        delivery: Delivery,
+        reason: Option<&str>,
+        message_id: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        let (status, due) = match delivery {
+            Delivery::Sent => ("sent", None),
+            Delivery::Suppressed => ("suppressed", None),
+            Delivery::Failed => ("failed", None),
+            Delivery::Retry { at } => ("queued", Some(at)),
+        };
+        self.conn.execute(
+            "UPDATE outbox SET status = ?2, reason = ?3, message_id = coalesce(?4, message_id), \
+             attempts = attempts + 1, sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END, \
+             due_at = coalesce(?6, due_at) WHERE id = ?1",
+            params![id, status, reason, message_id, now, due],
+        )?;
+        Ok(())
+    }
+
+    // ------------------------------------------------- consent and report --
+
+    pub fn consent(&self, contact: ContactId) -> Result<Consent> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT granted_at, expires_at, revoked_at FROM consent WHERE contact = ?1",
+                [contact],
+                |r| {
+                    Ok(Consent {
+                        granted_at: r.get(0)?,
+                        expires_at: r.get(1)?,
+                        revoked_at: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    pub fn set_consent(&mut self, contact: ContactId, consent: Consent) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO consent (contact, granted_at, expires_at, revoked_at) \
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (contact) DO UPDATE SET \
+             granted_at = ?2, expires_at = ?3, revoked_at = ?4",
+            params![
+                contact,
+                consent.granted_at,
+                consent.expires_at,
+                consent.revoked_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Why mail to this contact is suppressed (unsubscribed, bounced), if
+    /// it is.
+    pub fn suppression(&self, contact: ContactId) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT reason FROM suppressions WHERE contact = ?1 ORDER BY at LIMIT 1",
+                [contact],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn suppress(&mut self, contact: ContactId, reason: &str, now: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO suppressions (contact, reason, at) VALUES (?1, ?2, ?3)",
+            params![contact, reason, now],
+        )?;
+        Ok(())
+    }
+
+    pub fn audit(
+        &mut self,
+        now: i64,
+        actor: &str,
+        action: &str,
+        contact: Option<ContactId>,
+        detail: &str,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO audit (at, actor, action, contact, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![now, actor, action, contact, detail],
+        )?;
+        Ok(())
+    }
+
+    /// Figures per step of `journey`, in the order of `steps`.
+    pub fn step_report(&self, journey: &str, steps: &[String]) -> Result<Vec<StepReport>> {
+        let mut out = Vec::new();
+        for step in steps {
+            let (arrived, ended) = self
+                .conn
+                .query_row(
+                    "SELECT arrived, ended FROM step_stats WHERE journey = ?1 AND step = ?2",
+                    params![journey, step],
+                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+                )
+                .optional()?
+                .unwrap_or((0, 0));
+            let count = |status: &str| -> Result<u64> {
+                Ok(self.conn.query_row(
+                    "SELECT count(*) FROM outbox WHERE journey = ?1 AND step = ?2 AND status = ?3",
+                    params![journey, step, status],
+                    |r| r.get::<_, i64>(0),
+                )? as u64)
+            };
+            out.push(StepReport {
+                step: step.clone(),
+                active: 0,
+                arrived: arrived as u64,
+                ended: ended as u64,
+                sent: count("sent")?,
+                suppressed: count("suppressed")?,
+                failed: count("failed")?,
+                queued: count("queued")?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Active runs of `journey`, with their encoded states.
+    pub fn active_states(&self, journey: &str) -> Result<Vec<Vec<u8>>> {
+        let mut query = self
+            .conn
+            .prepare_cached("SELECT state FROM runs WHERE journey = ?1 AND active = 1")?;
+        let rows = query.query_map([journey], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn run_row(r: &rusqlite::Row) -> rusqlite::Result<RunRow> {
+    Ok(RunRow {
+        id: r.get(0)?,
+        contact: r.get(1)?,
+        journey: r.get(2)?,
+        deployment: r.get(3)?,
+        state: r.get(4)?,
+        version: r.get(5)?,
+    })
+}

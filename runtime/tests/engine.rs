@@ -1,0 +1,143 @@
+//! The engine on a real SQLite file: deploy, import, enter, advance on a
+//! virtual clock, and the exactly-once rules.
+
+use journey_compiler::check::config::ProjectConfig;
+use journey_compiler::check::DiskTemplates;
+use journey_compiler::source::Sources;
+use journey_runtime::engine::{Engine, Entered};
+use journey_runtime::store::sqlite::SqliteStore;
+use journey_runtime::store::{ContactWrite, Happening, HappeningKind};
+use std::path::Path;
+
+fn quickstart_artifact() -> Vec<u8> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/quickstart");
+    let mut sources = Sources::new();
+    for name in ["schema.journey", "welcome.journey"] {
+        let path = root.join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        sources.add(path.to_string_lossy(), text);
+    }
+    let config = ProjectConfig {
+        timezone: Some("America/Chicago".into()),
+        ..Default::default()
+    };
+    let analysis = journey_compiler::analyze_project(&sources, &config, &DiskTemplates);
+    let checked = analysis.program.expect("the quickstart checks clean");
+    journey_runtime::artifact::encode(&journey_runtime::compile::compile(&checked))
+}
+
+fn contact(id: &str) -> ContactWrite {
+    let mut fields = serde_json::Map::new();
+    fields.insert("email".into(), format!("{id}@example.org").into());
+    fields.insert("first_name".into(), id.into());
+    ContactWrite {
+        external_id: id.into(),
+        fields,
+        zone: Some("America/Chicago".into()),
+        lists: vec!["newcomers".into()],
+        segments: vec![],
+    }
+}
+
+const START: i64 = 1_799_398_800; // 2027-01-08T09:00:00Z
+
+fn queued(store: &SqliteStore) -> Vec<(String, String)> {
+    let mut query = store
+        .connection()
+        .prepare(
+            "SELECT c.external_id, o.email FROM outbox o JOIN contacts c ON c.id = \
+            o.contact ORDER BY o.id",
+        )
+        .unwrap();
+    query
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn contacts_enter_wait_and_get_each_email_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
+    let (deployment, fresh) = store.deploy(&quickstart_artifact(), START).unwrap();
+    assert!(fresh);
+    assert_eq!(
+        store.deploy(&quickstart_artifact(), START).unwrap(),
+        (deployment, false)
+    );
+    store
+        .import_contacts(&[contact("ana"), contact("ben")], START)
+        .unwrap();
+
+    let mut engine = Engine::new(&mut store).unwrap();
+    assert_eq!(engine.enter_by_triggers(START).unwrap().entered, 2);
+    assert_eq!(
+        engine.enter_by_triggers(START).unwrap().entered,
+        0,
+        "never entered twice"
+    );
+    let ana = engine.store.contact_id("ana").unwrap().unwrap();
+    assert_eq!(engine.enter(ana, 0, START).unwrap(), Entered::AlreadyIn);
+
+    // Ana clicks the portal link a day later; Ben does not.
+    let click = Happening {
+        contact: ana,
+        at: START + 86_400,
+        kind: HappeningKind::Click,
+        name: Some("welcome".into()),
+        link: Some("portal".into()),
+        data: None,
+        automated: false,
+    };
+    engine.happen(&click, START + 86_400).unwrap();
+
+    // The timeout is three days after entry.
+    assert_eq!(engine.next_due().unwrap(), Some(START));
+    assert_eq!(
+        engine
+            .run_due(START + 3 * 86_400 - 1, 100)
+            .unwrap()
+            .advanced,
+        0
+    );
+    assert_eq!(engine.run_due(START + 3 * 86_400, 100).unwrap().advanced, 1);
+    assert_eq!(engine.run_due(START + 3 * 86_400, 100).unwrap().advanced, 0);
+
+    assert_eq!(
+        queued(engine.store),
+        vec![
+            ("ana".to_string(), "welcome".to_string()),
+            ("ben".to_string(), "welcome".to_string()),
+            ("ben".to_string(), "portal_tip".to_string()),
+        ]
+    );
+    // Ana completed; she never enters again (re-entry: never).
+    assert_eq!(
+        engine.enter(ana, 0, START + 10 * 86_400).unwrap(),
+        Entered::ReentryRefused
+    );
+}
+
+#[test]
+fn a_stale_run_version_commits_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journey.db");
+    let mut store = SqliteStore::open(&path).unwrap();
+    store.deploy(&quickstart_artifact(), START).unwrap();
+    store.import_contacts(&[contact("ana")], START).unwrap();
+    let mut engine = Engine::new(&mut store).unwrap();
+    engine.enter_by_triggers(START).unwrap();
+
+    // Two engines read the same due run; only the first commit counts.
+    let due = engine.store.due_runs(START + 3 * 86_400, 10).unwrap();
+    assert_eq!(due.len(), 1);
+    let first = engine.advance(&due[0], START + 3 * 86_400).unwrap();
+    let second = engine.advance(&due[0], START + 3 * 86_400).unwrap();
+    assert!(matches!(
+        first,
+        journey_runtime::store::CommitOutcome::Committed(_)
+    ));
+    assert_eq!(second, journey_runtime::store::CommitOutcome::Lost);
+    assert_eq!(queued(engine.store).len(), 2, "the tip is queued once");
+}
