@@ -139,11 +139,18 @@ const ODD_CHARS: &[char] = &[
     'ﬃ',
 ];
 
+/// Texts grow no longer than this: repeated mutations can multiply a
+/// text's size, and megabytes of input only slow the fuzzer down.
+const MAX_TEXT: usize = 256 * 1024;
+
 /// Applies zero to five random mutations.
 pub fn mutate(text: &str, c: &mut impl Choices) -> String {
     let mut out = text.to_string();
     for _ in 0..c.below(6) {
-        out = mutate_once(&out, c);
+        let next = mutate_once(&out, c);
+        if next.len() <= MAX_TEXT {
+            out = next;
+        }
     }
     out
 }
