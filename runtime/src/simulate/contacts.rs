@@ -8,8 +8,14 @@
 //! (`2027-03-14T09:00:00-05:00`) or local `2027-03-14 09:00`, read in the
 //! contact's `timezone` (else the project's, else UTC).
 //!
-//! Every bad cell is reported with its line, column and reason, and nothing
-//! is imported when any row is bad.
+//! Every bad cell is reported with its line, column and reason.
+//! [`ContactReader`] reads a file row by row, so that an import of millions
+//! of contacts never holds them all, and says for each row whether it is a
+//! contact or what is wrong with it. A [`Layout`] adapts the reading to a
+//! file from another system: `--map` renames columns, and extra columns are
+//! columns the caller reads itself (the engine's consent and suppression
+//! columns). [`parse_contacts`] is the simulator's reading: a whole file,
+//! and nothing when any row is bad.
 
 use super::value::Owned;
 use crate::bytecode::Program;
@@ -17,8 +23,9 @@ use crate::timing;
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use journey_compiler::check::program::Base;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fmt;
+use std::io;
 
 /// One imported contact.
 #[derive(Clone, Debug)]
@@ -57,98 +64,175 @@ impl fmt::Display for RowError {
     }
 }
 
+/// How to read a file whose columns are not exactly the schema's.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    /// `(column, name)`: read the file's column `column` as if its header
+    /// said `name` (a field, `id`, `lists`, `segments` or an extra column).
+    pub renames: Vec<(String, String)>,
+    /// Columns that are not contact fields but that the caller reads
+    /// itself; their cells are handed over as written.
+    pub extra: Vec<String>,
+}
+
+/// One data row of a contacts file.
+#[derive(Clone, Debug)]
+pub struct ContactRow {
+    /// The line the row starts on.
+    pub line: u64,
+    /// The cells as written (invalid UTF-8 replaced), for a rejects file.
+    pub cells: Vec<String>,
+    /// The contact, or every problem found in the row.
+    pub contact: Result<ContactRecord, Vec<RowError>>,
+    /// The trimmed cell of each extra column of the [`Layout`], in its
+    /// order; empty when the file has no such column.
+    pub extra: Vec<String>,
+}
+
 /// What a column of the file holds.
 enum Column {
     Id,
     Field(usize),
     Lists,
     Segments,
+    Extra(usize),
 }
 
-pub fn parse_contacts(program: &Program, text: &str) -> Result<Vec<ContactRecord>, Vec<RowError>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut errors = Vec::new();
+/// Reads contacts one row at a time; the header is read and checked by
+/// [`ContactReader::new`].
+pub struct ContactReader<'p, R> {
+    program: &'p Program,
+    reader: csv::Reader<R>,
+    headers: Vec<String>,
+    columns: Vec<(usize, Column)>,
+    extra_columns: Vec<Option<usize>>,
+    zone_column: Option<usize>,
+    project_zone: Option<Tz>,
+    seen: HashSet<String>,
+    record: csv::ByteRecord,
+}
 
-    let headers = match reader.headers() {
-        Ok(headers) => headers.clone(),
-        Err(error) => {
-            return Err(vec![row_error(
-                1,
-                None,
-                format!("unreadable header: {error}"),
-            )])
-        }
-    };
-    let mut columns = Vec::new();
-    for (index, name) in headers.iter().enumerate() {
-        let name = name.trim();
-        let column = match name {
-            "id" => Column::Id,
-            "lists" => Column::Lists,
-            "segments" => Column::Segments,
-            _ => match program.fields.iter().position(|f| f.name == name) {
-                Some(field) => Column::Field(field),
-                None => {
-                    let known: Vec<&str> = program.fields.iter().map(|f| f.name.as_str()).collect();
-                    let hint = journey_compiler::suggest::closest(name, &known)
-                        .map_or(String::new(), |best| format!("; did you mean `{best}`?"));
-                    errors.push(cell_error(
-                        1,
-                        name,
-                        index,
-                        format!("`{name}` is not a contact field{hint}"),
-                    ));
-                    continue;
-                }
-            },
-        };
-        columns.push((index, column));
-    }
-    if !columns.iter().any(|(_, c)| matches!(c, Column::Id)) {
-        errors.push(row_error(
-            1,
-            None,
-            "the header has no `id` column (each contact's external id)".into(),
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-
-    let project_zone: Option<Tz> = program.timezone.as_deref().and_then(|z| z.parse().ok());
-    let zone_field = program.fields.iter().position(|f| f.ty == Base::TimeZone);
-    let mut contacts = Vec::new();
-    let mut seen = BTreeSet::new();
-
-    for (row_index, record) in reader.records().enumerate() {
-        let line = row_index as u64 + 2;
-        let record = match record {
-            Ok(record) => record,
+impl<'p, R: io::Read> ContactReader<'p, R> {
+    /// Reads the header; every problem with it (an unknown column, no `id`,
+    /// a renamed column the file lacks) is returned at once.
+    pub fn new(
+        program: &'p Program,
+        input: R,
+        layout: &Layout,
+    ) -> Result<ContactReader<'p, R>, Vec<RowError>> {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let headers: Vec<String> = match reader.headers() {
+            Ok(headers) => headers.iter().map(|h| h.trim().to_string()).collect(),
             Err(error) => {
-                errors.push(row_error(line, None, format!("unreadable row: {error}")));
-                continue;
+                return Err(vec![row_error(1, format!("unreadable header: {error}"))]);
             }
         };
-        if record.len() != headers.len() {
-            let reason = format!(
-                "has {} cells, the header has {}",
-                record.len(),
-                headers.len()
-            );
-            errors.push(row_error(line, None, reason));
-            continue;
+        let (columns, mut errors) = resolve_columns(program, &headers, layout);
+        for (column, _) in &layout.renames {
+            if !headers.iter().any(|h| h == column) {
+                errors.push(row_error(
+                    1,
+                    format!("--map names the column `{column}`, which the header does not have"),
+                ));
+            }
+        }
+        if !columns.iter().any(|(_, c)| matches!(c, Column::Id)) {
+            errors.push(row_error(
+                1,
+                "the header has no `id` column (each contact's external id)".into(),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
         }
 
-        // The zone first: local date-times in the same row are read in it.
-        let zone = zone_field.and_then(|field| {
-            let (index, _) = columns
+        let extra_columns = (0..layout.extra.len())
+            .map(|extra| {
+                columns
+                    .iter()
+                    .find(|(_, c)| matches!(c, Column::Extra(e) if *e == extra))
+                    .map(|(index, _)| *index)
+            })
+            .collect();
+        let zone_field = program.fields.iter().position(|f| f.ty == Base::TimeZone);
+        let zone_column = zone_field.and_then(|field| {
+            columns
                 .iter()
-                .find(|(_, c)| matches!(c, Column::Field(f) if *f == field))?;
-            record.get(*index)?.trim().parse::<Tz>().ok()
+                .find(|(_, c)| matches!(c, Column::Field(f) if *f == field))
+                .map(|(index, _)| *index)
         });
-        let read_zone = zone.or(project_zone).unwrap_or(Tz::UTC);
+        Ok(ContactReader {
+            program,
+            reader,
+            headers,
+            columns,
+            extra_columns,
+            zone_column,
+            project_zone: program.timezone.as_deref().and_then(|z| z.parse().ok()),
+            seen: HashSet::new(),
+            record: csv::ByteRecord::new(),
+        })
+    }
+
+    /// The header's column names, trimmed, as the file writes them.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// The 1-based column number of the layout's extra column `extra`.
+    pub fn extra_column(&self, extra: usize) -> Option<usize> {
+        self.extra_columns[extra].map(|index| index + 1)
+    }
+
+    /// How far into the input the reader is, in bytes: for progress.
+    pub fn byte_position(&self) -> u64 {
+        self.reader.position().byte()
+    }
+
+    fn read_row(&mut self, line: u64) -> ContactRow {
+        let cells: Vec<String> = self
+            .record
+            .iter()
+            .map(|cell| String::from_utf8_lossy(cell).into_owned())
+            .collect();
+        let mut row = ContactRow {
+            line,
+            cells,
+            contact: Err(Vec::new()),
+            extra: vec![String::new(); self.extra_columns.len()],
+        };
+        if let Err(error) = std::str::from_utf8(self.record.as_slice()) {
+            let reason = format!("unreadable row: not UTF-8 text ({error})");
+            row.contact = Err(vec![row_error(line, reason)]);
+            return row;
+        }
+        if row.cells.len() != self.headers.len() {
+            let reason = format!(
+                "has {} cells, the header has {}",
+                row.cells.len(),
+                self.headers.len()
+            );
+            row.contact = Err(vec![row_error(line, reason)]);
+            return row;
+        }
+        for (extra, index) in self.extra_columns.iter().enumerate() {
+            if let Some(index) = index {
+                row.extra[extra] = row.cells[*index].trim().to_string();
+            }
+        }
+        row.contact = self.contact(line, &row.cells);
+        row
+    }
+
+    fn contact(&mut self, line: u64, cells: &[String]) -> Result<ContactRecord, Vec<RowError>> {
+        let program = self.program;
+        let mut errors = Vec::new();
+
+        // The zone first: local date-times in the same row are read in it.
+        let zone = self
+            .zone_column
+            .and_then(|index| cells[index].trim().parse::<Tz>().ok());
+        let read_zone = zone.or(self.project_zone).unwrap_or(Tz::UTC);
 
         let mut contact = ContactRecord {
             id: String::new(),
@@ -159,14 +243,14 @@ pub fn parse_contacts(program: &Program, text: &str) -> Result<Vec<ContactRecord
         };
         // Fields whose cell was already reported as bad.
         let mut reported = vec![false; program.fields.len()];
-        for (index, column) in &columns {
-            let cell = record.get(*index).unwrap_or("").trim();
-            let name = &headers[*index];
+        for (index, column) in &self.columns {
+            let cell = cells[*index].trim();
+            let name = &self.headers[*index];
             match column {
                 Column::Id if cell.is_empty() => {
                     errors.push(cell_error(line, name, *index, "the id is empty".into()))
                 }
-                Column::Id if !seen.insert(cell.to_string()) => errors.push(cell_error(
+                Column::Id if !self.seen.insert(cell.to_string()) => errors.push(cell_error(
                     line,
                     name,
                     *index,
@@ -199,6 +283,7 @@ pub fn parse_contacts(program: &Program, text: &str) -> Result<Vec<ContactRecord
                         errors.push(cell_error(line, name, *index, reason));
                     }
                 },
+                Column::Extra(_) => {}
             }
         }
         for (field, def) in program.fields.iter().enumerate() {
@@ -212,21 +297,67 @@ pub fn parse_contacts(program: &Program, text: &str) -> Result<Vec<ContactRecord
                     "`{}` is required (not optional, no default) but has no value",
                     def.name
                 );
-                match columns
+                match self
+                    .columns
                     .iter()
                     .find(|(_, c)| matches!(c, Column::Field(f) if *f == field))
                 {
-                    Some((index, _)) => errors.push(cell_error(line, &def.name, *index, reason)),
-                    None => errors.push(row_error(line, None, reason)),
+                    Some((index, _)) => {
+                        errors.push(cell_error(line, &self.headers[*index], *index, reason))
+                    }
+                    None => errors.push(row_error(line, reason)),
                 }
             }
         }
+        let zone_field = program.fields.iter().position(|f| f.ty == Base::TimeZone);
         if let Some(Owned::Text(name)) = zone_field.map(|f| &contact.fields[f]) {
             contact.zone = name.parse().ok();
         }
-        contacts.push(contact);
-    }
 
+        if errors.is_empty() {
+            Ok(contact)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl<R: io::Read> Iterator for ContactReader<'_, R> {
+    type Item = ContactRow;
+
+    fn next(&mut self) -> Option<ContactRow> {
+        let line = self.reader.position().line();
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => None,
+            Ok(true) => {
+                let line = self.record.position().map_or(line, |p| p.line());
+                Some(self.read_row(line))
+            }
+            Err(error) => {
+                let reason = format!("unreadable row: {error}");
+                Some(ContactRow {
+                    line,
+                    cells: Vec::new(),
+                    contact: Err(vec![row_error(line, reason)]),
+                    extra: vec![String::new(); self.extra_columns.len()],
+                })
+            }
+        }
+    }
+}
+
+/// Reads a whole file as the simulator does: every contact, or every
+/// problem of every row when any is bad.
+pub fn parse_contacts(program: &Program, text: &str) -> Result<Vec<ContactRecord>, Vec<RowError>> {
+    let reader = ContactReader::new(program, text.as_bytes(), &Layout::default())?;
+    let mut contacts = Vec::new();
+    let mut errors = Vec::new();
+    for row in reader {
+        match row.contact {
+            Ok(contact) => contacts.push(contact),
+            Err(problems) => errors.extend(problems),
+        }
+    }
     if errors.is_empty() {
         Ok(contacts)
     } else {
@@ -234,12 +365,78 @@ pub fn parse_contacts(program: &Program, text: &str) -> Result<Vec<ContactRecord
     }
 }
 
+/// What each header column holds, after renames, and the problems found.
+fn resolve_columns(
+    program: &Program,
+    headers: &[String],
+    layout: &Layout,
+) -> (Vec<(usize, Column)>, Vec<RowError>) {
+    let mut columns = Vec::new();
+    let mut errors = Vec::new();
+    let mut taken: Vec<(&str, &str)> = Vec::new();
+    for (index, written) in headers.iter().enumerate() {
+        let renamed = layout
+            .renames
+            .iter()
+            .find(|(column, _)| column == written)
+            .map(|(_, name)| name.as_str());
+        let name = renamed.unwrap_or(written);
+        if let Some((earlier, _)) = taken.iter().find(|(_, n)| *n == name) {
+            let reason = format!("the columns `{earlier}` and `{written}` both give `{name}`");
+            errors.push(cell_error(1, written, index, reason));
+            continue;
+        }
+        taken.push((written, name));
+
+        let column = match name {
+            "id" => Column::Id,
+            "lists" => Column::Lists,
+            "segments" => Column::Segments,
+            _ => match program.fields.iter().position(|f| f.name == name) {
+                Some(field) => Column::Field(field),
+                None => match layout.extra.iter().position(|e| e == name) {
+                    Some(extra) => Column::Extra(extra),
+                    None => {
+                        let reason = unknown_column(program, layout, written, renamed);
+                        errors.push(cell_error(1, written, index, reason));
+                        continue;
+                    }
+                },
+            },
+        };
+        columns.push((index, column));
+    }
+    (columns, errors)
+}
+
+fn unknown_column(
+    program: &Program,
+    layout: &Layout,
+    written: &str,
+    renamed: Option<&str>,
+) -> String {
+    let name = renamed.unwrap_or(written);
+    let mut known: Vec<&str> = program.fields.iter().map(|f| f.name.as_str()).collect();
+    known.extend(layout.extra.iter().map(String::as_str));
+    let hint = journey_compiler::suggest::closest(name, &known)
+        .map_or(String::new(), |best| format!("; did you mean `{best}`?"));
+    match renamed {
+        Some(_) => format!("`{written}` is read as `{name}` (--map), not a contact field{hint}"),
+        None => format!("`{name}` is not a contact field{hint}"),
+    }
+}
+
 /// Parses one cell for field `field`; `Owned::Missing` for an empty cell.
 pub fn parse_cell(program: &Program, field: usize, cell: &str, zone: Tz) -> Result<Owned, String> {
+    parse_value(program.fields[field].ty, cell, zone)
+}
+
+/// Parses one value of type `ty` as a CSV cell writes it; `Owned::Missing`
+/// for an empty cell.
+pub fn parse_value(ty: Base, cell: &str, zone: Tz) -> Result<Owned, String> {
     if cell.is_empty() {
         return Ok(Owned::Missing);
     }
-    let ty = program.fields[field].ty;
     match ty {
         Base::Text => Ok(Owned::Text(cell.to_string())),
         Base::Email => {
@@ -272,7 +469,7 @@ pub fn parse_cell(program: &Program, field: usize, cell: &str, zone: Tz) -> Resu
         Base::Date => NaiveDate::parse_from_str(cell, "%Y-%m-%d")
             .map(|d| Owned::Date(timing::days_of(d)))
             .map_err(|_| format!("`{cell}` is not a date such as 2027-03-14")),
-        Base::DateTime => parse_datetime(cell, zone)
+        Base::DateTime => parse_instant(cell, zone)
             .map(Owned::Instant)
             .ok_or_else(|| {
                 format!(
@@ -286,7 +483,8 @@ pub fn parse_cell(program: &Program, field: usize, cell: &str, zone: Tz) -> Resu
     }
 }
 
-fn parse_datetime(cell: &str, zone: Tz) -> Option<i64> {
+/// An RFC 3339 instant, or a local `2027-03-14 09:00` read in `zone`.
+pub fn parse_instant(cell: &str, zone: Tz) -> Option<i64> {
     if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(cell) {
         return Some(instant.timestamp());
     }
@@ -294,10 +492,10 @@ fn parse_datetime(cell: &str, zone: Tz) -> Option<i64> {
     Some(crate::time::local_to_utc(local, zone).timestamp())
 }
 
-fn row_error(line: u64, column: Option<String>, reason: String) -> RowError {
+fn row_error(line: u64, reason: String) -> RowError {
     RowError {
         line,
-        column,
+        column: None,
         column_number: None,
         reason,
     }

@@ -121,49 +121,24 @@ impl SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut summary = ImportSummary::default();
-        {
-            let mut find = tx.prepare("SELECT id FROM contacts WHERE external_id = ?1")?;
-            let mut insert = tx.prepare(
-                "INSERT INTO contacts (external_id, fields, zone, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?4)",
-            )?;
-            let mut update = tx.prepare(
-                "UPDATE contacts SET fields = ?2, zone = ?3, updated_at = ?4 WHERE id = ?1",
-            )?;
-            let mut join_list = tx.prepare(
-                "INSERT OR IGNORE INTO list_members (list, contact, joined_at) VALUES (?1, ?2, ?3)",
-            )?;
-            let mut join_segment = tx.prepare(
-                "INSERT OR IGNORE INTO segment_members (segment, contact, joined_at) \
-                 VALUES (?1, ?2, ?3)",
-            )?;
-            for contact in contacts {
-                let fields = to_json(&contact.fields);
-                let existing: Option<i64> = find
-                    .query_row([&contact.external_id], |r| r.get(0))
-                    .optional()?;
-                let id = match existing {
-                    Some(id) => {
-                        update.execute(params![id, fields, contact.zone, now])?;
-                        summary.updated += 1;
-                        id
-                    }
-                    None => {
-                        insert.execute(params![contact.external_id, fields, contact.zone, now])?;
-                        summary.inserted += 1;
-                        tx.last_insert_rowid()
-                    }
-                };
-                for list in &contact.lists {
-                    join_list.execute(params![list, id, now])?;
-                }
-                for segment in &contact.segments {
-                    join_segment.execute(params![segment, id, now])?;
-                }
-            }
+        for contact in contacts {
+            upsert_contact(&tx, contact, now, &mut summary)?;
         }
         tx.commit()?;
         Ok(summary)
+    }
+
+    /// Starts an import whose every write goes into one transaction, for
+    /// a file read row by row; see [`ContactImport`].
+    pub fn begin_import(&mut self, now: i64) -> Result<ContactImport<'_>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Ok(ContactImport {
+            tx,
+            now,
+            summary: ImportSummary::default(),
+        })
     }
 
     pub fn contact(&self, id: ContactId) -> Result<Option<StoredContact>> {
@@ -547,36 +522,11 @@ impl SqliteStore {
     // ------------------------------------------------- consent and report --
 
     pub fn consent(&self, contact: ContactId) -> Result<Consent> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT granted_at, expires_at, revoked_at FROM consent WHERE contact = ?1",
-                [contact],
-                |r| {
-                    Ok(Consent {
-                        granted_at: r.get(0)?,
-                        expires_at: r.get(1)?,
-                        revoked_at: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?
-            .unwrap_or_default())
+        read_consent(&self.conn, contact)
     }
 
     pub fn set_consent(&mut self, contact: ContactId, consent: Consent) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO consent (contact, granted_at, expires_at, revoked_at) \
-             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (contact) DO UPDATE SET \
-             granted_at = ?2, expires_at = ?3, revoked_at = ?4",
-            params![
-                contact,
-                consent.granted_at,
-                consent.expires_at,
-                consent.revoked_at
-            ],
-        )?;
-        Ok(())
+        write_consent(&self.conn, contact, consent)
     }
 
     /// Why mail to this contact is suppressed (unsubscribed, bounced), if
@@ -593,11 +543,7 @@ impl SqliteStore {
     }
 
     pub fn suppress(&mut self, contact: ContactId, reason: &str, now: i64) -> Result<()> {
-        self.conn.execute(
-            "INSERT OR IGNORE INTO suppressions (contact, reason, at) VALUES (?1, ?2, ?3)",
-            params![contact, reason, now],
-        )?;
-        Ok(())
+        add_suppression(&self.conn, contact, reason, now)
     }
 
     pub fn audit(
@@ -608,11 +554,7 @@ impl SqliteStore {
         contact: Option<ContactId>,
         detail: &str,
     ) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO audit (at, actor, action, contact, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![now, actor, action, contact, detail],
-        )?;
-        Ok(())
+        write_audit(&self.conn, now, actor, action, contact, detail)
     }
 
     /// Figures per step of `journey`, in the order of `steps`.
@@ -672,4 +614,312 @@ fn run_row(r: &rusqlite::Row) -> rusqlite::Result<RunRow> {
         state: r.get(4)?,
         version: r.get(5)?,
     })
+}
+
+// ------------------------------------------------- imports, row by row --
+
+/// An import in progress: everything it writes (contacts, their lists and
+/// segments, consent, suppressions and the audit row) goes into one
+/// transaction, which [`ContactImport::commit`] commits. Dropped without
+/// committing, it writes nothing: that is how a file with a bad row is
+/// refused whole.
+///
+/// The transaction is open (and other writers wait) for as long as the
+/// caller reads its file; reading a million rows takes seconds.
+pub struct ContactImport<'s> {
+    tx: rusqlite::Transaction<'s>,
+    now: i64,
+    summary: ImportSummary,
+}
+
+impl ContactImport<'_> {
+    /// Inserts or updates one contact by its external id, and adds it to
+    /// its lists and segments.
+    pub fn upsert(&mut self, contact: &ContactWrite) -> Result<ContactId> {
+        upsert_contact(&self.tx, contact, self.now, &mut self.summary)
+    }
+
+    /// The contact's consent as this import sees it.
+    pub fn consent(&self, contact: ContactId) -> Result<Consent> {
+        read_consent(&self.tx, contact)
+    }
+
+    pub fn set_consent(&mut self, contact: ContactId, consent: Consent) -> Result<()> {
+        write_consent(&self.tx, contact, consent)
+    }
+
+    pub fn suppress(&mut self, contact: ContactId, reason: &str) -> Result<()> {
+        add_suppression(&self.tx, contact, reason, self.now)
+    }
+
+    /// Contacts inserted and updated so far.
+    pub fn summary(&self) -> &ImportSummary {
+        &self.summary
+    }
+
+    /// Writes the audit row and commits the whole import.
+    pub fn commit(self, actor: &str, action: &str, detail: &str) -> Result<ImportSummary> {
+        write_audit(&self.tx, self.now, actor, action, None, detail)?;
+        self.tx.commit()?;
+        Ok(self.summary)
+    }
+}
+
+fn upsert_contact(
+    conn: &Connection,
+    contact: &ContactWrite,
+    now: i64,
+    summary: &mut ImportSummary,
+) -> Result<ContactId> {
+    let fields = to_json(&contact.fields);
+    let existing: Option<i64> = conn
+        .prepare_cached("SELECT id FROM contacts WHERE external_id = ?1")?
+        .query_row([&contact.external_id], |r| r.get(0))
+        .optional()?;
+    let id = match existing {
+        Some(id) => {
+            conn.prepare_cached(
+                "UPDATE contacts SET fields = ?2, zone = ?3, updated_at = ?4 WHERE id = ?1",
+            )?
+            .execute(params![id, fields, contact.zone, now])?;
+            summary.updated += 1;
+            id
+        }
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO contacts (external_id, fields, zone, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?4)",
+            )?
+            .execute(params![contact.external_id, fields, contact.zone, now])?;
+            summary.inserted += 1;
+            conn.last_insert_rowid()
+        }
+    };
+    let mut join_list = conn.prepare_cached(
+        "INSERT OR IGNORE INTO list_members (list, contact, joined_at) VALUES (?1, ?2, ?3)",
+    )?;
+    for list in &contact.lists {
+        join_list.execute(params![list, id, now])?;
+    }
+    let mut join_segment = conn.prepare_cached(
+        "INSERT OR IGNORE INTO segment_members (segment, contact, joined_at) VALUES (?1, ?2, ?3)",
+    )?;
+    for segment in &contact.segments {
+        join_segment.execute(params![segment, id, now])?;
+    }
+    Ok(id)
+}
+
+fn read_consent(conn: &Connection, contact: ContactId) -> Result<Consent> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT granted_at, expires_at, revoked_at FROM consent WHERE contact = ?1",
+        )?
+        .query_row([contact], |r| {
+            Ok(Consent {
+                granted_at: r.get(0)?,
+                expires_at: r.get(1)?,
+                revoked_at: r.get(2)?,
+            })
+        })
+        .optional()?
+        .unwrap_or_default())
+}
+
+fn write_consent(conn: &Connection, contact: ContactId, consent: Consent) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO consent (contact, granted_at, expires_at, revoked_at) \
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (contact) DO UPDATE SET \
+         granted_at = ?2, expires_at = ?3, revoked_at = ?4",
+    )?
+    .execute(params![
+        contact,
+        consent.granted_at,
+        consent.expires_at,
+        consent.revoked_at
+    ])?;
+    Ok(())
+}
+
+fn add_suppression(conn: &Connection, contact: ContactId, reason: &str, now: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO suppressions (contact, reason, at) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![contact, reason, now])?;
+    Ok(())
+}
+
+fn write_audit(
+    conn: &Connection,
+    now: i64,
+    actor: &str,
+    action: &str,
+    contact: Option<ContactId>,
+    detail: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO audit (at, actor, action, contact, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![now, actor, action, contact, detail],
+    )?;
+    Ok(())
+}
+
+// ------------------------------------------ reports and the operator --
+
+/// One run of a contact, for "who received what".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunSummary {
+    pub id: RunId,
+    pub journey: String,
+    pub deployment: DeploymentId,
+    pub active: bool,
+    pub entered_at: i64,
+    pub ended_at: Option<i64>,
+    pub end_reason: Option<String>,
+    pub wake_at: Option<i64>,
+    pub state: Vec<u8>,
+}
+
+/// One email a step queued for a contact, and what became of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub journey: String,
+    pub step: String,
+    pub email: String,
+    /// `queued`, `sent`, `suppressed` or `failed`.
+    pub status: String,
+    /// When it was queued; for a queued email being retried, when it is
+    /// due next.
+    pub due_at: i64,
+    pub sent_at: Option<i64>,
+    pub attempts: i64,
+    pub reason: Option<String>,
+}
+
+/// How the people sent one step's email engaged with it: distinct contacts
+/// who opened it, and who clicked each link, after it was sent. Opens and
+/// clicks marked automated (mail privacy proxies, link scanners) are not
+/// counted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Engagement {
+    pub opened: u64,
+    /// By link name; `None` for clicks that named no link.
+    pub clicked: Vec<(Option<String>, u64)>,
+}
+
+impl SqliteStore {
+    /// The encoded state of every active run of `journey`, with the
+    /// deployment it runs on (a run keeps the program it started on).
+    pub fn active_run_states(&self, journey: &str) -> Result<Vec<(DeploymentId, Vec<u8>)>> {
+        let mut query = self.conn.prepare_cached(
+            "SELECT deployment, state FROM runs WHERE journey = ?1 AND active = 1",
+        )?;
+        let rows = query.query_map([journey], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many runs are active on each deployment, oldest first.
+    pub fn active_runs_by_deployment(&self) -> Result<Vec<(DeploymentId, u64)>> {
+        let mut query = self.conn.prepare_cached(
+            "SELECT deployment, count(*) FROM runs WHERE active = 1 \
+             GROUP BY deployment ORDER BY deployment",
+        )?;
+        let rows = query.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Opens and clicks of the email that `step` of `journey` sent.
+    pub fn engagement(&self, journey: &str, step: &str) -> Result<Engagement> {
+        let opened: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(DISTINCT o.contact) FROM outbox o JOIN happenings h \
+                 ON h.contact = o.contact AND h.kind = 'open' AND h.name = o.email \
+                 AND h.at >= o.sent_at AND h.automated = 0 \
+                 WHERE o.journey = ?1 AND o.step = ?2 AND o.status = 'sent'",
+            )?
+            .query_row(params![journey, step], |r| r.get(0))?;
+        let mut query = self.conn.prepare_cached(
+            "SELECT h.link, count(DISTINCT o.contact) FROM outbox o JOIN happenings h \
+             ON h.contact = o.contact AND h.kind = 'click' AND h.name = o.email \
+             AND h.at >= o.sent_at AND h.automated = 0 \
+             WHERE o.journey = ?1 AND o.step = ?2 AND o.status = 'sent' \
+             GROUP BY h.link ORDER BY h.link",
+        )?;
+        let clicked = query
+            .query_map(params![journey, step], |r| {
+                Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Engagement {
+            opened: opened as u64,
+            clicked,
+        })
+    }
+
+    /// Every run of a contact, oldest first.
+    pub fn contact_runs(&self, contact: ContactId) -> Result<Vec<RunSummary>> {
+        let mut query = self.conn.prepare_cached(
+            "SELECT id, journey, deployment, active, entered_at, ended_at, end_reason, \
+             wake_at, state FROM runs WHERE contact = ?1 ORDER BY entered_at, id",
+        )?;
+        let rows = query.query_map([contact], |r| {
+            Ok(RunSummary {
+                id: r.get(0)?,
+                journey: r.get(1)?,
+                deployment: r.get(2)?,
+                active: r.get(3)?,
+                entered_at: r.get(4)?,
+                ended_at: r.get(5)?,
+                end_reason: r.get(6)?,
+                wake_at: r.get(7)?,
+                state: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every email queued for a contact, in the order it was queued.
+    pub fn contact_outbox(&self, contact: ContactId) -> Result<Vec<OutboxEntry>> {
+        let mut query = self.conn.prepare_cached(
+            "SELECT journey, step, email, status, due_at, sent_at, attempts, reason \
+             FROM outbox WHERE contact = ?1 ORDER BY id",
+        )?;
+        let rows = query.query_map([contact], |r| {
+            Ok(OutboxEntry {
+                journey: r.get(0)?,
+                step: r.get(1)?,
+                email: r.get(2)?,
+                status: r.get(3)?,
+                due_at: r.get(4)?,
+                sent_at: r.get(5)?,
+                attempts: r.get(6)?,
+                reason: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Calls `each` with the external id and fields of every member of
+    /// `segment`, in the order they were first imported.
+    pub fn each_segment_contact<E: From<StoreError>>(
+        &self,
+        segment: &str,
+        mut each: impl FnMut(&str, &Json) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut query = self
+            .conn
+            .prepare_cached(
+                "SELECT c.external_id, c.fields FROM segment_members s \
+                 JOIN contacts c ON c.id = s.contact WHERE s.segment = ?1 ORDER BY c.id",
+            )
+            .map_err(StoreError::from)?;
+        let mut rows = query.query([segment]).map_err(StoreError::from)?;
+        while let Some(row) = rows.next().map_err(StoreError::from)? {
+            let external_id: String = row.get(0).map_err(StoreError::from)?;
+            let fields: String = row.get(1).map_err(StoreError::from)?;
+            each(&external_id, &from_json(&fields)?)?;
+        }
+        Ok(())
+    }
 }
