@@ -397,6 +397,7 @@ email welcome {
 }
 
 journey onboarding {
+  from "Example Health <care@example.org>"
   enter on list members
   send welcome
   wait for click welcome.webinar -> done
@@ -432,6 +433,7 @@ email welcome {
 }
 
 journey onboarding {
+  from "Example Health <care@example.org>"
   enter on list members
   invite: send welcome
   wait for click welcome.portal -> done
@@ -470,6 +472,7 @@ email welcome {
 }
 
 journey renewal {
+  from "Example Health <care@example.org>"
   enter on list members
   branch {
     when contact.renewal_due < "2027-01-31" -> soon
@@ -507,6 +510,7 @@ email welcome {
 }
 
 journey reminders {
+  from "Example Health <care@example.org>"
   enter on event appointment_booked
   wait until contact.appointment_at - 1 day at 09:00
   send welcome

@@ -35,6 +35,7 @@ email welcome {
   link portal "https://portal.example.org"
 }
 journey base {
+  from "Care Team <care@example.org>"
   enter on list members
   send welcome
   wait for click welcome.portal -> done,
@@ -132,7 +133,11 @@ fn the_base_project_is_clean() {
 /// A journey around `steps`, entered from the base list.
 macro_rules! journey {
     ($steps:literal) => {
-        concat!("journey j {\n  enter on list members\n", $steps, "}\n")
+        concat!(
+            "journey j {\n  enter on list members\n  from \"c@example.org\"\n",
+            $steps,
+            "}\n"
+        )
     };
 }
 
@@ -183,30 +188,31 @@ cases! {
     duplicate_setting: "duplicate-setting" at "priority low" in
         "journey j {\n  enter on list members\n  priority high\n  priority low\n  end\n}\n";
 
+    missing_sender: "missing-sender" at "j" in "journey j {\n  enter on list members\n  send welcome\n}\n";
     reserved_label: "reserved-label" at "start" in journey!("  start: send welcome\n");
     duplicate_contact_field: "duplicate-name" at "email" in "contact {\n  email: text\n}\n";
 
     // Emails and templates.
     email_without_body: "missing-setting" at "note" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n}\njourney j {\n  enter on list members\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
     link_not_a_url: "invalid-link" at "\"portal.example.org\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"welcome.html\"\n  link portal \"portal.example.org\"\n}\njourney j {\n  enter on list members\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"welcome.html\"\n  link portal \"portal.example.org\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
     link_not_in_body: "link-not-in-body" at "portal" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"plain.html\"\n  link portal \"https://portal.example.org\"\n}\njourney j {\n  enter on list members\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"plain.html\"\n  link portal \"https://portal.example.org\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
     marketing_without_unsubscribe: "missing-unsubscribe" at "\"no-unsubscribe.html\"" in
-        "email offer {\n  kind marketing\n  subject \"Hi\"\n  body \"no-unsubscribe.html\"\n}\njourney j {\n  enter on list members\n  send offer\n}\n";
+        "email offer {\n  kind marketing\n  subject \"Hi\"\n  body \"no-unsubscribe.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send offer\n}\n";
     missing_template: "missing-template" at "\"nowhere.html\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"nowhere.html\"\n}\njourney j {\n  enter on list members\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"nowhere.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
     template_syntax: "template-syntax" at "\"broken.html\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"broken.html\"\n}\njourney j {\n  enter on list members\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"broken.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
     placeholder_typo: "unknown-field" at "\"typo.html\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"typo.html\"\n}\njourney j {\n  enter on list members\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"typo.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
     placeholder_unknown_root: "unknown-placeholder" at "\"other.html\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"other.html\"\n}\njourney j {\n  enter on list members\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"other.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
     placeholder_optional_without_default: "optional-unguarded" at "\"plan.html\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"plan.html\"\n}\njourney j {\n  enter on list members\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"plan.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
     placeholder_filter_type: "type-mismatch" at "\"filter.html\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"filter.html\"\n}\njourney j {\n  enter on list members\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"filter.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
 
     // Shapes.
     empty_window: "empty-window" at "17:00-09:00" in journey!("  wait until weekdays 17:00-09:00\n");
@@ -224,7 +230,7 @@ cases! {
     // Warnings.
     unused_email: "unused-declaration" at "spare" in
         "email spare {\n  kind treatment\n  subject \"Hi\"\n  body \"plain.html\"\n}\n";
-    no_entry_trigger: "no-entry-trigger" at "j" in "journey j {\n  send welcome\n}\n";
+    no_entry_trigger: "no-entry-trigger" at "j" in "journey j {\n  from \"c@example.org\"\n  send welcome\n}\n";
     unreachable_step: "unreachable-step" at "send welcome" in journey!("  end\n  send welcome\n");
     revisit_always: "revisit-ends-run" at "a" in
         journey!("  a: send welcome\n  wait 1 day\n  goto a\n");
@@ -240,11 +246,11 @@ cases! {
     wait_already_passed: "wait-already-passed" at "wait until 2026-03-01 at 09:00" in
         journey!("  wait until 2026-06-01 at 09:00\n  wait until 2026-03-01 at 09:00\n");
     phi_in_subject: "phi-in-subject" at "\"About {{ contact.diagnosis }}\"" in
-        "email note {\n  kind treatment\n  subject \"About {{ contact.diagnosis }}\"\n  body \"plain.html\"\n}\njourney j {\n  enter on list members\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"About {{ contact.diagnosis }}\"\n  body \"plain.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
     phi_in_link: "phi-in-link" at "\"https://example.org/d/{{ contact.diagnosis }}\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"welcome.html\"\n  link portal \"https://example.org/d/{{ contact.diagnosis }}\"\n}\njourney j {\n  enter on list members\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"welcome.html\"\n  link portal \"https://example.org/d/{{ contact.diagnosis }}\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
     phi_in_marketing: "phi-in-marketing" at "\"offer-visit.html\"" in
-        "email offer {\n  kind marketing\n  subject \"A visit\"\n  body \"offer-visit.html\"\n}\njourney j {\n  enter on list members\n  send offer\n}\n";
+        "email offer {\n  kind marketing\n  subject \"A visit\"\n  body \"offer-visit.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send offer\n}\n";
     handoff_blocked: "handoff-blocked-by-reentry" at "goto journey k" in
         "journey j {\n  enter on list members\n  reentry always\n  wait 1 day\n  goto journey k\n}\njourney k {\n  enter on segment engaged\n  wait 1 day\n  goto journey j\n}\njourney x {\n  enter on segment engaged\n  reentry always\n}\n";
 }
@@ -265,7 +271,7 @@ fn lint_levels_from_the_project_file_allow_and_deny() {
     use journey_compiler::check::config::parse_config;
     let mut sources = Sources::new();
     sources.add("base.journey", BASE);
-    sources.add("case.journey", "email spare {\n  kind treatment\n  subject \"Hi\"\n  body \"plain.html\"\n}\njourney j {\n  send welcome\n}\n");
+    sources.add("case.journey", "email spare {\n  kind treatment\n  subject \"Hi\"\n  body \"plain.html\"\n}\njourney j {\n  from \"c@example.org\"\n  send welcome\n}\n");
 
     let (config, problems) = parse_config(
         journey_compiler::source::FileId(9),
@@ -300,7 +306,7 @@ fn mail_needs_an_email_field_of_type_email() {
     let mut sources = Sources::new();
     let project = "contact {\n  email: text\n  first_name: text\n}\nlist l\nemail note {\n  kind treatment\n  \
                    subject \"Hi\"\n  body \"plain.html\"\n}\njourney j {\n  enter on list l\n  \
-                   send note\n}\n";
+                   from \"c@example.org\"\n  send note\n}\n";
     sources.add("p.journey", project);
     let analysis = analyze_project(&sources, &ProjectConfig::default(), &Bodies);
     assert_eq!(

@@ -69,6 +69,11 @@ pub fn parse_config(file: FileId, text: &str) -> (ProjectConfig, Vec<Diagnostic>
                             }
                             config.timezone = Some(zone.clone());
                         }
+                        ("timezone", _) => diagnostics.push(Diagnostic::error(
+                            "bad-config",
+                            "`timezone` must be text, such as \"America/Chicago\"",
+                            label(file, locate(key), "not text"),
+                        )),
                         _ => diagnostics.push(unknown_key(file, locate(key), key, &["timezone"])),
                     }
                 }

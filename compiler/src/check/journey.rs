@@ -229,6 +229,24 @@ pub fn check_journey(cx: &mut Cx, index: usize) -> Option<JourneyDef> {
         });
     }
 
+    let sends = def
+        .steps
+        .iter()
+        .any(|s| matches!(s.op, StepOp::Send { .. }));
+    if sends && def.from.is_none() {
+        cx.diagnostics.push(
+            Diagnostic::error(
+                "missing-sender",
+                format!(
+                    "journey `{}` sends email but does not say who from",
+                    journey.name.name
+                ),
+                label(file, journey.name.span, "no `from` setting"),
+            )
+            .with_help("add a sender such as `from \"Member Services <members@example.org>\"`"),
+        );
+    }
+
     let errors_after = cx.diagnostics.iter().filter(|d| d.is_error()).count();
     if errors_after == errors_before {
         flow_checks::check(cx, file, journey, &steps, &def);

@@ -484,14 +484,17 @@ fn check_placeholder(
                 .with_help("move it to the body, or leave it out"),
             );
         }
-        if marketing {
+        let message = format!(
+            "the marketing email `{}` uses the PHI field `{path}`",
+            email.name.name
+        );
+        // One report per email and field, however often the field is shown.
+        let reported = cx.diagnostics.iter().any(|d| d.message == message);
+        if marketing && !reported {
             cx.diagnostics.push(
                 Diagnostic::warning(
                     "phi-in-marketing",
-                    format!(
-                        "the marketing email `{}` uses the PHI field `{path}`",
-                        email.name.name
-                    ),
+                    message,
                     label(at.file, at.span, format!("PHI in {}", at.context)),
                 )
                 .with_note(
