@@ -52,6 +52,7 @@ email hello {
 }
 
 journey peer {
+  from "Example Health <care@example.org>"
   enter on list members
   send hello
   branch {

@@ -95,7 +95,7 @@ const NO_EVENTS: &str = "at,contact,kind,name\n";
 fn a_new_york_contact_gets_one_email_on_each_dst_night() {
     let journeys = email("spring")
         + &email("fall")
-        + "journey j {\n  enter on list all\n  \
+        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  \
            wait until 2027-03-14 at 02:30 in contact.timezone\n  send spring\n  \
            wait until 2027-11-07 at 01:30 in contact.timezone\n  send fall\n}\n";
     let contacts = "id,email,timezone,lists\nny,ny@example.org,America/New_York,all\n";
@@ -113,7 +113,7 @@ fn a_new_york_contact_gets_one_email_on_each_dst_night() {
 #[test]
 fn a_berlin_contact_waiting_across_the_dst_change_gets_local_time() {
     let journeys = email("morning")
-        + "journey j {\n  enter on list all\n  wait until 09:45\n  send morning\n}\n";
+        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  wait until 09:45\n  send morning\n}\n";
     let contacts = "id,email,timezone,lists\nb,b@example.org,Europe/Berlin,all\n";
     // Saturday 27 March 2027, 20:00 in Berlin (CET, +01:00).
     let run = simulate(&journeys, None, contacts, NO_EVENTS, "2027-03-27T19:00:00Z");
@@ -125,7 +125,7 @@ fn a_berlin_contact_waiting_across_the_dst_change_gets_local_time() {
 #[test]
 fn a_tokyo_contact_reaching_a_weekday_window_on_saturday_passes_on_monday() {
     let journeys = email("hours")
-        + "journey j {\n  enter on list all\n  wait until weekdays 09:00-17:00\n  send hours\n}\n";
+        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  wait until weekdays 09:00-17:00\n  send hours\n}\n";
     let contacts = "id,email,timezone,lists\nt,t@example.org,Asia/Tokyo,all\n";
     // Saturday 9 January 2027, 19:00 in Tokyo.
     let run = simulate(&journeys, None, contacts, NO_EVENTS, "2027-01-09T10:00:00Z");
@@ -141,7 +141,7 @@ fn a_click_just_before_reaching_the_wait_takes_the_clicked_arm() {
         .to_string()
         + &email("thanks")
         + &email("nudge")
-        + "journey j {\n  enter on list all\n  send invite\n  wait 1 hour\n  \
+        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  send invite\n  wait 1 hour\n  \
            wait for click invite.portal -> thank\n  timeout 1 day -> nudged\n  \
            thank: send thanks\n  end\n  nudged: send nudge\n}\n";
     let contacts = "id,email,lists\nc,c@example.org,all\n";
@@ -158,7 +158,7 @@ fn a_click_just_before_reaching_the_wait_takes_the_clicked_arm() {
 fn a_ninety_second_timeout_fires_exactly_ninety_seconds_after_entry() {
     let journeys = email("first")
         + &email("tardy")
-        + "journey j {\n  enter on list all\n  send first\n  \
+        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  send first\n  \
            wait for open first timeout 90 seconds\n  send tardy\n}\n";
     let contacts = "id,email,lists\nc,c@example.org,all\n";
     let run = simulate(&journeys, None, contacts, NO_EVENTS, "2027-01-04T09:00:00Z");
@@ -174,7 +174,7 @@ fn an_open_stamped_at_the_deadline_beats_the_timeout() {
     let journeys = email("first")
         + &email("was_opened")
         + &email("tardy")
-        + "journey j {\n  enter on list all\n  send first\n  \
+        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  send first\n  \
            wait for open first -> yes\n  timeout 90 seconds -> no\n  \
            yes: send was_opened\n  end\n  no: send tardy\n}\n";
     let contacts = "id,email,lists\nc,c@example.org,all\n";
@@ -193,7 +193,7 @@ fn an_open_stamped_at_the_deadline_beats_the_timeout() {
 #[test]
 fn a_reminder_loop_sends_once_and_ends_with_loop_prevention() {
     let journeys = email("reminder")
-        + "journey j {\n  enter on list all\n  remind: send reminder\n  wait 1 day\n  \
+        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  remind: send reminder\n  wait 1 day\n  \
            goto remind\n}\n";
     let contacts = "id,email,lists\nc,c@example.org,all\n";
     let run = simulate(&journeys, None, contacts, NO_EVENTS, "2027-01-04T09:00:00Z");
@@ -206,9 +206,9 @@ fn a_reminder_loop_sends_once_and_ends_with_loop_prevention() {
 fn a_contact_without_a_zone_uses_the_journey_zone_then_the_project_zone() {
     let journeys = email("tokyo")
         + &email("berlin")
-        + "journey in_tokyo {\n  enter on list all\n  timezone \"Asia/Tokyo\"\n  \
+        + "journey in_tokyo {\n  from \"c@example.org\"\n  enter on list all\n  timezone \"Asia/Tokyo\"\n  \
            wait until 2027-01-05 at 09:00\n  send tokyo\n}\n\
-           journey in_project {\n  enter on list all\n  wait until 2027-01-05 at 09:00\n  \
+           journey in_project {\n  from \"c@example.org\"\n  enter on list all\n  wait until 2027-01-05 at 09:00\n  \
            send berlin\n}\n";
     let contacts =
         "id,email,timezone,lists\nnone,n@example.org,,all\nny,y@example.org,America/New_York,all\n";
@@ -236,7 +236,7 @@ fn a_contact_without_a_zone_uses_the_journey_zone_then_the_project_zone() {
 #[test]
 fn the_same_input_gives_the_same_output_byte_for_byte() {
     let journeys = email("a")
-        + "journey j {\n  enter on list all\n  split {\n    50% -> x\n    50% -> y\n  }\n  \
+        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  split {\n    50% -> x\n    50% -> y\n  }\n  \
            x: send a\n  end\n  y: wait 2 days\n  send a\n}\n";
     let mut contacts = String::from("id,email,lists\n");
     for i in 0..50 {
@@ -267,10 +267,10 @@ fn an_update_ends_a_wait_for_an_update_and_a_segment_change_wakes_another_journe
     let journeys = "contact {\n  enrolled: bool = false\n}\nsegment vip\n".to_string()
         + &email("welcome_aboard")
         + &email("vip_perks")
-        + "journey signup {\n  enter on list all\n  \
+        + "journey signup {\n  from \"c@example.org\"\n  enter on list all\n  \
            wait for update where contact.enrolled -> joined\n  timeout 10 days\n  end\n  \
            joined: send welcome_aboard\n  wait 1 day\n  add to vip\n}\n\
-           journey perks {\n  enter on list all\n  \
+           journey perks {\n  from \"c@example.org\"\n  enter on list all\n  \
            wait for in segment vip -> member\n  timeout 5 days\n  end\n  \
            member: send vip_perks\n}\n";
     let contacts = "id,email,lists\nc,c@example.org,all\n";

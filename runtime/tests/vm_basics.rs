@@ -29,6 +29,7 @@ email hello {
 }
 
 journey peer {
+  from "Example Health <care@example.org>"
   enter on list members
   exit when contact.enrolled
 
@@ -42,6 +43,7 @@ journey peer {
 }
 
 journey reminders {
+  from "Example Health <care@example.org>"
   enter on list members
   branch {
     when contact.plan == "gold" -> pause
@@ -53,6 +55,7 @@ journey reminders {
 }
 
 journey hand {
+  from "Example Health <care@example.org>"
   enter on list members
   send hello
   goto journey peer
@@ -71,6 +74,7 @@ journey ab {
 }
 
 journey follow {
+  from "Example Health <care@example.org>"
   enter on list members
   send hello
   wait 1 day
