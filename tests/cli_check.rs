@@ -185,7 +185,58 @@ fn each_path_is_its_own_unit_and_keeps_its_file_names() {
         files,
         ["\"typos/welcome.journey\"", "\"typos/welcome.journey\""]
     );
-    assert_eq!(run.stderr, "checked 2 files: 2 errors\n");
+    assert_eq!(run.stderr, "checked 2 files in 2 projects: 2 errors\n");
+}
+
+#[test]
+fn the_examples_folder_is_a_collection_of_projects_each_checked_on_its_own() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = journey(root, &["check", "examples"]);
+
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "checked 20 files in 9 projects: no problems\n");
+}
+
+#[test]
+fn a_collection_has_a_unit_per_project_and_one_for_loose_files() {
+    let dir = folder_with(&[]);
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("a")).unwrap();
+    std::fs::create_dir_all(root.join("deep/b/nested")).unwrap();
+    let files: [(&str, &str); 6] = [
+        ("a/journey.toml", ""),
+        ("a/lists.journey", "list shared\n"),
+        (
+            "deep/b/journey.toml",
+            "[lints]\nunused-declaration = \"allow\"\n",
+        ),
+        ("deep/b/lists.journey", "list shared\n"),
+        ("deep/b/nested/more.journey", "list more\n"),
+        ("loose.journey", "list shared\n"),
+    ];
+    for (name, text) in files {
+        std::fs::write(root.join(name), text).unwrap();
+    }
+    let run = journey(root, &["check", "--format", "json"]);
+    let flagged: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|line| {
+            let object: Value = serde_json::from_str(line).unwrap();
+            format!("{} {}", object["file"], object["code"])
+        })
+        .collect();
+
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(
+        flagged,
+        [
+            "\"loose.journey\" \"unused-declaration\"",
+            "\"a/lists.journey\" \"unused-declaration\""
+        ]
+    );
+    assert_eq!(run.stderr, "checked 4 files in 3 projects: 2 warnings\n");
 }
 
 #[test]

@@ -1,12 +1,14 @@
 //! `journey check`: parse and check journeys, report every problem.
 //!
-//! Each path is analysed as its own compilation unit, with the settings of
+//! Each path is analysed as its own compilation unit (a collection of
+//! projects, one unit per project: see `workspace`), with the settings of
 //! the `journey.toml` in its folder when there is one. The diagnostics of all
 //! units are then rendered together, so that a machine format is one
 //! document (SARIF needs exactly one log) and the human report reads in the
 //! order the paths were given. Diagnostics go to stdout in the chosen
 //! format; the closing summary line ("checked 3 files: 2 errors, 1
-//! warning") goes to stderr, so stdout holds nothing but the report.
+//! warning", or "checked 20 files in 9 projects: no problems") goes to
+//! stderr, so stdout holds nothing but the report.
 //!
 //! Exit codes: 0 when no errors were found (warnings allowed unless
 //! `--deny warnings`), 1 when some were, 2 when the files could not be
@@ -29,11 +31,14 @@ use std::path::PathBuf;
 #[command(about = "Check journeys and report every problem found")]
 #[command(long_about = "Check journeys and report every problem found.\n\n\
     Each PATH is a .journey file or a project folder (one compilation unit); \
-    with no PATH, the current folder.\n\n\
+    with no PATH, the current folder. A folder with a journey.toml is one project. \
+    A folder without one whose sub-folders have journey.toml files (such as examples/) \
+    is a collection: each such sub-folder is its own project, and the .journey files \
+    outside them form one more unit.\n\n\
     Exit codes: 0 no errors; 1 errors found (or warnings, with --deny warnings); \
     2 a usage or I/O error.")]
 pub struct Args {
-    /// Files or project folders to check.
+    /// Files, project folders or collections of projects to check.
     pub paths: Vec<PathBuf>,
 
     /// Output format.
@@ -69,7 +74,8 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
 
     let deny_warnings = args.deny.is_some();
     let tally = Tally::of(&checked.diagnostics);
-    eprintln!("{}", tally.summary(checked.journey_files, deny_warnings));
+    let summary = tally.summary(checked.journey_files, units.len(), deny_warnings);
+    eprintln!("{summary}");
     Ok(if tally.fails(deny_warnings) {
         Outcome::Problems
     } else {
@@ -176,9 +182,9 @@ impl Tally {
         self.errors > 0 || deny_warnings && self.warnings > 0
     }
 
-    /// "checked 3 files: 2 errors, 1 warning", or "checked 9 files: no
-    /// problems".
-    fn summary(&self, files: usize, deny_warnings: bool) -> String {
+    /// "checked 3 files: 2 errors, 1 warning", or "checked 20 files in 9
+    /// projects: no problems" when there was more than one unit.
+    fn summary(&self, files: usize, units: usize, deny_warnings: bool) -> String {
         let mut found = Vec::new();
         if self.errors > 0 {
             found.push(count(self.errors, "error"));
@@ -192,7 +198,12 @@ impl Tally {
         } else {
             found.join(", ")
         };
-        format!("checked {}: {found}", count(files, "file"))
+        let files = count(files, "file");
+        if units > 1 {
+            format!("checked {files} in {units} projects: {found}")
+        } else {
+            format!("checked {files}: {found}")
+        }
     }
 }
 
@@ -223,14 +234,18 @@ mod tests {
             warnings: 3,
         };
 
-        assert_eq!(clean.summary(1, false), "checked 1 file: no problems");
+        assert_eq!(clean.summary(1, 1, false), "checked 1 file: no problems");
         assert_eq!(
-            mixed.summary(3, false),
+            mixed.summary(3, 1, false),
             "checked 3 files: 2 errors, 1 warning"
         );
         assert_eq!(
-            warned.summary(2, true),
+            warned.summary(2, 1, true),
             "checked 2 files: 3 warnings (denied)"
+        );
+        assert_eq!(
+            clean.summary(20, 9, false),
+            "checked 20 files in 9 projects: no problems"
         );
     }
 
