@@ -6,6 +6,7 @@
 
 mod commands;
 mod project;
+mod store_path;
 mod workspace;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +30,11 @@ enum Command {
     Build(commands::build::Args),
     Disasm(commands::disasm::Args),
     Simulate(commands::simulate::Args),
+    Deploy(commands::deploy::Args),
+    Contacts(commands::contacts::Args),
+    Enroll(commands::enroll::Args),
+    Event(commands::event::Args),
+    Report(commands::report::Args),
 }
 
 /// The outcome of a command, mapped to its documented exit code.
@@ -47,6 +53,11 @@ fn main() -> ExitCode {
         Command::Build(args) => commands::build::run(args).map_err(miette::Report::new),
         Command::Disasm(args) => commands::disasm::run(args).map_err(miette::Report::new),
         Command::Simulate(args) => commands::simulate::run(args),
+        Command::Deploy(args) => commands::deploy::run(args),
+        Command::Contacts(args) => commands::contacts::run(args),
+        Command::Enroll(args) => commands::enroll::run(args),
+        Command::Event(args) => commands::event::run(args),
+        Command::Report(args) => commands::report::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

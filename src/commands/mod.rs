@@ -2,6 +2,11 @@
 
 pub mod build;
 pub mod check;
+pub mod contacts;
+pub mod deploy;
 pub mod disasm;
+pub mod enroll;
+pub mod event;
 pub mod fmt;
+pub mod report;
 pub mod simulate;
