@@ -252,6 +252,33 @@ fn warnings_pass_unless_denied() {
 }
 
 #[test]
+fn denied_warnings_are_reported_as_errors_in_every_format() {
+    let run = |format: &str| {
+        let run = check_fixture(&["warning", "--deny", "warnings", "--format", format]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stdout);
+        assert_eq!(run.stderr, "checked 1 file: 1 warning (denied)\n");
+        run.stdout
+    };
+
+    let human = run("human");
+    let json: Value = serde_json::from_str(run("json").trim()).unwrap();
+    let github = run("github");
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+
+    assert!(human.starts_with("error[unused-declaration]: "), "{human}");
+    assert!(!human.contains("warning["), "{human}");
+    assert_eq!(
+        (json["code"].as_str(), json["severity"].as_str()),
+        (Some("unused-declaration"), Some("error"))
+    );
+    assert!(
+        github.starts_with("::error file=warning/welcome.journey,"),
+        "{github}"
+    );
+    assert_eq!(sarif["runs"][0]["results"][0]["level"], "error");
+}
+
+#[test]
 fn journey_toml_in_the_project_folder_sets_lint_levels() {
     let folder = check_fixture(&["configured"]);
     let single_file = check_fixture(&["configured/welcome.journey"]);

@@ -11,8 +11,9 @@
 //! stderr, so stdout holds nothing but the report.
 //!
 //! Exit codes: 0 when no errors were found (warnings allowed unless
-//! `--deny warnings`), 1 when some were, 2 when the files could not be
-//! loaded or the report could not be written.
+//! `--deny warnings`, which reports them as errors in every format), 1 when
+//! some were, 2 when the files could not be loaded or the report could not
+//! be written.
 
 use crate::workspace::{self, Unit};
 use crate::Outcome;
@@ -45,7 +46,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,
 
-    /// Treat warnings as errors (`--deny warnings`).
+    /// Treat warnings as errors (`--deny warnings`): they are reported as
+    /// errors in every format and fail the check.
     #[arg(long, value_name = "WHAT", value_parser = ["warnings"])]
     pub deny: Option<String>,
 }
@@ -60,7 +62,15 @@ pub enum OutputFormat {
 
 pub fn run(args: Args) -> miette::Result<Outcome> {
     let units = workspace::load_units(&args.paths)?;
-    let checked = check_units(&units);
+    let mut checked = check_units(&units);
+
+    // Counted before denied warnings become errors, so that the summary can
+    // say which were warnings.
+    let deny_warnings = args.deny.is_some();
+    let tally = Tally::of(&checked.diagnostics);
+    if deny_warnings {
+        deny_all_warnings(&mut checked.diagnostics);
+    }
 
     let format = match args.format {
         OutputFormat::Human => Format::Human {
@@ -72,8 +82,6 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     };
     write_report(format, &checked)?;
 
-    let deny_warnings = args.deny.is_some();
-    let tally = Tally::of(&checked.diagnostics);
     let summary = tally.summary(checked.journey_files, units.len(), deny_warnings);
     eprintln!("{summary}");
     Ok(if tally.fails(deny_warnings) {
@@ -123,6 +131,15 @@ fn check_units(units: &[Unit]) -> Checked {
             .extend(diagnostics.map(|d| renumber_files(d, first_id)));
     }
     checked
+}
+
+/// With `--deny warnings` a warning fails the check, so every format reports
+/// it as an error: a CI tool that reads the levels then agrees with the exit
+/// code.
+fn deny_all_warnings(diagnostics: &mut [Diagnostic]) {
+    for diagnostic in diagnostics {
+        diagnostic.severity = Severity::Error;
+    }
 }
 
 /// A unit's diagnostic with its file ids moved past the `first_id` files of
