@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The project's test command: installs what the tests run against (the
+# SMTP sink of the mail tests: a Python venv with aiosmtpd, and openssl),
+# then runs every test of the workspace. Quick to repeat: the install step
+# does nothing when everything is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/smtp-sink/install.sh
+cargo test --workspace "$@"
