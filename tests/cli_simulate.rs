@@ -117,6 +117,69 @@ fn usage_mistakes_exit_with_two() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("could not read `nowhere.csv`"));
 }
 
+/// Simulates the quickstart with `events` (the text of an events file) and
+/// `extra` arguments.
+fn quickstart_with_events(events: &str, extra: &[&str]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("events.csv");
+    std::fs::write(&file, events).unwrap();
+    let mut args = vec![
+        "simulate",
+        "examples/quickstart",
+        "--contacts",
+        "examples/quickstart/contacts.csv",
+        "--events",
+        path(&file),
+    ];
+    args.extend(extra);
+    journey(&args)
+}
+
+#[test]
+fn an_event_before_the_start_is_refused() {
+    let output = quickstart_with_events(
+        "at,contact,kind,name\n\
+         2027-01-04T09:00:00Z,QS-0001,open,welcome\n\
+         2027-01-04T08:59:59Z,QS-0001,open,welcome\n",
+        &[],
+    );
+
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty(), "nothing is simulated");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "events.csv: line 3, column 1 (at): `2027-01-04T08:59:59Z` is before the \
+             simulation starts (--start 2027-01-04T09:00:00Z)\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 problem; nothing was simulated"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn until_may_be_months_but_not_before_the_start() {
+    let months = journey(&[QUICKSTART.as_slice(), &["--until", "3 months"]].concat());
+    let earlier = journey(&[QUICKSTART.as_slice(), &["--until", "2027-01-01T00:00:00Z"]].concat());
+
+    assert_eq!(months.status.code(), Some(0));
+    let text = String::from_utf8(months.stdout).unwrap();
+    assert!(
+        text.contains("steps (as of 2027-01-07T09:00:00Z)"),
+        "{text}"
+    );
+    assert_eq!(earlier.status.code(), Some(2));
+    assert!(earlier.stdout.is_empty());
+    let stderr = String::from_utf8(earlier.stderr).unwrap();
+    assert!(
+        stderr.contains("--until `2027-01-01T00:00:00Z` is before --start 2027-01-04T09:00:00Z"),
+        "{stderr}"
+    );
+}
+
 fn path(path: &Path) -> &str {
     path.to_str().unwrap()
 }

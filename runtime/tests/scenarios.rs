@@ -53,11 +53,11 @@ fn simulate(journeys: &str, zone: Option<&str>, contacts: &str, events: &str, st
     let program = journey_runtime::compile::compile(&checked);
 
     let contacts = parse_contacts(&program, contacts).expect("valid contacts");
-    let scripted = parse_events(&program, &contacts, events).expect("valid events");
-    let explain = Explain::new(&checked, &sources);
     let start = chrono::DateTime::parse_from_rfc3339(start)
         .unwrap()
         .timestamp();
+    let scripted = parse_events(&program, &contacts, events, start).expect("valid events");
+    let explain = Explain::new(&checked, &sources);
     let options = Options {
         start,
         until: start + 400 * 86_400,

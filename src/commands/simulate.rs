@@ -25,7 +25,10 @@ pub const DEFAULT_START: &str = "2027-01-04T09:00:00Z";
     Contacts CSV: an `id` column, one column per contact field, and optional `lists` and \
     `segments` columns (names separated by `;`).\n\
     Events CSV: columns at,contact,kind,name[,data][,automated]; kind is open, click, event \
-    or update; data is field=value;field=value.\n\n\
+    or update; data is field=value;field=value. An event stamped before --start is an error.\n\n\
+    --until is an instant, or a duration after --start: seconds, minutes, hours, days, \
+    weeks, or months (calendar months counted in UTC: one month after January 31 is the \
+    last day of February). It may not be earlier than --start.\n\n\
     Exit codes: 0 done; 1 the project or an input file has errors; 2 a usage or I/O error."
 )]
 pub struct Args {
@@ -44,7 +47,8 @@ pub struct Args {
     #[arg(long, value_name = "INSTANT", default_value = DEFAULT_START)]
     pub start: String,
 
-    /// How long to run (`90 days`, `2 weeks`) or until when (RFC 3339).
+    /// How long to run (`90 days`, `2 weeks`, `3 months`) or until when
+    /// (RFC 3339); not before the start.
     #[arg(long, value_name = "DURATION|INSTANT", default_value = "365 days")]
     pub until: String,
 
@@ -97,7 +101,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     };
     let scripted = match &args.events {
         None => Vec::new(),
-        Some(path) => match parse_events(program, &contacts, &read(path)?) {
+        Some(path) => match parse_events(program, &contacts, &read(path)?, start) {
             Ok(scripted) => scripted,
             Err(errors) => return Ok(report_rows(path, &errors)),
         },
@@ -141,8 +145,20 @@ fn report_rows(path: &Path, errors: &[RowError]) -> Outcome {
     Outcome::Problems
 }
 
-/// `--until`: an instant, or a duration after the start.
+/// `--until`: an instant, or a duration after the start; never before the
+/// start.
 fn parse_until(text: &str, start: i64) -> miette::Result<i64> {
+    let until = until_instant(text, start)?;
+    if until < start {
+        return Err(miette!(
+            "--until `{text}` is before --start {}",
+            report::instant(start)
+        ));
+    }
+    Ok(until)
+}
+
+fn until_instant(text: &str, start: i64) -> miette::Result<i64> {
     if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(at.timestamp());
     }
@@ -155,17 +171,70 @@ fn parse_until(text: &str, start: i64) -> miette::Result<i64> {
     let amount: i64 = amount
         .parse()
         .map_err(|_| miette!("--until `{text}`: `{amount}` is not a whole number"))?;
+    let too_far = || miette!("--until `{text}` is too far from the start");
     let seconds = match unit.trim_end_matches('s') {
         "second" => 1,
         "minute" => 60,
         "hour" => 3_600,
         "day" => 86_400,
         "week" => 604_800,
+        "month" => return months_after(start, amount).ok_or_else(too_far),
         _ => {
             return Err(miette!(
-                "--until `{text}`: use seconds, minutes, hours, days or weeks"
+                "--until `{text}`: use seconds, minutes, hours, days, weeks or months"
             ))
         }
     };
-    Ok(start + amount * seconds)
+    amount
+        .checked_mul(seconds)
+        .and_then(|span| start.checked_add(span))
+        .ok_or_else(too_far)
+}
+
+/// `amount` calendar months after `start`, counted in UTC; a day that the
+/// month lacks becomes its last day.
+fn months_after(start: i64, amount: i64) -> Option<i64> {
+    let start = chrono::DateTime::from_timestamp(start, 0)?;
+    let months = chrono::Months::new(u32::try_from(amount.unsigned_abs()).ok()?);
+    let end = if amount < 0 {
+        start.checked_sub_months(months)?
+    } else {
+        start.checked_add_months(months)?
+    };
+    Some(end.timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn until(text: &str) -> String {
+        let start = chrono::DateTime::parse_from_rfc3339("2027-01-31T09:00:00Z")
+            .unwrap()
+            .timestamp();
+        match parse_until(text, start) {
+            Ok(until) => report::instant(until),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn until_takes_durations_months_and_instants_but_not_before_the_start() {
+        assert_eq!(until("2 days"), "2027-02-02T09:00:00Z");
+        assert_eq!(until("1 month"), "2027-02-28T09:00:00Z");
+        assert_eq!(until("3 months"), "2027-04-30T09:00:00Z");
+        assert_eq!(until("2027-06-01T00:00:00+02:00"), "2027-05-31T22:00:00Z");
+        assert_eq!(
+            until("2027-01-01T00:00:00Z"),
+            "--until `2027-01-01T00:00:00Z` is before --start 2027-01-31T09:00:00Z"
+        );
+        assert_eq!(
+            until("-1 months"),
+            "--until `-1 months` is before --start 2027-01-31T09:00:00Z"
+        );
+        assert_eq!(
+            until("99999999999999 weeks"),
+            "--until `99999999999999 weeks` is too far from the start"
+        );
+    }
 }

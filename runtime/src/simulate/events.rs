@@ -6,8 +6,13 @@
 //! `update`), and optionally `data` (`field=value;field=value`: the event's
 //! fields, or the contact's new values) and `automated` (`true` for an open
 //! or click by a mail privacy proxy or link scanner rather than a person).
+//!
+//! A row stamped before the simulation starts is an error: the virtual
+//! clock cannot go back to it, and moving it to the start would change what
+//! it means.
 
 use super::contacts::{parse_cell, ContactRecord, RowError};
+use super::report::instant;
 use super::value::Owned;
 use crate::bytecode::Program;
 use chrono_tz::Tz;
@@ -43,10 +48,13 @@ pub struct Scripted {
     pub line: u64,
 }
 
+/// Reads the events of a simulation that starts at `start` (seconds since
+/// the epoch): every happening, or every problem of every row.
 pub fn parse_events(
     program: &Program,
     contacts: &[ContactRecord],
     text: &str,
+    start: i64,
 ) -> Result<Vec<Scripted>, Vec<RowError>> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -101,6 +109,15 @@ pub fn parse_events(
                 continue;
             }
         };
+        if at < start {
+            let reason = format!(
+                "`{}` is before the simulation starts (--start {})",
+                cell("at"),
+                instant(start)
+            );
+            errors.push(error(line, at_column("at"), reason));
+            continue;
+        }
         let Some(&contact) = by_id.get(cell("contact")) else {
             let reason = format!("no imported contact has the id `{}`", cell("contact"));
             errors.push(error(line, at_column("contact"), reason));
