@@ -429,14 +429,20 @@ fn engine_with_history() -> Engine {
         .unwrap()
         .timestamp();
     let mut store = engine.store();
-    for row in store.due_outbox(sent_at, 3).unwrap() {
-        let (delivery, reason) = match row.contact {
+    let first_three: Vec<(i64, i64)> = store
+        .connection()
+        .prepare("SELECT id, contact FROM outbox WHERE status = 'queued' ORDER BY id LIMIT 3")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (id, contact) in first_three {
+        let (delivery, reason) = match contact {
             3 => (Delivery::Suppressed, Some("no marketing consent")),
             _ => (Delivery::Sent, None),
         };
-        store
-            .settle(row.id, delivery, reason, None, sent_at)
-            .unwrap();
+        store.settle(id, delivery, reason, None, sent_at).unwrap();
     }
     drop(store);
 
