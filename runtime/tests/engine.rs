@@ -141,3 +141,161 @@ fn a_stale_run_version_commits_nothing() {
     assert_eq!(second, journey_runtime::store::CommitOutcome::Lost);
     assert_eq!(queued(engine.store).len(), 2, "the tip is queued once");
 }
+
+mod delivery {
+    use super::*;
+    use journey_runtime::engine::delivery::Postman;
+    use journey_runtime::mail::{Outgoing, SendError, Templates, Transport};
+    use journey_runtime::store::Consent;
+    use std::sync::Mutex;
+
+    /// Accepts every message except those to addresses containing "bad",
+    /// which it refuses for good, as a server refuses an unknown mailbox.
+    #[derive(Default)]
+    struct Picky {
+        accepted: Mutex<Vec<String>>,
+        refused: Mutex<u32>,
+    }
+
+    impl Transport for Picky {
+        fn send(&self, message: &Outgoing) -> Result<(), SendError> {
+            let text = String::from_utf8_lossy(message.bytes()).to_string();
+            let to = text
+                .lines()
+                .find(|l| l.starts_with("To: "))
+                .unwrap_or("")
+                .to_string();
+            if to.contains("bad") {
+                *self.refused.lock().unwrap() += 1;
+                return Err(SendError::Permanent("550 no such mailbox".into()));
+            }
+            self.accepted
+                .lock()
+                .unwrap()
+                .push(message.message_id().to_string());
+            Ok(())
+        }
+    }
+
+    fn templates(program: &journey_runtime::bytecode::Program) -> Templates {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/quickstart");
+        let mut templates = Templates::new();
+        for email in &program.emails {
+            let body = std::fs::read_to_string(root.join(&email.body)).unwrap();
+            templates.add(email, &body).unwrap();
+        }
+        templates
+    }
+
+    #[test]
+    fn three_bad_addresses_among_twenty_fail_once_and_the_rest_go_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
+        store.deploy(&quickstart_artifact(), START).unwrap();
+        let contacts: Vec<ContactWrite> = (0..20)
+            .map(|i| {
+                let mut c = contact(&format!("c{i:02}"));
+                if i % 7 == 3 {
+                    c.fields
+                        .insert("email".into(), format!("bad{i}@example.org").into());
+                }
+                c
+            })
+            .collect();
+        store.import_contacts(&contacts, START).unwrap();
+        for id in store.all_contacts().unwrap() {
+            let consent = Consent {
+                granted_at: Some(START - 86_400),
+                ..Consent::default()
+            };
+            store.set_consent(id, consent).unwrap();
+        }
+
+        let mut engine = Engine::new(&mut store).unwrap();
+        engine.enter_by_triggers(START).unwrap();
+        let program = engine.program();
+        let templates = templates(&program);
+        let transport = Picky::default();
+        let postman = Postman {
+            program: &program,
+            templates: &templates,
+            transport: &transport,
+            unsubscribe_base: "https://example.org/u",
+        };
+
+        let first = postman.deliver(engine.store, START, 100).unwrap();
+        assert_eq!((first.sent, first.failed, first.retried), (17, 3, 0));
+        for later in [START + 60, START + 86_400] {
+            let again = postman.deliver(engine.store, later, 100).unwrap();
+            assert_eq!(
+                (again.sent, again.failed),
+                (0, 0),
+                "nothing is sent or retried twice"
+            );
+        }
+        assert_eq!(*transport.refused.lock().unwrap(), 3);
+        let accepted = transport.accepted.lock().unwrap().clone();
+        let mut unique = accepted.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 17);
+        assert_eq!(accepted.len(), 17);
+    }
+
+    #[test]
+    fn marketing_mail_needs_valid_consent_at_send_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
+        store.deploy(&quickstart_artifact(), START).unwrap();
+        store
+            .import_contacts(
+                &[contact("granted"), contact("revoked"), contact("none")],
+                START,
+            )
+            .unwrap();
+        let id = |store: &SqliteStore, name: &str| store.contact_id(name).unwrap().unwrap();
+        let granted = Consent {
+            granted_at: Some(START - 10),
+            ..Consent::default()
+        };
+        let (g, r) = (id(&store, "granted"), id(&store, "revoked"));
+        store.set_consent(g, granted).unwrap();
+        store
+            .set_consent(
+                r,
+                Consent {
+                    revoked_at: Some(START - 1),
+                    ..granted
+                },
+            )
+            .unwrap();
+
+        let mut engine = Engine::new(&mut store).unwrap();
+        engine.enter_by_triggers(START).unwrap();
+        let program = engine.program();
+        let templates = templates(&program);
+        let transport = Picky::default();
+        let postman = Postman {
+            program: &program,
+            templates: &templates,
+            transport: &transport,
+            unsubscribe_base: "https://example.org/u",
+        };
+        let tally = postman.deliver(engine.store, START, 100).unwrap();
+        assert_eq!((tally.sent, tally.suppressed), (1, 2));
+
+        let reasons: Vec<String> = engine
+            .store
+            .connection()
+            .prepare("SELECT reason FROM outbox WHERE status = 'suppressed' ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            reasons,
+            vec!["no valid marketing authorisation at send time"; 2]
+        );
+    }
+}

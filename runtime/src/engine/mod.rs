@@ -10,6 +10,7 @@
 //! deployment, and the engine loads that deployment's program to advance it.
 
 pub mod convert;
+pub mod delivery;
 
 use crate::artifact;
 use crate::bytecode::{Entry, JourneyId, Program};
@@ -30,6 +31,9 @@ pub enum EngineError {
     Store(StoreError),
     NotDeployed,
     Artifact(artifact::LoadError),
+    /// The mail settings cannot work (no TLS offered, untrusted
+    /// certificate, bad credentials configuration).
+    Mail(String),
 }
 
 impl std::fmt::Display for EngineError {
@@ -38,6 +42,7 @@ impl std::fmt::Display for EngineError {
             EngineError::Store(e) => write!(f, "{e}"),
             EngineError::NotDeployed => write!(f, "nothing is deployed yet: run `journey deploy`"),
             EngineError::Artifact(e) => write!(f, "a deployed program cannot be loaded: {e}"),
+            EngineError::Mail(e) => write!(f, "mail cannot be delivered: {e}"),
         }
     }
 }

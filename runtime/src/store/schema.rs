@@ -128,4 +128,10 @@ pub const MIGRATIONS: &[&str] = &[
         detail TEXT
     );
     ",
+    // 2: delivery claims an email before sending it, so two engines never
+    // send the same one; a claim that outlives its lease (a crash) lapses.
+    "
+    ALTER TABLE outbox ADD COLUMN lease_until INTEGER;
+    CREATE INDEX outbox_leases ON outbox (lease_until) WHERE status = 'sending';
+    ",
 ];

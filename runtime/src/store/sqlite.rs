@@ -466,30 +466,53 @@ impl SqliteStore {
 
     // ------------------------------------------------------------ outbox --
 
-    /// Queued emails due at `now`: highest journey priority first, then the
-    /// oldest.
-    pub fn due_outbox(&self, now: i64, limit: usize) -> Result<Vec<OutboxRow>> {
-        let mut query = self.conn.prepare_cached(
-            "SELECT id, key, contact, journey, step, email, attempts FROM outbox \
-             WHERE status = 'queued' AND due_at <= ?1 ORDER BY priority DESC, due_at, id LIMIT ?2",
-        )?;
-        let rows = query.query_map(params![now, limit as i64], |r| {
-            Ok(OutboxRow {
-                id: r.get(0)?,
-                key: r.get(1)?,
-                contact: r.get(2)?,
-                journey: r.get(3)?,
-                step: r.get(4)?,
-                email: r.get(5)?,
-                attempts: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    /// Claims up to `limit` emails due at `now` for sending: highest
+    /// journey priority first, then the oldest. A claimed email is
+    /// `sending` until [`SqliteStore::settle`] records what became of it;
+    /// no other engine takes it meanwhile. A claim not settled within
+    /// `lease` seconds (the engine died) lapses, and the email is claimed
+    /// again: delivery is at least once.
+    pub fn claim_outbox(&mut self, now: i64, limit: usize, lease: i64) -> Result<Vec<OutboxRow>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let rows = {
+            let mut query = tx.prepare_cached(
+                "SELECT id, key, contact, journey, step, email, attempts FROM outbox \
+                 WHERE (status = 'queued' AND due_at <= ?1) \
+                    OR (status = 'sending' AND lease_until <= ?1) \
+                 ORDER BY priority DESC, due_at, id LIMIT ?2",
+            )?;
+            let rows = query.query_map(params![now, limit as i64], |r| {
+                Ok(OutboxRow {
+                    id: r.get(0)?,
+                    key: r.get(1)?,
+                    contact: r.get(2)?,
+                    journey: r.get(3)?,
+                    step: r.get(4)?,
+                    email: r.get(5)?,
+                    attempts: r.get(6)?,
+                })
+            })?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        {
+            let mut claim = tx.prepare_cached(
+                "UPDATE outbox SET status = 'sending', lease_until = ?2 WHERE id = ?1",
+            )?;
+            for row in &rows {
+                claim.execute(params![row.id, now + lease])?;
+            }
+        }
+        tx.commit()?;
+        Ok(rows)
     }
 
+    /// When the next email is due, or the next lapsed claim can be taken.
     pub fn next_outbox_due(&self) -> Result<Option<i64>> {
         Ok(self.conn.query_row(
-            "SELECT min(due_at) FROM outbox WHERE status = 'queued'",
+            "SELECT min(CASE status WHEN 'queued' THEN due_at ELSE lease_until END) \
+             FROM outbox WHERE status IN ('queued', 'sending')",
             [],
             |r| r.get(0),
         )?)
@@ -512,6 +535,7 @@ impl SqliteStore {
         };
         self.conn.execute(
             "UPDATE outbox SET status = ?2, reason = ?3, message_id = coalesce(?4, message_id), \
+             lease_until = NULL, \
              attempts = attempts + 1, sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END, \
              due_at = coalesce(?6, due_at) WHERE id = ?1",
             params![id, status, reason, message_id, now, due],

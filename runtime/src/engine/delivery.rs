@@ -1,0 +1,180 @@
+//! Delivery of the outbox: consent and suppression at send time, rendering,
+//! the transport, retries.
+//!
+//! Emails go out highest journey priority first, then oldest. For each:
+//!
+//! 1. a suppressed contact (unsubscribed, bounced) gets nothing; a marketing
+//!    email needs a valid marketing authorisation (granted, not expired,
+//!    not revoked) at this moment. Both checks happen now, at send time, so
+//!    a revocation stops mail that was already queued. A refused email is
+//!    recorded as `suppressed` with the reason and never retried;
+//! 2. the email is rendered for the contact and composed with a Message-ID
+//!    derived from its idempotency key;
+//! 3. the transport sends it. A temporary failure is retried with
+//!    exponential backoff (1, 2, 4, ... minutes, at most [`MAX_ATTEMPTS`]
+//!    tries); a permanent one (a bad address) fails that email alone, at
+//!    once. A configuration problem (no TLS, an untrusted certificate)
+//!    stops delivery with an error: every email would fail the same way.
+//!
+//! Delivery is at least once: if the process dies after the server accepted
+//! a message and before its `sent` status is committed, the message is sent
+//! again on restart, with the same Message-ID, so it can be recognised.
+
+use super::{convert, EngineError};
+use crate::bytecode::Program;
+use crate::mail::{
+    compose, ContactValues, Letter, SendError, TemplateValue, Templates, Transport, View,
+};
+use crate::store::sqlite::SqliteStore;
+use crate::store::{Delivery, OutboxRow};
+use chrono_tz::Tz;
+
+/// How long a claimed email is reserved for the engine sending it, in
+/// seconds of the clock.
+pub const CLAIM_LEASE: i64 = 300;
+
+/// How many times a temporary failure is tried before the email fails.
+pub const MAX_ATTEMPTS: i64 = 6;
+
+/// What one round of delivery did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryTally {
+    pub sent: u64,
+    pub suppressed: u64,
+    pub failed: u64,
+    pub retried: u64,
+}
+
+pub struct Postman<'a> {
+    pub program: &'a Program,
+    pub templates: &'a Templates,
+    pub transport: &'a dyn Transport,
+    /// Where unsubscribe links point; the opaque token is appended.
+    pub unsubscribe_base: &'a str,
+}
+
+impl Postman<'_> {
+    /// Delivers up to `limit` emails due at `now`.
+    pub fn deliver(
+        &self,
+        store: &mut SqliteStore,
+        now: i64,
+        limit: usize,
+    ) -> Result<DeliveryTally, EngineError> {
+        let mut tally = DeliveryTally::default();
+        for row in store.claim_outbox(now, limit, CLAIM_LEASE)? {
+            let (delivery, reason, message_id) = self.one(store, &row, now)?;
+            match delivery {
+                Delivery::Sent => tally.sent += 1,
+                Delivery::Suppressed => tally.suppressed += 1,
+                Delivery::Failed => tally.failed += 1,
+                Delivery::Retry { .. } => tally.retried += 1,
+            }
+            store.settle(
+                row.id,
+                delivery,
+                reason.as_deref(),
+                message_id.as_deref(),
+                now,
+            )?;
+        }
+        Ok(tally)
+    }
+
+    fn one(
+        &self,
+        store: &SqliteStore,
+        row: &OutboxRow,
+        now: i64,
+    ) -> Result<(Delivery, Option<String>, Option<String>), EngineError> {
+        let program = self.program;
+        let Some(email) = program.emails.iter().find(|e| e.name == row.email) else {
+            let reason = format!("the email `{}` is no longer deployed", row.email);
+            return Ok((Delivery::Failed, Some(reason), None));
+        };
+        if let Some(why) = store.suppression(row.contact)? {
+            return Ok((
+                Delivery::Suppressed,
+                Some(format!("suppressed: {why}")),
+                None,
+            ));
+        }
+        if email.marketing && !store.consent(row.contact)?.valid_at(now) {
+            let reason = "no valid marketing authorisation at send time".to_string();
+            return Ok((Delivery::Suppressed, Some(reason), None));
+        }
+
+        let Some(contact) = store.contact(row.contact)? else {
+            return Ok((
+                Delivery::Failed,
+                Some("the contact was erased".into()),
+                None,
+            ));
+        };
+        let values = convert::from_json(program, &contact.fields);
+        let zone: Tz = contact
+            .zone
+            .as_deref()
+            .and_then(|z| z.parse().ok())
+            .unwrap_or(Tz::UTC);
+        let mut view_values = ContactValues::new(zone);
+        for (def, value) in program.fields.iter().zip(&values) {
+            if let Some(value) = TemplateValue::from_fact(value.as_value()) {
+                view_values.set(def.name.clone(), value);
+            }
+        }
+        let Some(to) = contact.fields.get("email").and_then(|v| v.as_str()) else {
+            return Ok((
+                Delivery::Failed,
+                Some("the contact has no email address".into()),
+                None,
+            ));
+        };
+
+        let journey = program.journeys.iter().find(|j| j.code.name == row.journey);
+        let from = journey.and_then(|j| j.from.as_deref()).unwrap_or_default();
+        let reply_to = journey.and_then(|j| j.reply_to.as_deref());
+        let token = crate::mail::key_hash(&row.key);
+        let unsubscribe = format!("{}/{token}", self.unsubscribe_base.trim_end_matches('/'));
+        let view = View {
+            contact: &view_values,
+            links: &email.links,
+            unsubscribe_url: Some(&unsubscribe),
+        };
+        let rendered = match self.templates.render(email, &view) {
+            Ok(rendered) => rendered,
+            Err(error) => return Ok((Delivery::Failed, Some(error.to_string()), None)),
+        };
+        let letter = Letter {
+            from,
+            reply_to,
+            to,
+            idempotency_key: &row.key,
+            now,
+        };
+        let message = match compose(&rendered, &letter) {
+            Ok(message) => message,
+            Err(error) => return Ok((Delivery::Failed, Some(error.to_string()), None)),
+        };
+
+        let message_id = Some(message.message_id().to_string());
+        Ok(match self.transport.send(&message) {
+            Ok(()) => (Delivery::Sent, None, message_id),
+            Err(SendError::Permanent(reason)) => (Delivery::Failed, Some(reason), message_id),
+            Err(SendError::Temporary(reason)) if row.attempts + 1 >= MAX_ATTEMPTS => (
+                Delivery::Failed,
+                Some(format!("gave up after {MAX_ATTEMPTS} tries: {reason}")),
+                message_id,
+            ),
+            Err(SendError::Temporary(reason)) => {
+                let backoff = 60 << row.attempts.clamp(0, 20);
+                (
+                    Delivery::Retry { at: now + backoff },
+                    Some(reason),
+                    message_id,
+                )
+            }
+            Err(SendError::Config(reason)) => return Err(EngineError::Mail(reason)),
+        })
+    }
+}
