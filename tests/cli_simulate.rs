@@ -180,6 +180,118 @@ fn until_may_be_months_but_not_before_the_start() {
     );
 }
 
+/// The problems reported for the quickstart with `events`, one per line
+/// of stderr, without the file's path; the run must have failed with 1.
+fn event_problems(events: &str) -> Vec<String> {
+    let output = quickstart_with_events(events, &[]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(output.stdout.is_empty(), "nothing is simulated");
+    stderr
+        .lines()
+        .map(|line| line.split_once("events.csv: ").unwrap().1.to_string())
+        .collect()
+}
+
+#[test]
+fn an_unknown_events_column_is_refused_with_a_suggestion() {
+    let problems = event_problems(
+        "at,contact,kind,name,automatd,notes\n\
+         2027-01-04T15:12:00Z,QS-0001,open,welcome,true,hello\n",
+    );
+
+    assert_eq!(
+        problems,
+        [
+            "line 1, column 5 (automatd): `automatd` is not an events column; \
+             did you mean `automated`?",
+            "line 1, column 6 (notes): `notes` is not an events column (the columns are \
+             at, contact, kind, name, data, automated)",
+            "2 problems; nothing was simulated",
+        ]
+    );
+}
+
+#[test]
+fn automated_is_a_yes_or_no_and_only_for_opens_and_clicks() {
+    let problems = event_problems(
+        "at,contact,kind,name,data,automated\n\
+         2027-01-04T15:12:00Z,QS-0001,open,welcome,,TRUE\n\
+         2027-01-04T15:13:00Z,QS-0001,click,welcome.portal,,0\n\
+         2027-01-04T15:14:00Z,QS-0002,open,welcome,,\n\
+         2027-01-04T15:15:00Z,QS-0002,open,welcome,,maybe\n\
+         2027-01-04T15:16:00Z,QS-0002,update,,first_name=Bo,yes\n",
+    );
+
+    assert_eq!(
+        problems,
+        [
+            "line 5, column 6 (automated): `maybe` is not one of true, false, yes, no, 1, 0 \
+             (or empty)",
+            "line 6, column 6 (automated): only opens and clicks can be automated, not an update",
+            "2 problems; nothing was simulated",
+        ]
+    );
+}
+
+#[test]
+fn data_on_an_open_or_a_click_is_refused() {
+    let problems = event_problems(
+        "at,contact,kind,name,data\n\
+         2027-01-04T15:12:00Z,QS-0001,open,welcome,device=phone\n\
+         2027-01-04T15:13:00Z,QS-0001,click,welcome.portal,x=1\n",
+    );
+
+    assert_eq!(
+        problems,
+        [
+            "line 2, column 5 (data): an open has no data (`device=phone`); leave `data` empty",
+            "line 3, column 5 (data): a click has no data (`x=1`); leave `data` empty",
+            "2 problems; nothing was simulated",
+        ]
+    );
+}
+
+#[test]
+fn an_update_may_not_empty_a_required_field_but_may_reset_a_default() {
+    let problems = event_problems(
+        "at,contact,kind,name,data\n\
+         2027-01-04T15:12:00Z,QS-0001,update,,timezone=\n\
+         2027-01-04T15:13:00Z,QS-0001,update,,first_name=\n",
+    );
+
+    assert_eq!(
+        problems,
+        [
+            "line 3, column 5 (data): field `first_name`: required (not optional, no default), \
+             so it cannot be emptied",
+            "1 problem; nothing was simulated",
+        ]
+    );
+}
+
+#[test]
+fn every_bad_pair_and_cell_of_a_row_is_reported() {
+    let problems = event_problems(
+        "at,contact,kind,name,data\n\
+         yesterday,QS-0099,update,,email=nobody;nickname=Al;junk;timezone=Mars/Olympus\n",
+    );
+
+    assert_eq!(
+        problems,
+        [
+            "line 2, column 1 (at): `yesterday` is not an instant such as 2027-03-14T09:00:00Z",
+            "line 2, column 2 (contact): no imported contact has the id `QS-0099`",
+            "line 2, column 5 (data): field `email`: `nobody` is not an email address",
+            "line 2, column 5 (data): `nickname` is not a contact field",
+            "line 2, column 5 (data): `junk` is not `field=value`",
+            "line 2, column 5 (data): field `timezone`: `Mars/Olympus` is not an IANA time zone \
+             such as America/Chicago",
+            "6 problems; nothing was simulated",
+        ]
+    );
+}
+
 fn path(path: &Path) -> &str {
     path.to_str().unwrap()
 }

@@ -25,7 +25,9 @@ pub const DEFAULT_START: &str = "2027-01-04T09:00:00Z";
     Contacts CSV: an `id` column, one column per contact field, and optional `lists` and \
     `segments` columns (names separated by `;`).\n\
     Events CSV: columns at,contact,kind,name[,data][,automated]; kind is open, click, event \
-    or update; data is field=value;field=value. An event stamped before --start is an error.\n\n\
+    or update; data is field=value;field=value (not on an open or click); automated is \
+    true/false, yes/no, 1/0 or empty. Any other column is an error, and so is an event \
+    stamped before --start.\n\n\
     --until is an instant, or a duration after --start: seconds, minutes, hours, days, \
     weeks, or months (calendar months counted in UTC: one month after January 31 is the \
     last day of February). It may not be earlier than --start.\n\n\
