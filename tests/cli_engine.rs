@@ -264,6 +264,24 @@ fn columns_are_renamed_with_map() {
 }
 
 #[test]
+fn two_columns_that_give_the_same_name_are_refused() {
+    let engine = Engine::deployed();
+    let file = engine.file(
+        "crm.csv",
+        "id,email,mail,first_name\nM-1,a@example.org,b@example.org,Mia\n",
+    );
+    let run = engine.run(&["contacts", "import", path(&file), "--map", "mail=email"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr
+            .contains("line 1, column 3 (mail): the columns `email` and `mail` both give `email`"),
+        "{}",
+        run.stderr
+    );
+    assert!(engine.store().all_contacts().unwrap().is_empty());
+}
+
+#[test]
 fn consent_and_suppression_columns_are_stored() {
     let engine = Engine::deployed();
     let file = engine.file(
