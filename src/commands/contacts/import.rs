@@ -94,7 +94,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         renames: args.renames.clone(),
         extra: consent::COLUMNS.iter().map(|c| c.to_string()).collect(),
     };
-    let reader = match ContactReader::new(&program, io::BufReader::new(input), &layout) {
+    let mut reader = match ContactReader::new(&program, io::BufReader::new(input), &layout) {
         Ok(reader) => reader,
         Err(errors) => {
             for error in &errors {
@@ -105,16 +105,14 @@ pub fn run(args: Args) -> Result<Outcome> {
         }
     };
 
-    let mut rejects = match args.skip_invalid {
-        true => {
-            let path = args
-                .rejects
-                .clone()
-                .unwrap_or_else(|| rejects_beside(&args.file));
-            Some(Rejects::create(path, reader.headers())?)
-        }
-        false => None,
-    };
+    let mut rejects = None;
+    if args.skip_invalid {
+        let path = args
+            .rejects
+            .clone()
+            .unwrap_or_else(|| rejects_beside(&args.file));
+        rejects = Some(Rejects::create(path, reader.headers())?);
+    }
     let mut progress = Progress::new(size);
     let mut import = store
         .begin_import(now)
@@ -124,7 +122,6 @@ pub fn run(args: Args) -> Result<Outcome> {
     let columns: Vec<Option<usize>> = (0..consent::COLUMNS.len())
         .map(|extra| reader.extra_column(extra))
         .collect();
-    let mut reader = reader;
 
     while let Some(row) = reader.next() {
         counts.rows += 1;
