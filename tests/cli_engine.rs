@@ -79,6 +79,23 @@ fn path(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
+/// A copy of the quickstart project in the engine's folder, to change.
+fn copy_quickstart(engine: &Engine) -> PathBuf {
+    let project = engine.dir.path().join("project");
+    std::fs::create_dir_all(project.join("templates")).unwrap();
+    let files = [
+        "journey.toml",
+        "welcome.journey",
+        "schema.journey",
+        "templates/welcome.html",
+        "templates/portal_tip.html",
+    ];
+    for name in files {
+        std::fs::copy(Path::new(QUICKSTART).join(name), project.join(name)).unwrap();
+    }
+    project
+}
+
 /// The quickstart's contacts with two bad rows among them (lines 3 and 5).
 const TWO_BAD_ROWS: &str = "\
 id,email,first_name,timezone,lists
@@ -520,6 +537,41 @@ fn the_report_as_json_has_a_journey_with_its_steps() {
 }
 
 #[test]
+fn runs_waiting_at_a_step_only_an_earlier_deployment_has_are_shown_under_its_id() {
+    let engine = Engine::new();
+    let project = copy_quickstart(&engine);
+    engine.ok(&["deploy", path(&project)]);
+    engine.ok(&["contacts", "import", CONTACTS]);
+    engine.ok(&["enroll", "welcome", "--list", "newcomers", "--at", START]);
+
+    // The second version labels the wait, so its id is no longer `start+2`.
+    let journey = project.join("welcome.journey");
+    let text = std::fs::read_to_string(&journey).unwrap();
+    std::fs::write(&journey, text.replace("  wait for", "  pause: wait for")).unwrap();
+    let deploy = engine.ok(&["deploy", path(&project)]);
+    assert!(deploy.contains("(new)"), "{deploy}");
+    assert!(
+        deploy.contains("10 active runs stay on earlier deployments"),
+        "{deploy}"
+    );
+
+    let table = engine.ok(&["report"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines[0],
+        "journey welcome \"Welcome to Example Health\" (deployment 2): 10 active"
+    );
+    assert!(
+        lines[3].starts_with("pause    wait for                   0"),
+        "{table}"
+    );
+    assert_eq!(
+        lines.last().unwrap(),
+        &"start+2  (earlier deployment)      10       10      0"
+    );
+}
+
+#[test]
 fn the_contact_report_says_who_received_what_and_why_not() {
     let engine = engine_with_history();
     let chloe = engine.ok(&["report", "--contact", "QS-0003"]);
@@ -547,19 +599,10 @@ fn the_contact_report_says_who_received_what_and_why_not() {
 #[test]
 fn a_segment_exports_as_csv_that_imports_again() {
     let engine = Engine::new();
-    let project = engine.dir.path().join("project");
-    std::fs::create_dir(&project).unwrap();
-    for name in ["journey.toml", "welcome.journey", "schema.journey"] {
-        std::fs::copy(Path::new(QUICKSTART).join(name), project.join(name)).unwrap();
-    }
+    let project = copy_quickstart(&engine);
     let schema = project.join("schema.journey");
     let text = std::fs::read_to_string(&schema).unwrap();
     std::fs::write(&schema, format!("{text}\nsegment vip \"Gets a call\"\n")).unwrap();
-    std::fs::create_dir(project.join("templates")).unwrap();
-    for name in ["welcome.html", "portal_tip.html"] {
-        let from = Path::new(QUICKSTART).join("templates").join(name);
-        std::fs::copy(from, project.join("templates").join(name)).unwrap();
-    }
     engine.ok(&["deploy", path(&project)]);
     let file = engine.file(
         "contacts.csv",

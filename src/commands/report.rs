@@ -212,14 +212,15 @@ fn journey_report(
             send,
         });
     }
-    for (step, count) in active {
+    let earlier: Vec<String> = active.keys().cloned().collect();
+    let earlier = store
+        .step_report(&code.name, &earlier)
+        .map_err(|e| miette!("{e}"))?;
+    for mut figures in earlier {
+        figures.active = active[&figures.step];
         steps.push(StepRow {
             kind: None,
-            figures: StepReport {
-                step,
-                active: count,
-                ..StepReport::default()
-            },
+            figures,
             send: None,
         });
     }
