@@ -170,6 +170,23 @@ fn an_import_with_two_bad_rows_writes_nothing_and_reports_both() {
 }
 
 #[test]
+fn lines_are_counted_in_the_file_even_after_a_cell_that_spans_two() {
+    let engine = Engine::deployed();
+    let file = engine.file(
+        "contacts.csv",
+        "id,email,first_name\nA,a@example.org,\"Ann\nMarie\"\nB,nobody,Bo\n",
+    );
+    let run = engine.run(&["contacts", "import", path(&file)]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr
+            .contains("line 4, column 2 (email): `nobody` is not an email address"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn skip_invalid_imports_the_good_rows_and_writes_the_rejects() {
     let engine = Engine::deployed();
     let file = engine.file("contacts.csv", TWO_BAD_ROWS);
