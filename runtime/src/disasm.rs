@@ -2,7 +2,11 @@
 //!
 //! One section per journey: its settings, then every instruction with its
 //! address, with the tables it refers to written out inline, so a listing
-//! can be read without the artifact format at hand.
+//! can be read without the artifact format at hand. Names are written as
+//! the source writes them (`contact.plan`, `welcome.portal`), and a
+//! condition as its stack code between braces, one instruction after
+//! another: `{field contact.plan; const "gold"; ==}`. `docs/bytecode.md`
+//! describes the same words.
 
 use crate::bytecode::*;
 use journey_compiler::syntax::ast;
@@ -14,9 +18,9 @@ pub fn disassemble(program: &Program) -> String {
     let _ = writeln!(out, "; project zone {zone}");
     let _ = writeln!(
         out,
-        "; {} contact fields, {} emails",
-        program.fields.len(),
-        program.emails.len()
+        "; {}, {}",
+        count(program.fields.len(), "contact field"),
+        count(program.emails.len(), "email")
     );
     for journey in &program.journeys {
         out.push('\n');
@@ -28,7 +32,7 @@ pub fn disassemble(program: &Program) -> String {
 fn journey_listing(program: &Program, journey: &Journey, out: &mut String) {
     let code = &journey.code;
     let _ = writeln!(out, "journey {}", code.name);
-    let _ = writeln!(out, "  priority {:?}", journey.priority);
+    let _ = writeln!(out, "  priority {}", priority(journey.priority));
     if let Some(zone) = &journey.timezone {
         let _ = writeln!(out, "  timezone {zone}");
     }
@@ -37,7 +41,7 @@ fn journey_listing(program: &Program, journey: &Journey, out: &mut String) {
         let _ = writeln!(out, "  enter {}", entry_text(program, code, entry));
     }
     if let Some(exit) = code.exit_when {
-        let _ = writeln!(out, "  exit when {}", cond_text(code, exit));
+        let _ = writeln!(out, "  exit when {}", cond_text(program, code, exit, None));
     }
 
     for (pc, instr) in code.code.iter().enumerate() {
@@ -96,7 +100,7 @@ fn instr_text(program: &Program, code: &JourneyCode, instr: &Instr) -> String {
             let arms: Vec<String> = branch
                 .arms
                 .iter()
-                .map(|(cond, to)| format!("{} ->{to:04}", cond_text(code, *cond)))
+                .map(|(cond, to)| format!("{} ->{to:04}", cond_text(program, code, *cond, None)))
                 .collect();
             format!(
                 "branch [{}] else ->{:04}",
@@ -148,37 +152,138 @@ fn trigger_text(program: &Program, code: &JourneyCode, trigger: &Trigger) -> Str
         Trigger::Event { event, filter } => {
             let name = &program.events[*event as usize].name;
             match filter {
-                Some(f) => format!("event {name} where {}", cond_text(code, *f)),
+                Some(f) => format!(
+                    "event {name} where {}",
+                    cond_text(program, code, *f, Some(*event))
+                ),
                 None => format!("event {name}"),
             }
         }
         Trigger::Update { filter } => match filter {
-            Some(f) => format!("update where {}", cond_text(code, *f)),
+            Some(f) => format!("update where {}", cond_text(program, code, *f, None)),
             None => "update".to_string(),
         },
-        Trigger::Condition(cond) => cond_text(code, *cond),
+        Trigger::Condition(cond) => cond_text(program, code, *cond, None),
     }
 }
 
-/// A condition's stack code, one instruction after another.
-fn cond_text(code: &JourneyCode, cond: Cond) -> String {
+/// A condition's stack code, one instruction after another. `event` is the
+/// event whose fields the condition may read (in an `on event ... where`
+/// or `wait for event ... where`).
+fn cond_text(program: &Program, code: &JourneyCode, cond: Cond, event: Option<u16>) -> String {
     let parts: Vec<String> = code.exprs[cond.start as usize..cond.end as usize]
         .iter()
-        .map(|e| match e {
-            Expr::Const(k) => format!("const {}", constant_text(&code.constants[*k as usize])),
-            Expr::ContactField(f) => format!("field #{f}"),
-            Expr::EventField(f) => format!("event_field #{f}"),
-            other => format!("{other:?}").to_lowercase(),
-        })
+        .map(|expr| expr_text(program, code, expr, event))
         .collect();
     format!("{{{}}}", parts.join("; "))
 }
 
+fn expr_text(program: &Program, code: &JourneyCode, expr: &Expr, event: Option<u16>) -> String {
+    let human = |h: bool| if h { "human " } else { "" };
+    match *expr {
+        Expr::Const(k) => format!("const {}", constant_text(&code.constants[k as usize])),
+        Expr::ContactField(f) => format!("field contact.{}", program.fields[f as usize].name),
+        Expr::EventField(f) => {
+            let fields = event.map(|e| &program.events[e as usize].fields);
+            match fields.and_then(|fields| fields.get(f as usize)) {
+                Some((name, _)) => format!("event_field event.{name}"),
+                None => format!("event_field #{f}"),
+            }
+        }
+        Expr::Now => "now".into(),
+        Expr::Not => "not".into(),
+        Expr::Negate => "negate".into(),
+        Expr::Binary(op) => op_text(op).into(),
+        Expr::IsSet { missing: false } => "is_set".into(),
+        Expr::IsSet { missing: true } => "is_missing".into(),
+        Expr::InList {
+            count,
+            negated: false,
+        } => format!("in_list {count}"),
+        Expr::InList {
+            count,
+            negated: true,
+        } => format!("not_in_list {count}"),
+        Expr::Opened { email, human: h } => {
+            format!("{}opened {}", human(h), program.emails[email as usize].name)
+        }
+        Expr::Clicked {
+            email,
+            link,
+            human: h,
+        } => {
+            let email = &program.emails[email as usize];
+            match link {
+                Some(l) => format!(
+                    "{}clicked {}.{}",
+                    human(h),
+                    email.name,
+                    email.links[l as usize].0
+                ),
+                None => format!("{}clicked {}", human(h), email.name),
+            }
+        }
+        Expr::InSegment(s) => format!("in_segment {}", program.segments[s as usize]),
+        Expr::ShortCircuit { or, skip } => {
+            let which = if or { "or" } else { "and" };
+            format!("short_circuit {which} +{skip}")
+        }
+    }
+}
+
+/// A binary operator as the source writes it.
+fn op_text(op: Op) -> &'static str {
+    match op {
+        Op::Eq => "==",
+        Op::NotEq => "!=",
+        Op::Less => "<",
+        Op::LessEq => "<=",
+        Op::Greater => ">",
+        Op::GreaterEq => ">=",
+        Op::Add => "+",
+        Op::Sub => "-",
+        Op::Default => "??",
+    }
+}
+
+/// A constant as the source writes it; instants in UTC.
 fn constant_text(constant: &Constant) -> String {
+    let date = |days: i32| {
+        chrono::DateTime::from_timestamp(i64::from(days) * 86_400, 0).map_or_else(
+            || format!("day {days}"),
+            |d| d.format("%Y-%m-%d").to_string(),
+        )
+    };
+    let time = |seconds: u32| format!("{:02}:{:02}", seconds / 3_600, seconds / 60 % 60);
     match constant {
         Constant::Text(t) => format!("{t:?}"),
+        Constant::Number(n) => n.to_string(),
+        Constant::Bool(b) => b.to_string(),
+        Constant::Date(days) => date(*days),
+        Constant::Instant(seconds) => chrono::DateTime::from_timestamp(*seconds, 0).map_or_else(
+            || format!("instant {seconds}"),
+            |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ),
+        Constant::LocalDateTime { days, seconds } => format!("{} {}", date(*days), time(*seconds)),
+        Constant::Time { seconds } => time(*seconds),
         Constant::Duration(d) => duration_text(d),
-        other => format!("{other:?}"),
+    }
+}
+
+fn priority(priority: ast::Priority) -> &'static str {
+    match priority {
+        ast::Priority::Low => "low",
+        ast::Priority::Normal => "normal",
+        ast::Priority::High => "high",
+    }
+}
+
+/// "1 email", "2 emails".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
@@ -236,7 +341,10 @@ fn entry_text(program: &Program, code: &JourneyCode, entry: &Entry) -> String {
         Entry::Event { event, filter } => {
             let name = &program.events[*event as usize].name;
             match filter {
-                Some(f) => format!("on event {name} where {}", cond_text(code, *f)),
+                Some(f) => format!(
+                    "on event {name} where {}",
+                    cond_text(program, code, *f, Some(*event))
+                ),
                 None => format!("on event {name}"),
             }
         }
@@ -249,7 +357,7 @@ fn entry_text(program: &Program, code: &JourneyCode, entry: &Entry) -> String {
             at.hour,
             at.minute
         ),
-        Entry::When(cond) => format!("when {}", cond_text(code, *cond)),
+        Entry::When(cond) => format!("when {}", cond_text(program, code, *cond, None)),
     }
 }
 
@@ -268,4 +376,54 @@ pub fn duration_text(duration: &ast::Duration) -> String {
         .map(|p| format!("{} {}", p.amount, p.unit.as_str(p.amount)))
         .collect();
     parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use journey_compiler::check::config::ProjectConfig;
+    use journey_compiler::check::TemplateSource;
+    use journey_compiler::source::Sources;
+
+    struct Body;
+
+    impl TemplateSource for Body {
+        fn read(&self, _: &str, _: &str) -> std::io::Result<String> {
+            Ok("<p>Hello {{ unsubscribe_url }}</p>".to_string())
+        }
+    }
+
+    fn listing(text: &str) -> String {
+        let mut sources = Sources::new();
+        sources.add("one.journey", text);
+        let analysis =
+            journey_compiler::analyze_project(&sources, &ProjectConfig::default(), &Body);
+        let errors: Vec<_> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        disassemble(&crate::compile::compile(&analysis.program.unwrap()))
+    }
+
+    #[test]
+    fn counts_and_settings_read_as_words() {
+        let text = listing(
+            "contact {\n  email: email\n}\nlist all\n\
+             email hello {\n  kind treatment\n  subject \"Hi\"\n  body \"hello.html\"\n}\n\
+             journey j {\n  from \"c@example.org\"\n  priority high\n  enter on list all\n  \
+             send hello\n  branch {\n    when human opened hello -> done\n    else -> done\n  }\n  done: end\n}\n",
+        );
+
+        assert!(
+            text.starts_with("; project zone UTC\n; 1 contact field, 1 email\n"),
+            "{text}"
+        );
+        assert!(text.contains("\n  priority high\n"), "{text}");
+        assert!(
+            text.contains("  0003  branch [{human opened hello} ->0004] else ->0004\n"),
+            "{text}"
+        );
+    }
 }
