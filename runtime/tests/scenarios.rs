@@ -257,9 +257,8 @@ fn the_same_input_gives_the_same_output_byte_for_byte() {
         "2027-01-04T09:00:00Z",
     );
     assert_eq!(first.text, second.text);
-    assert!(
-        first.text.contains("split: took share 1") && first.text.contains("split: took share 2")
-    );
+    assert!(first.text.contains("split: took share 1 (50%) -> x\n"));
+    assert!(first.text.contains("split: took share 2 (50%) -> y\n"));
 }
 
 #[test]

@@ -1,6 +1,6 @@
-//! Words for the timeline: which branch arm was taken and why, how a wait
-//! ended. Built from the checked program and the source text, which the
-//! bytecode does not carry.
+//! Words for the timeline: which branch arm was taken and why, which share
+//! of a split, how a wait ended. Built from the checked program and the
+//! source text, which the bytecode does not carry.
 
 use crate::bytecode::JourneyId;
 use crate::vm::WaitOutcome;
@@ -22,6 +22,9 @@ pub struct Explain {
     waits: Arms,
     /// Per (journey, step): the `late` and `missing` targets.
     untils: HashMap<(JourneyId, u16), (String, String)>,
+    /// Per (journey, step): each share of a split, as written (`50%`), and
+    /// its target.
+    splits: HashMap<(JourneyId, u16), Vec<(String, String)>>,
 }
 
 impl Explain {
@@ -58,6 +61,13 @@ impl Explain {
                             .map_or(String::new(), |(_, to)| target(*to, s));
                         explain.waits.insert(key, (arms, timeout));
                     }
+                    StepOp::Split { arms } => {
+                        let arms = arms
+                            .iter()
+                            .map(|(percent, to)| (format!("{percent}%"), target(Some(*to), s)))
+                            .collect();
+                        explain.splits.insert(key, arms);
+                    }
                     StepOp::WaitUntil { late, missing, .. } => {
                         explain
                             .untils
@@ -80,6 +90,19 @@ impl Explain {
                 format!("branch: `{why}` held {to}")
             }
             None => format!("branch: no condition held {otherwise}"),
+        }
+    }
+
+    /// "split: took share 2 (50%) -> variant_b"; `arm` counts from 0.
+    pub fn split(&self, journey: JourneyId, step: u16, arm: u16) -> String {
+        let share = arm + 1;
+        match self
+            .splits
+            .get(&(journey, step))
+            .and_then(|arms| arms.get(usize::from(arm)))
+        {
+            Some((percent, to)) => format!("split: took share {share} ({percent}) {to}"),
+            None => format!("split: took share {share}"),
         }
     }
 

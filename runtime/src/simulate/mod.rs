@@ -516,7 +516,7 @@ impl<'p> Simulation<'p> {
                     (step_id(step), why)
                 }
                 Effect::Split { step, arm } => {
-                    (step_id(step), format!("split: took share {}", arm + 1))
+                    (step_id(step), self.explain.split(journey, step, arm))
                 }
                 Effect::Parked { step, until, wakes } => {
                     self.wakes[contact][journey as usize] = wakes;
