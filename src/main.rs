@@ -35,6 +35,7 @@ enum Command {
     Enroll(commands::enroll::Args),
     Event(commands::event::Args),
     Report(commands::report::Args),
+    Run(commands::run::Args),
 }
 
 /// The outcome of a command, mapped to its documented exit code.
@@ -58,6 +59,7 @@ fn main() -> ExitCode {
         Command::Enroll(args) => commands::enroll::run(args),
         Command::Event(args) => commands::event::run(args),
         Command::Report(args) => commands::report::run(args),
+        Command::Run(args) => commands::run::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

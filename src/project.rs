@@ -15,6 +15,9 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 pub struct Project {
+    /// The project folder (a single file's folder).
+    pub root: std::path::PathBuf,
+    pub config: ProjectConfig,
     /// The journey files, then `journey.toml` when there is one.
     pub sources: Sources,
     pub checked: program::Program,
@@ -51,7 +54,16 @@ pub fn compile(path: &Path) -> miette::Result<Option<Project>> {
     match analysis.program {
         Some(checked) if diagnostics.is_empty() => {
             let program = journey_runtime::compile::compile(&checked);
+            let root = if path.is_dir() {
+                path.to_path_buf()
+            } else {
+                path.parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map_or_else(|| ".".into(), Path::to_path_buf)
+            };
             Ok(Some(Project {
+                root,
+                config,
                 sources,
                 checked,
                 program,

@@ -8,7 +8,7 @@
 use journey_compiler::check::config::ProjectConfig;
 use journey_compiler::check::TemplateSource;
 use journey_compiler::source::Sources;
-use journey_runtime::simulate::contacts::parse_contacts;
+use journey_runtime::simulate::contacts::{parse_contacts, Layout};
 use journey_runtime::simulate::events::parse_events;
 use journey_runtime::simulate::explain::Explain;
 use journey_runtime::simulate::{report, Moment, Options, Simulation};
@@ -52,7 +52,7 @@ fn simulate(journeys: &str, zone: Option<&str>, contacts: &str, events: &str, st
     let checked = analysis.program.expect("a checked program");
     let program = journey_runtime::compile::compile(&checked);
 
-    let contacts = parse_contacts(&program, contacts).expect("valid contacts");
+    let contacts = parse_contacts(&program, contacts, &Layout::default()).expect("valid contacts");
     let start = chrono::DateTime::parse_from_rfc3339(start)
         .unwrap()
         .timestamp();

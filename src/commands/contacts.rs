@@ -6,9 +6,9 @@
 //! file); `consent` is the built-in model of the consent and suppression
 //! columns an import understands; `export` writes a segment's members.
 
-mod consent;
+pub mod consent;
 mod export;
-mod import;
+pub mod import;
 
 use crate::Outcome;
 

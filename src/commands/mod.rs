@@ -9,4 +9,5 @@ pub mod enroll;
 pub mod event;
 pub mod fmt;
 pub mod report;
+pub mod run;
 pub mod simulate;

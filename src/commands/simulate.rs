@@ -1,9 +1,10 @@
 //! `journey simulate`: run journeys on a virtual clock and show what would
 //! happen, to the minute, before any email goes out.
 
+use crate::commands::contacts::consent;
 use crate::project;
 use crate::Outcome;
-use journey_runtime::simulate::contacts::{parse_contacts, RowError};
+use journey_runtime::simulate::contacts::{parse_contacts, Layout, RowError};
 use journey_runtime::simulate::events::parse_events;
 use journey_runtime::simulate::explain::Explain;
 use journey_runtime::simulate::{report, Options, Simulation};
@@ -97,7 +98,13 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     };
 
     let text = read(&args.contacts)?;
-    let contacts = match parse_contacts(program, &text) {
+    // Consent and suppression columns are the engine's business (checked
+    // at send time); the simulator accepts the same files and leaves them.
+    let layout = Layout {
+        extra: consent::COLUMNS.iter().map(|c| c.to_string()).collect(),
+        ..Layout::default()
+    };
+    let contacts = match parse_contacts(program, &text, &layout) {
         Ok(contacts) => contacts,
         Err(errors) => return Ok(report_rows(&args.contacts, &errors)),
     };
@@ -149,7 +156,7 @@ fn report_rows(path: &Path, errors: &[RowError]) -> Outcome {
 
 /// `--until`: an instant, or a duration after the start; never before the
 /// start.
-fn parse_until(text: &str, start: i64) -> miette::Result<i64> {
+pub fn parse_until(text: &str, start: i64) -> miette::Result<i64> {
     let until = until_instant(text, start)?;
     if until < start {
         return Err(miette!(

@@ -6,6 +6,12 @@
 //!
 //! [lints]
 //! unused-declaration = "allow"   # allow | warn | deny, per lint name
+//!
+//! [smtp]                         # the engine's mail server (see
+//! host = "smtp.example.org"      # docs/operations.md); without it, mail
+//!                                # goes to .eml files in an outbox folder
+//! [engine]
+//! outbox = "outbox"
 //! ```
 //!
 //! The file is optional. Reading it is the caller's job (the compiler does
@@ -26,6 +32,10 @@ pub struct ProjectConfig {
     pub timezone: Option<String>,
     /// Lint levels that differ from the defaults, by lint name.
     pub lints: BTreeMap<String, Level>,
+    /// `[smtp]` and `[engine]`: the engine's settings, which the engine
+    /// reads and checks; the compiler only carries them.
+    pub smtp: Option<toml::Table>,
+    pub engine: Option<toml::Table>,
 }
 
 /// Parses `journey.toml`. Problems are reported against `file`; the
@@ -101,7 +111,14 @@ pub fn parse_config(file: FileId, text: &str) -> (ProjectConfig, Vec<Diagnostic>
                     }
                 }
             }
-            _ => diagnostics.push(unknown_key(file, locate(key), key, &["project", "lints"])),
+            ("smtp", toml::Value::Table(table)) => config.smtp = Some(table.clone()),
+            ("engine", toml::Value::Table(table)) => config.engine = Some(table.clone()),
+            _ => diagnostics.push(unknown_key(
+                file,
+                locate(key),
+                key,
+                &["project", "lints", "smtp", "engine"],
+            )),
         }
     }
     (config, diagnostics)

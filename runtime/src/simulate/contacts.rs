@@ -347,9 +347,14 @@ impl<R: io::Read> Iterator for ContactReader<'_, R> {
 }
 
 /// Reads a whole file as the simulator does: every contact, or every
-/// problem of every row when any is bad.
-pub fn parse_contacts(program: &Program, text: &str) -> Result<Vec<ContactRecord>, Vec<RowError>> {
-    let reader = ContactReader::new(program, text.as_bytes(), &Layout::default())?;
+/// problem of every row when any is bad. Columns named in `layout.extra`
+/// are allowed and left alone.
+pub fn parse_contacts(
+    program: &Program,
+    text: &str,
+    layout: &Layout,
+) -> Result<Vec<ContactRecord>, Vec<RowError>> {
+    let reader = ContactReader::new(program, text.as_bytes(), layout)?;
     let mut contacts = Vec::new();
     let mut errors = Vec::new();
     for row in reader {
