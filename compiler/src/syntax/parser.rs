@@ -300,7 +300,11 @@ impl<'t> Driver<'t> {
 
         let error_at = self.pos + attempts.max_position.min(rest.len());
         let found = Found::at(self.text, error_at);
-        let before = &self.text[self.pos..found.span.start as usize];
+        // The found word may start before this item: a char such as `୳` is
+        // a word char to `is_word_char` but not to the grammar, so the word
+        // `end୳` is found after the item `end` was parsed.
+        let before_end = (found.span.start as usize).max(self.pos);
+        let before = &self.text[self.pos..before_end];
         describe_error(self.file, &found, &attempts, before)
     }
 
@@ -326,15 +330,13 @@ impl<'t> Driver<'t> {
 
     fn stray_close(&mut self) {
         let span = Span::new(self.pos, self.pos + 1);
-        self.diagnostics.push(
-            Diagnostic::error(
-                "unexpected-brace",
-                "found `}` outside any block",
-                label(self.file, span, "nothing is open here"),
-            )
-            .with_help("remove this `}`, or check that the block above opens with `{`"),
-        );
-        self.pos += 1;
+        let diagnostic = Diagnostic::error(
+            "unexpected-brace",
+            "found `}` outside any block",
+            label(self.file, span, "nothing is open here"),
+        )
+        .with_help("remove this `}`, or check that the block above opens with `{`");
+        self.pos = self.syntax_error(diagnostic, self.pos + 1);
     }
 
     /// Skips white space and comments.
@@ -357,7 +359,8 @@ impl<'t> Driver<'t> {
 /// After this many syntax errors in a file the driver stops reading it.
 /// pest scans from a failing item to the end of the text to build each
 /// error, so without a bound a long file of garbage (say, a JSON file
-/// saved as `.journey`) takes time quadratic in its size to report.
+/// saved as `.journey`) takes time quadratic in its size to report, and
+/// thousands of errors, each shown with its line, help no one.
 const MAX_SYNTAX_ERRORS: usize = 100;
 
 /// The most operators and parentheses one expression may hold. Lowering,
