@@ -17,6 +17,7 @@ pub fn check_text(text: &str) -> Vec<Diagnostic> {
     let mut sources = Sources::new();
     let file = sources.add("fuzz.journey", text);
     let analysis = journey_compiler::analyze(&sources);
+    let index = LineIndex::new(text);
 
     for diagnostic in &analysis.diagnostics {
         for label in std::iter::once(&diagnostic.primary).chain(&diagnostic.labels) {
@@ -25,7 +26,7 @@ pub fn check_text(text: &str) -> Vec<Diagnostic> {
                 "{}: label in an unknown file",
                 diagnostic.code
             );
-            check_span(text, label.span, diagnostic);
+            check_span(text, &index, label.span, diagnostic);
         }
         for suggestion in &diagnostic.suggestions {
             assert_eq!(
@@ -33,7 +34,7 @@ pub fn check_text(text: &str) -> Vec<Diagnostic> {
                 "{}: fix in an unknown file",
                 diagnostic.code
             );
-            check_span(text, suggestion.span, diagnostic);
+            check_span(text, &index, suggestion.span, diagnostic);
         }
     }
 
@@ -48,7 +49,7 @@ pub fn check_text(text: &str) -> Vec<Diagnostic> {
     analysis.diagnostics
 }
 
-fn check_span(text: &str, span: Span, diagnostic: &Diagnostic) {
+fn check_span(text: &str, index: &LineIndex, span: Span, diagnostic: &Diagnostic) {
     let code = diagnostic.code;
     assert!(
         span.start <= span.end,
@@ -63,7 +64,7 @@ fn check_span(text: &str, span: Span, diagnostic: &Diagnostic) {
             text.is_char_boundary(offset),
             "{code}: offset {offset} splits a char"
         );
-        check_offset(text, &LineIndex::new(text), offset);
+        check_offset(text, index, offset);
     }
 }
 

@@ -100,4 +100,8 @@ fn a_file_of_garbage_stops_after_a_hundred_syntax_errors() {
         .iter()
         .any(|d| d.message.contains("too many syntax errors")));
     assert!(!diagnostics.iter().any(|d| d.code == "unclosed-block"));
+
+    let braces = invariants::check_text(&"} ".repeat(5_000));
+    assert_eq!(braces.len(), 101);
+    assert!(braces[100].message.contains("too many syntax errors"));
 }
