@@ -467,7 +467,7 @@ fn an_event_for_an_unknown_link_is_refused_with_a_suggestion() {
 /// and gives Ben an open and a click, and Chloe an automated click.
 fn engine_with_history() -> Engine {
     let engine = Engine::deployed();
-    engine.ok(&["contacts", "import", CONTACTS]);
+    engine.ok(&["contacts", "import", CONTACTS, "--at", "2027-01-04T14:00:00Z"]);
     engine.ok(&[
         "enroll",
         "welcome",
@@ -595,7 +595,7 @@ fn the_contact_report_says_who_received_what_and_why_not() {
     assert_eq!(
         chloe,
         "contact QS-0003\n\
-         consent: none recorded\n\
+         consent: granted 2027-01-04T14:00:00Z\n\
          suppressed: no\n\
          \n\
          runs:\n  \

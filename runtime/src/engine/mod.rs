@@ -75,6 +75,26 @@ pub enum Entered {
     Raced,
 }
 
+/// How many steps one store transaction commits in bulk work.
+pub const BATCH: usize = 1_000;
+
+/// One VM call's result, ready to commit.
+struct Prepared {
+    commit: StepCommit,
+    contact: ContactId,
+    /// Journeys that `goto journey` hands the contact to after the commit.
+    handoffs: Vec<String>,
+}
+
+/// What bulk entry did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EnterTally {
+    pub entered: u64,
+    pub already_in: u64,
+    pub refused: u64,
+    pub raced: u64,
+}
+
 /// Counts of what a call did, for progress and tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -190,19 +210,61 @@ impl<'s> Engine<'s> {
     /// Enters `contact` into `journey` of the latest deployment, unless it
     /// is already in it or the journey's re-entry rule refuses.
     pub fn enter(&mut self, contact: ContactId, journey: JourneyId, now: i64) -> Result<Entered> {
+        let tally = self.enter_many(&[contact], journey, now)?;
+        Ok(match tally {
+            EnterTally { entered: 1, .. } => Entered::Entered,
+            EnterTally { already_in: 1, .. } => Entered::AlreadyIn,
+            EnterTally { refused: 1, .. } => Entered::ReentryRefused,
+            _ => Entered::Raced,
+        })
+    }
+
+    /// Enters many contacts into `journey`, committing in batches of
+    /// [`BATCH`]: bulk enrolment.
+    pub fn enter_many(
+        &mut self,
+        contacts: &[ContactId],
+        journey: JourneyId,
+        now: i64,
+    ) -> Result<EnterTally> {
+        let mut tally = EnterTally::default();
+        for chunk in contacts.chunks(BATCH) {
+            let mut batch = Vec::with_capacity(chunk.len());
+            for &contact in chunk {
+                match self.prepare_entry(contact, journey, now)? {
+                    Ok(prepared) => batch.push(prepared),
+                    Err(Entered::AlreadyIn) => tally.already_in += 1,
+                    Err(_) => tally.refused += 1,
+                }
+            }
+            for outcome in self.commit_prepared(batch, now)? {
+                match outcome {
+                    CommitOutcome::Committed(_) => tally.entered += 1,
+                    CommitOutcome::Lost => tally.raced += 1,
+                }
+            }
+        }
+        Ok(tally)
+    }
+
+    fn prepare_entry(
+        &mut self,
+        contact: ContactId,
+        journey: JourneyId,
+        now: i64,
+    ) -> Result<std::result::Result<Prepared, Entered>> {
         let program = self.program();
         let name = &program.journeys[journey as usize].code.name;
         if self.store.active_run(contact, name)?.is_some() {
-            return Ok(Entered::AlreadyIn);
+            return Ok(Err(Entered::AlreadyIn));
         }
+        let facts = self.facts(&program, contact)?;
         if let Some(ended) = self.store.last_end(contact, name)? {
-            let facts = self.facts(&program, contact)?;
             if !reentry_allows(&program, journey, &facts, ended, now) {
-                return Ok(Entered::ReentryRefused);
+                return Ok(Err(Entered::ReentryRefused));
             }
         }
 
-        let facts = self.facts(&program, contact)?;
         let vm = Vm::new(&program);
         let mut effects = Vec::new();
         let (state, status) = vm.enter(journey, &facts, now, &mut effects);
@@ -212,14 +274,12 @@ impl<'s> Engine<'s> {
             deployment: self.latest,
             entered_at: now,
         };
-        let outcome = self.commit(&program, journey, run, &state, status, &effects, now)?;
-        Ok(match outcome {
-            CommitOutcome::Committed(_) => {
-                self.follow_handoffs(&program, contact, &effects, now)?;
-                Entered::Entered
-            }
-            CommitOutcome::Lost => Entered::Raced,
-        })
+        let commit = step_commit(&program, journey, run, &state, status, &effects, now);
+        Ok(Ok(Prepared {
+            commit,
+            contact,
+            handoffs: handoffs(&program, &effects),
+        }))
     }
 
     /// Advances every run whose timer is due at `now`, in batches.
@@ -230,13 +290,19 @@ impl<'s> Engine<'s> {
             if due.is_empty() {
                 return Ok(tally);
             }
+            let mut prepared = Vec::with_capacity(due.len());
             for run in &due {
-                match self.advance(run, now)? {
+                prepared.push(self.prepare_advance(run, now)?);
+            }
+            let mut lost = 0;
+            for outcome in self.commit_prepared(prepared, now)? {
+                match outcome {
                     CommitOutcome::Committed(_) => tally.advanced += 1,
-                    CommitOutcome::Lost => tally.lost_races += 1,
+                    CommitOutcome::Lost => lost += 1,
                 }
             }
-            if tally.lost_races > 0 && tally.advanced == 0 {
+            tally.lost_races += lost;
+            if lost == due.len() as u64 {
                 // Another engine holds these runs; let it finish them.
                 return Ok(tally);
             }
@@ -245,6 +311,11 @@ impl<'s> Engine<'s> {
 
     /// Resumes one run at `now`.
     pub fn advance(&mut self, run: &RunRow, now: i64) -> Result<CommitOutcome> {
+        let prepared = self.prepare_advance(run, now)?;
+        Ok(self.commit_prepared(vec![prepared], now)?[0])
+    }
+
+    fn prepare_advance(&mut self, run: &RunRow, now: i64) -> Result<Prepared> {
         let program = self.program_of(run.deployment)?;
         let journey = program
             .journeys
@@ -264,104 +335,31 @@ impl<'s> Engine<'s> {
             id: run.id,
             version: run.version,
         };
-        let outcome = self.commit(&program, journey, write, &state, status, &effects, now)?;
-        if matches!(outcome, CommitOutcome::Committed(_)) {
-            self.follow_handoffs(&program, run.contact, &effects, now)?;
-        }
-        Ok(outcome)
+        let commit = step_commit(&program, journey, write, &state, status, &effects, now);
+        Ok(Prepared {
+            commit,
+            contact: run.contact,
+            handoffs: handoffs(&program, &effects),
+        })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn commit(
-        &mut self,
-        program: &Program,
-        journey: JourneyId,
-        run: RunWrite,
-        state: &RunState,
-        status: Status,
-        effects: &[Effect],
-        now: i64,
-    ) -> Result<CommitOutcome> {
-        let code = &program.journeys[journey as usize].code;
-        let step_id = |step: u16| code.steps[step as usize].id.clone();
-        let priority = match program.journeys[journey as usize].priority {
-            Priority::Low => 0,
-            Priority::Normal => 1,
-            Priority::High => 2,
-        };
-        let mut commit = StepCommit {
-            run,
-            journey: code.name.clone(),
-            state: Vec::new(),
-            active: matches!(status, Status::Parked { .. }),
-            end_reason: None,
-            wake_at: None,
-            wakes: 0,
-            now,
-            emails: Vec::new(),
-            segment_adds: Vec::new(),
-            segment_removes: Vec::new(),
-            arrived: Vec::new(),
-            ended_at_step: None,
-        };
-        state.encode(&mut commit.state);
-        let mut last_step = None;
-        for effect in effects {
-            match *effect {
-                Effect::Arrived { step } => {
-                    last_step = Some(step);
-                    commit.arrived.push(step_id(step));
-                }
-                Effect::Send { step, email } => commit.emails.push(QueuedEmail {
-                    step: step_id(step),
-                    email: program.emails[email as usize].name.clone(),
-                    priority,
-                }),
-                Effect::AddTo { segment, .. } => commit
-                    .segment_adds
-                    .push(program.segments[segment as usize].clone()),
-                Effect::RemoveFrom { segment, .. } => commit
-                    .segment_removes
-                    .push(program.segments[segment as usize].clone()),
-                Effect::Parked { step, wakes, .. } => {
-                    last_step = Some(step);
-                    commit.wakes = wakes.bits();
-                }
-                Effect::Ended(reason) => {
-                    commit.end_reason = Some(end_text(reason, code));
-                    let at = match reason {
-                        EndReason::LoopPrevented { step } => Some(step),
-                        _ => last_step.or(Some(current_step(code, state.pc))),
-                    };
-                    commit.ended_at_step = at.map(step_id);
-                }
-                _ => {}
+    /// Commits a batch in one transaction, then enters the contacts that
+    /// `goto journey` handed on.
+    fn commit_prepared(&mut self, batch: Vec<Prepared>, now: i64) -> Result<Vec<CommitOutcome>> {
+        let commits: Vec<StepCommit> = batch.iter().map(|p| p.commit.clone()).collect();
+        let outcomes = self.store.commit_all(&commits)?;
+        for (prepared, outcome) in batch.iter().zip(&outcomes) {
+            if !matches!(outcome, CommitOutcome::Committed(_)) {
+                continue;
             }
-        }
-        if let Status::Parked { until } = status {
-            commit.wake_at = until;
-        }
-        Ok(self.store.commit(&commit)?)
-    }
-
-    /// Enters the journeys that `goto journey` handed the contact to.
-    fn follow_handoffs(
-        &mut self,
-        program: &Program,
-        contact: ContactId,
-        effects: &[Effect],
-        now: i64,
-    ) -> Result<()> {
-        for effect in effects {
-            if let Effect::GotoJourney { journey, .. } = effect {
-                let name = &program.journeys[*journey as usize].code.name;
+            for target in &prepared.handoffs {
                 let latest = self.program();
-                if let Some(target) = latest.journeys.iter().position(|j| &j.code.name == name) {
-                    self.enter(contact, target as JourneyId, now)?;
+                if let Some(j) = latest.journeys.iter().position(|j| &j.code.name == target) {
+                    self.enter(prepared.contact, j as JourneyId, now)?;
                 }
             }
         }
-        Ok(())
+        Ok(outcomes)
     }
 
     /// Enters contacts through list, segment and condition triggers: every
@@ -474,6 +472,91 @@ impl<'s> Engine<'s> {
             (a, b) => a.or(b),
         })
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn step_commit(
+    program: &Program,
+    journey: JourneyId,
+    run: RunWrite,
+    state: &RunState,
+    status: Status,
+    effects: &[Effect],
+    now: i64,
+) -> StepCommit {
+    let code = &program.journeys[journey as usize].code;
+    let step_id = |step: u16| code.steps[step as usize].id.clone();
+    let priority = match program.journeys[journey as usize].priority {
+        Priority::Low => 0,
+        Priority::Normal => 1,
+        Priority::High => 2,
+    };
+    let mut commit = StepCommit {
+        run,
+        journey: code.name.clone(),
+        state: Vec::new(),
+        active: matches!(status, Status::Parked { .. }),
+        end_reason: None,
+        wake_at: None,
+        wakes: 0,
+        now,
+        emails: Vec::new(),
+        segment_adds: Vec::new(),
+        segment_removes: Vec::new(),
+        arrived: Vec::new(),
+        ended_at_step: None,
+    };
+    state.encode(&mut commit.state);
+    let mut last_step = None;
+    for effect in effects {
+        match *effect {
+            Effect::Arrived { step } => {
+                last_step = Some(step);
+                commit.arrived.push(step_id(step));
+            }
+            Effect::Send { step, email } => commit.emails.push(QueuedEmail {
+                step: step_id(step),
+                email: program.emails[email as usize].name.clone(),
+                priority,
+            }),
+            Effect::AddTo { segment, .. } => commit
+                .segment_adds
+                .push(program.segments[segment as usize].clone()),
+            Effect::RemoveFrom { segment, .. } => commit
+                .segment_removes
+                .push(program.segments[segment as usize].clone()),
+            Effect::Parked { step, wakes, .. } => {
+                last_step = Some(step);
+                commit.wakes = wakes.bits();
+            }
+            Effect::Ended(reason) => {
+                commit.end_reason = Some(end_text(reason, code));
+                let at = match reason {
+                    EndReason::LoopPrevented { step } => Some(step),
+                    _ => last_step.or(Some(current_step(code, state.pc))),
+                };
+                commit.ended_at_step = at.map(step_id);
+            }
+            _ => {}
+        }
+    }
+    if let Status::Parked { until } = status {
+        commit.wake_at = until;
+    }
+    commit
+}
+
+/// The journeys a run handed its contact to.
+fn handoffs(program: &Program, effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::GotoJourney { journey, .. } => {
+                Some(program.journeys[*journey as usize].code.name.clone())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn condition_holds(

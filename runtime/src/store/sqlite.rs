@@ -355,113 +355,24 @@ impl SqliteStore {
 
     /// Writes a step's state and effects in one transaction.
     pub fn commit(&mut self, commit: &StepCommit) -> Result<CommitOutcome> {
+        let outcomes = self.commit_all(std::slice::from_ref(commit))?;
+        Ok(outcomes[0])
+    }
+
+    /// Writes many steps in one transaction: each either wholly or, when
+    /// its run changed meanwhile, not at all ([`CommitOutcome::Lost`]).
+    /// One transaction for a batch is what makes bulk work fast: a commit
+    /// costs tens of microseconds, a row a fraction of one.
+    pub fn commit_all(&mut self, commits: &[StepCommit]) -> Result<Vec<CommitOutcome>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let run_id = match &commit.run {
-            RunWrite::New {
-                contact,
-                journey,
-                deployment,
-                entered_at,
-            } => {
-                let inserted = tx.execute(
-                    "INSERT OR IGNORE INTO runs (contact, journey, deployment, state, version, \
-                     active, end_reason, wake_at, wakes, entered_at, ended_at) \
-                     VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    params![
-                        contact,
-                        journey,
-                        deployment,
-                        commit.state,
-                        commit.active,
-                        commit.end_reason,
-                        commit.wake_at,
-                        commit.wakes,
-                        entered_at,
-                        (!commit.active).then_some(commit.now)
-                    ],
-                )?;
-                if inserted == 0 {
-                    return Ok(CommitOutcome::Lost);
-                }
-                tx.last_insert_rowid()
-            }
-            RunWrite::Existing { id, version } => {
-                let updated = tx.execute(
-                    "UPDATE runs SET state = ?3, version = version + 1, active = ?4, \
-                     end_reason = ?5, wake_at = ?6, wakes = ?7, ended_at = ?8 \
-                     WHERE id = ?1 AND version = ?2 AND active = 1",
-                    params![
-                        id,
-                        version,
-                        commit.state,
-                        commit.active,
-                        commit.end_reason,
-                        commit.wake_at,
-                        commit.wakes,
-                        (!commit.active).then_some(commit.now)
-                    ],
-                )?;
-                if updated == 0 {
-                    return Ok(CommitOutcome::Lost);
-                }
-                *id
-            }
-        };
-
-        let contact: i64 =
-            tx.query_row("SELECT contact FROM runs WHERE id = ?1", [run_id], |r| {
-                r.get(0)
-            })?;
-        for email in &commit.emails {
-            // One run visits a step at most once (loop prevention), so
-            // (contact, run, step) identifies the visit.
-            let key = format!("{contact}:{run_id}:{}:1", email.step);
-            tx.execute(
-                "INSERT OR IGNORE INTO outbox (key, contact, run, journey, step, email, priority, \
-                 due_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued')",
-                params![
-                    key,
-                    contact,
-                    run_id,
-                    commit.journey,
-                    email.step,
-                    email.email,
-                    email.priority,
-                    commit.now
-                ],
-            )?;
-        }
-        for segment in &commit.segment_adds {
-            tx.execute(
-                "INSERT OR IGNORE INTO segment_members (segment, contact, joined_at) \
-                 VALUES (?1, ?2, ?3)",
-                params![segment, contact, commit.now],
-            )?;
-        }
-        for segment in &commit.segment_removes {
-            tx.execute(
-                "DELETE FROM segment_members WHERE segment = ?1 AND contact = ?2",
-                params![segment, contact],
-            )?;
-        }
-        for step in &commit.arrived {
-            tx.execute(
-                "INSERT INTO step_stats (journey, step, arrived) VALUES (?1, ?2, 1) \
-                 ON CONFLICT (journey, step) DO UPDATE SET arrived = arrived + 1",
-                params![commit.journey, step],
-            )?;
-        }
-        if let Some(step) = &commit.ended_at_step {
-            tx.execute(
-                "INSERT INTO step_stats (journey, step, ended) VALUES (?1, ?2, 1) \
-                 ON CONFLICT (journey, step) DO UPDATE SET ended = ended + 1",
-                params![commit.journey, step],
-            )?;
-        }
+        let outcomes = commits
+            .iter()
+            .map(|c| write_step(&tx, c))
+            .collect::<Result<Vec<_>>>()?;
         tx.commit()?;
-        Ok(CommitOutcome::Committed(run_id))
+        Ok(outcomes)
     }
 
     // ------------------------------------------------------------ outbox --
@@ -946,4 +857,111 @@ impl SqliteStore {
         }
         Ok(())
     }
+}
+
+/// One step's writes, inside the caller's transaction. The run is written
+/// first: when it is stale nothing else is.
+fn write_step(tx: &rusqlite::Transaction, commit: &StepCommit) -> Result<CommitOutcome> {
+    let run_id = match &commit.run {
+        RunWrite::New {
+            contact,
+            journey,
+            deployment,
+            entered_at,
+        } => {
+            let inserted = tx.execute(
+                "INSERT OR IGNORE INTO runs (contact, journey, deployment, state, version, \
+                 active, end_reason, wake_at, wakes, entered_at, ended_at) \
+                 VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    contact,
+                    journey,
+                    deployment,
+                    commit.state,
+                    commit.active,
+                    commit.end_reason,
+                    commit.wake_at,
+                    commit.wakes,
+                    entered_at,
+                    (!commit.active).then_some(commit.now)
+                ],
+            )?;
+            if inserted == 0 {
+                return Ok(CommitOutcome::Lost);
+            }
+            tx.last_insert_rowid()
+        }
+        RunWrite::Existing { id, version } => {
+            let updated = tx.execute(
+                "UPDATE runs SET state = ?3, version = version + 1, active = ?4, \
+                 end_reason = ?5, wake_at = ?6, wakes = ?7, ended_at = ?8 \
+                 WHERE id = ?1 AND version = ?2 AND active = 1",
+                params![
+                    id,
+                    version,
+                    commit.state,
+                    commit.active,
+                    commit.end_reason,
+                    commit.wake_at,
+                    commit.wakes,
+                    (!commit.active).then_some(commit.now)
+                ],
+            )?;
+            if updated == 0 {
+                return Ok(CommitOutcome::Lost);
+            }
+            *id
+        }
+    };
+
+    let contact: i64 = tx.query_row("SELECT contact FROM runs WHERE id = ?1", [run_id], |r| {
+        r.get(0)
+    })?;
+    for email in &commit.emails {
+        // One run visits a step at most once (loop prevention), so
+        // (contact, run, step) identifies the visit.
+        let key = format!("{contact}:{run_id}:{}:1", email.step);
+        tx.execute(
+            "INSERT OR IGNORE INTO outbox (key, contact, run, journey, step, email, priority, \
+             due_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued')",
+            params![
+                key,
+                contact,
+                run_id,
+                commit.journey,
+                email.step,
+                email.email,
+                email.priority,
+                commit.now
+            ],
+        )?;
+    }
+    for segment in &commit.segment_adds {
+        tx.execute(
+            "INSERT OR IGNORE INTO segment_members (segment, contact, joined_at) \
+             VALUES (?1, ?2, ?3)",
+            params![segment, contact, commit.now],
+        )?;
+    }
+    for segment in &commit.segment_removes {
+        tx.execute(
+            "DELETE FROM segment_members WHERE segment = ?1 AND contact = ?2",
+            params![segment, contact],
+        )?;
+    }
+    for step in &commit.arrived {
+        tx.execute(
+            "INSERT INTO step_stats (journey, step, arrived) VALUES (?1, ?2, 1) \
+             ON CONFLICT (journey, step) DO UPDATE SET arrived = arrived + 1",
+            params![commit.journey, step],
+        )?;
+    }
+    if let Some(step) = &commit.ended_at_step {
+        tx.execute(
+            "INSERT INTO step_stats (journey, step, ended) VALUES (?1, ?2, 1) \
+             ON CONFLICT (journey, step) DO UPDATE SET ended = ended + 1",
+            params![commit.journey, step],
+        )?;
+    }
+    Ok(CommitOutcome::Committed(run_id))
 }
