@@ -299,3 +299,110 @@ mod delivery {
         );
     }
 }
+
+mod date_triggers {
+    use super::*;
+
+    fn birthday_artifact() -> Vec<u8> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/preventive-care");
+        let mut sources = Sources::new();
+        for name in ["schema.journey", "birthday_wellness.journey"] {
+            let path = root.join(name);
+            sources.add(
+                path.to_string_lossy(),
+                std::fs::read_to_string(&path).unwrap(),
+            );
+        }
+        let config = ProjectConfig {
+            timezone: Some("America/Denver".into()),
+            ..Default::default()
+        };
+        let analysis = journey_compiler::analyze_project(&sources, &config, &DiskTemplates);
+        let checked = analysis
+            .program
+            .expect("the preventive-care example checks clean");
+        journey_runtime::artifact::encode(&journey_runtime::compile::compile(&checked))
+    }
+
+    fn patient(id: &str, birth_date: &str, zone: &str) -> ContactWrite {
+        let mut fields = serde_json::Map::new();
+        fields.insert("email".into(), format!("{id}@example.org").into());
+        fields.insert("first_name".into(), id.into());
+        fields.insert("birth_date".into(), birth_date.into());
+        fields.insert("timezone".into(), zone.into());
+        ContactWrite {
+            external_id: id.into(),
+            fields,
+            zone: Some(zone.into()),
+            lists: vec![],
+            segments: vec![],
+        }
+    }
+
+    /// The instant each run of `journey` began, per contact, in UTC.
+    fn entries(store: &SqliteStore) -> Vec<(String, String)> {
+        store
+            .connection()
+            .prepare(
+                "SELECT c.external_id, r.entered_at FROM runs r \
+                 JOIN contacts c ON c.id = r.contact ORDER BY r.entered_at, c.external_id",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .unwrap()
+            .map(|row| {
+                let (id, at) = row.unwrap();
+                (id, journey_runtime::simulate::report::instant(at))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn contacts_enter_on_their_birthday_at_nine_local_every_year() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
+        let start = chrono::DateTime::parse_from_rfc3339("2027-01-10T00:00:00Z")
+            .unwrap()
+            .timestamp();
+        store.deploy(&birthday_artifact(), start).unwrap();
+        store
+            .import_contacts(
+                &[
+                    patient("leap", "1988-02-29", "America/Denver"),
+                    patient("tokyo", "1990-03-05", "Asia/Tokyo"),
+                ],
+                start,
+            )
+            .unwrap();
+
+        let mut engine = Engine::new(&mut store).unwrap();
+        engine.enter_by_triggers(start).unwrap();
+        let until = start + 420 * 86_400;
+        let mut now = start;
+        loop {
+            engine.run_due(now, 100).unwrap();
+            engine
+                .store
+                .connection()
+                .execute("UPDATE outbox SET status = 'sent'", [])
+                .unwrap();
+            match engine.next_due().unwrap() {
+                Some(next) if next <= until => now = next.max(now),
+                _ => break,
+            }
+        }
+
+        // 29 February falls on 28 February in 2027, at 09:00 in Denver
+        // (MST, -07:00); the Tokyo contact's 5 March, 09:00 (+09:00). Then
+        // again a year later, on the real 29 February of 2028.
+        let runs = entries(engine.store);
+        assert_eq!(
+            runs.iter().take(3).cloned().collect::<Vec<_>>(),
+            vec![
+                ("leap".to_string(), "2027-02-28T16:00:00Z".to_string()),
+                ("tokyo".to_string(), "2027-03-05T00:00:00Z".to_string()),
+                ("leap".to_string(), "2028-02-29T16:00:00Z".to_string()),
+            ]
+        );
+    }
+}

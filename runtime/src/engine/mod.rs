@@ -15,6 +15,7 @@ pub mod delivery;
 use crate::artifact;
 use crate::bytecode::{Entry, JourneyId, Program};
 use crate::eval::{holds, Scope};
+use crate::facts::Facts;
 use crate::simulate::contacts::ContactRecord;
 use crate::simulate::history::{Contact, History};
 use crate::state::RunState;
@@ -282,9 +283,60 @@ impl<'s> Engine<'s> {
         }))
     }
 
-    /// Advances every run whose timer is due at `now`, in batches.
+    /// Schedules the next date-triggered entry of every contact that has
+    /// none yet into `journey` (none at all when the journey does not enter
+    /// on a date). A moment that has passed, or a missing date, is kept as
+    /// "never", so the contact is not looked at again until its date
+    /// changes.
+    fn schedule_dates(&mut self, program: &Program, journey: JourneyId, now: i64) -> Result<()> {
+        let def = &program.journeys[journey as usize];
+        if !def.entries.iter().any(|e| matches!(e, Entry::Date { .. })) {
+            return Ok(());
+        }
+        for contact in self.store.unscheduled_for_date(&def.code.name)? {
+            let facts = self.facts(program, contact)?;
+            let due = next_date_entry(program, journey, &facts, now).unwrap_or(i64::MAX);
+            self.store
+                .schedule_date_entry(&def.code.name, contact, due)?;
+        }
+        Ok(())
+    }
+
+    /// Enters the contacts whose date has come, and schedules their next
+    /// one (next year's, for a yearly date).
+    fn run_date_entries(&mut self, now: i64, batch: usize) -> Result<u64> {
+        let program = self.program();
+        let mut entered = 0;
+        loop {
+            let due = self.store.due_date_entries(now, batch)?;
+            if due.is_empty() {
+                return Ok(entered);
+            }
+            for (name, contact, due_at) in due {
+                let Some(journey) = program.journeys.iter().position(|j| j.code.name == name)
+                else {
+                    self.store.schedule_date_entry(&name, contact, i64::MAX)?;
+                    continue;
+                };
+                let journey = journey as JourneyId;
+                if self.enter(contact, journey, due_at.max(0).min(now))? == Entered::Entered {
+                    entered += 1;
+                }
+                let facts = self.facts(&program, contact)?;
+                let next = next_date_entry(&program, journey, &facts, due_at + 1);
+                self.store
+                    .schedule_date_entry(&name, contact, next.unwrap_or(i64::MAX))?;
+            }
+        }
+    }
+
+    /// Advances every run whose timer is due at `now`, in batches, after
+    /// entering the contacts whose entry date has come.
     pub fn run_due(&mut self, now: i64, batch: usize) -> Result<Tally> {
-        let mut tally = Tally::default();
+        let mut tally = Tally {
+            entered: self.run_date_entries(now, batch)?,
+            ..Tally::default()
+        };
         loop {
             let due = self.store.due_runs(now, batch)?;
             if due.is_empty() {
@@ -388,6 +440,7 @@ impl<'s> Engine<'s> {
                     Entry::Event { .. } | Entry::Date { .. } => {}
                 }
             }
+            self.schedule_dates(&program, journey as JourneyId, now)?;
             for contact in candidates {
                 if self.store.last_end(contact, &def.code.name)?.is_some() {
                     continue;
@@ -406,6 +459,14 @@ impl<'s> Engine<'s> {
     /// journeys.
     pub fn happen(&mut self, happening: &Happening, now: i64) -> Result<Tally> {
         self.store.record(happening)?;
+        if happening.kind == HappeningKind::Update {
+            // Its dates may have changed: schedule its date entries anew.
+            self.store.forget_date_entries(happening.contact)?;
+            let program = self.program();
+            for journey in 0..program.journeys.len() {
+                self.schedule_dates(&program, journey as JourneyId, now)?;
+            }
+        }
         let mut tally = Tally::default();
         let wakes = match happening.kind {
             HappeningKind::Open => Wakes::OPEN,
@@ -463,14 +524,15 @@ impl<'s> Engine<'s> {
         Ok(tally)
     }
 
-    /// When the next thing is due: a run's timer or a queued email.
+    /// When the next thing is due: a run's timer, a queued email, or a
+    /// date-triggered entry.
     pub fn next_due(&self) -> Result<Option<i64>> {
-        let wake = self.store.next_wake()?;
-        let mail = self.store.next_outbox_due()?;
-        Ok(match (wake, mail) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        })
+        let candidates = [
+            self.store.next_wake()?,
+            self.store.next_outbox_due()?,
+            self.store.next_date_entry()?.filter(|at| *at != i64::MAX),
+        ];
+        Ok(candidates.into_iter().flatten().min())
     }
 }
 
@@ -557,6 +619,60 @@ fn handoffs(program: &Program, effects: &[Effect]) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// The next moment at or after `from` when `facts` enters `journey` by a
+/// date trigger; `None` when there is none (no date, or it has passed).
+fn next_date_entry(
+    program: &Program,
+    journey: JourneyId,
+    facts: &Contact,
+    from: i64,
+) -> Option<i64> {
+    let vm = Vm::new(program);
+    let entries = &program.journeys[journey as usize].entries;
+    let mut next: Option<i64> = None;
+    for entry in entries {
+        let Entry::Date {
+            field,
+            offset,
+            yearly,
+            at,
+            zone,
+        } = entry
+        else {
+            continue;
+        };
+        let zone = match zone {
+            Some(crate::bytecode::Zone::Named(name)) => name.parse().ok(),
+            Some(crate::bytecode::Zone::Field(f)) => match facts.field(*f) {
+                crate::facts::Value::Text(name) => name.parse().ok(),
+                _ => None,
+            },
+            None => None,
+        }
+        .unwrap_or_else(|| vm.zone(journey, facts));
+        let value = facts.field(*field);
+        let when = if *yearly {
+            let date = match value {
+                crate::facts::Value::Date(days) => chrono::NaiveDate::default()
+                    .checked_add_signed(chrono::TimeDelta::days(days.into())),
+                crate::facts::Value::Instant(at) => chrono::DateTime::from_timestamp(at, 0)
+                    .map(|t| crate::time::to_local(t, zone).date()),
+                _ => None,
+            };
+            date.map(|date| {
+                let from = chrono::DateTime::from_timestamp(from, 0).unwrap_or_default();
+                crate::time::next_yearly(from, date, at, offset.as_ref(), zone).timestamp()
+            })
+        } else {
+            timing::relative(value, offset.as_ref(), Some(at), zone).filter(|t| *t >= from)
+        };
+        if let Some(when) = when {
+            next = Some(next.map_or(when, |n| n.min(when)));
+        }
+    }
+    next
 }
 
 fn condition_holds(

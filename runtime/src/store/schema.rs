@@ -134,4 +134,15 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE outbox ADD COLUMN lease_until INTEGER;
     CREATE INDEX outbox_leases ON outbox (lease_until) WHERE status = 'sending';
     ",
+    // 3: the next date-triggered entry (a birthday, a renewal date) of each
+    // contact into each journey that enters on a date.
+    "
+    CREATE TABLE date_entries (
+        journey TEXT NOT NULL,
+        contact INTEGER NOT NULL REFERENCES contacts(id),
+        due_at INTEGER NOT NULL,
+        PRIMARY KEY (journey, contact)
+    ) WITHOUT ROWID;
+    CREATE INDEX date_entries_due ON date_entries (due_at);
+    ",
 ];

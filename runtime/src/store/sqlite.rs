@@ -375,6 +375,62 @@ impl SqliteStore {
         Ok(outcomes)
     }
 
+    // ------------------------------------------------------ date entries --
+
+    /// Contacts with no date entry scheduled for `journey`.
+    pub fn unscheduled_for_date(&self, journey: &str) -> Result<Vec<ContactId>> {
+        self.ids(
+            "SELECT id FROM contacts WHERE id NOT IN \
+             (SELECT contact FROM date_entries WHERE journey = ?1) ORDER BY id",
+            journey,
+        )
+    }
+
+    /// Schedules (or moves) a contact's next date entry into `journey`.
+    pub fn schedule_date_entry(
+        &mut self,
+        journey: &str,
+        contact: ContactId,
+        due_at: i64,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO date_entries (journey, contact, due_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (journey, contact) DO UPDATE SET due_at = ?3",
+            params![journey, contact, due_at],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets a contact's date entries, to schedule them again (its date
+    /// fields changed).
+    pub fn forget_date_entries(&mut self, contact: ContactId) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM date_entries WHERE contact = ?1", [contact])?;
+        Ok(())
+    }
+
+    /// Date entries due at `now`: (journey, contact, due_at).
+    pub fn due_date_entries(
+        &self,
+        now: i64,
+        limit: usize,
+    ) -> Result<Vec<(String, ContactId, i64)>> {
+        let mut query = self.conn.prepare_cached(
+            "SELECT journey, contact, due_at FROM date_entries WHERE due_at <= ?1 \
+             ORDER BY due_at, journey, contact LIMIT ?2",
+        )?;
+        let rows = query.query_map(params![now, limit as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn next_date_entry(&self) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row("SELECT min(due_at) FROM date_entries", [], |r| r.get(0))?)
+    }
+
     // ------------------------------------------------------------ outbox --
 
     /// Claims up to `limit` emails due at `now` for sending: highest
