@@ -467,7 +467,13 @@ fn an_event_for_an_unknown_link_is_refused_with_a_suggestion() {
 /// and gives Ben an open and a click, and Chloe an automated click.
 fn engine_with_history() -> Engine {
     let engine = Engine::deployed();
-    engine.ok(&["contacts", "import", CONTACTS, "--at", "2027-01-04T14:00:00Z"]);
+    engine.ok(&[
+        "contacts",
+        "import",
+        CONTACTS,
+        "--at",
+        "2027-01-04T14:00:00Z",
+    ]);
     engine.ok(&[
         "enroll",
         "welcome",
@@ -675,14 +681,10 @@ fn usage_and_missing_databases_exit_with_two() {
     assert!(no_file.stderr.contains("could not read `nowhere.csv`"));
 }
 
-/// FIXME(engine-zone): an update of the contact's timezone field changes
-/// the field but not the zone the engine schedules in (`contacts.zone`,
-/// which only an import sets), so waits keep using the old zone until the
-/// next import. `SqliteStore::record` should set the zone column when the
-/// update names the schema's timezone field (and the simulator its
-/// record's zone, to stay in step). Today's behaviour is asserted here.
+/// The zone the engine schedules a contact's waits in follows updates of
+/// the contact's timezone field; a value that is not a zone clears it.
 #[test]
-fn an_update_of_the_timezone_field_leaves_the_scheduling_zone_as_it_was() {
+fn an_update_of_the_timezone_field_moves_the_scheduling_zone() {
     let engine = Engine::deployed();
     engine.ok(&["contacts", "import", CONTACTS]);
     engine.ok(&["event", "QS-0001", "update", "timezone=Europe/Berlin"]);
@@ -693,5 +695,5 @@ fn an_update_of_the_timezone_field_leaves_the_scheduling_zone_as_it_was() {
         .unwrap()
         .unwrap();
     assert_eq!(ana.fields["timezone"], "Europe/Berlin");
-    assert_eq!(ana.zone.as_deref(), Some("America/Chicago"));
+    assert_eq!(ana.zone.as_deref(), Some("Europe/Berlin"));
 }

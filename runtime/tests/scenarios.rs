@@ -284,3 +284,18 @@ fn an_update_ends_a_wait_for_an_update_and_a_segment_change_wakes_another_journe
         ]
     );
 }
+
+#[test]
+fn a_contact_who_moves_waits_in_the_new_zone() {
+    let journeys = email("morning")
+        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  wait 2 days\n  \
+           wait until 09:00\n  send morning\n}\n";
+    let contacts = "id,email,timezone,lists\nm,m@example.org,America/New_York,all\n";
+    // The contact moves to Berlin while the first wait runs.
+    let events =
+        "at,contact,kind,name,data\n2027-01-05T12:00:00Z,m,update,,timezone=Europe/Berlin\n";
+    let run = simulate(&journeys, None, contacts, events, "2027-01-04T12:00:00Z");
+
+    // 09:00 in Berlin (+01:00) on 7 January, not 09:00 in New York.
+    assert_eq!(sends(&run, "m"), vec!["2027-01-07T08:00:00Z morning"]);
+}

@@ -23,6 +23,7 @@ use crate::store::sqlite::SqliteStore;
 use crate::store::*;
 use crate::timing;
 use crate::vm::{Effect, EndReason, Status, Vm, Wakes};
+use journey_compiler::check::program::Base;
 use journey_compiler::syntax::ast::{Priority, Reentry};
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
@@ -460,6 +461,7 @@ impl<'s> Engine<'s> {
     pub fn happen(&mut self, happening: &Happening, now: i64) -> Result<Tally> {
         self.store.record(happening)?;
         if happening.kind == HappeningKind::Update {
+            self.update_zone(happening)?;
             // Its dates may have changed: schedule its date entries anew.
             self.store.forget_date_entries(happening.contact)?;
             let program = self.program();
@@ -522,6 +524,24 @@ impl<'s> Engine<'s> {
             }
         }
         Ok(tally)
+    }
+
+    /// A new value of the contact's `timezone` field moves the zone its
+    /// waits are scheduled in (a value that is not a real zone clears it,
+    /// and the zone chain goes on to the journey's and the project's).
+    fn update_zone(&mut self, happening: &Happening) -> Result<()> {
+        let program = self.program();
+        let zone_field = program.fields.iter().find(|f| f.ty == Base::TimeZone);
+        let (Some(field), Some(data)) = (zone_field, &happening.data) else {
+            return Ok(());
+        };
+        if let Some(value) = data.get(&field.name) {
+            let zone = value
+                .as_str()
+                .filter(|z| z.parse::<chrono_tz::Tz>().is_ok());
+            self.store.set_zone(happening.contact, zone)?;
+        }
+        Ok(())
     }
 
     /// When the next thing is due: a run's timer, a queued email, or a

@@ -32,6 +32,7 @@ use contacts::ContactRecord;
 use events::{Happening, Scripted};
 use explain::Explain;
 use history::Contact;
+use journey_compiler::check::program::Base;
 use journey_compiler::syntax::ast::Reentry;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -336,7 +337,15 @@ impl<'p> Simulation<'p> {
                     .map(|(f, _)| self.program.fields[*f].name.as_str())
                     .collect();
                 for (field, value) in changes {
-                    self.contacts[contact].record.fields[*field] = value.clone();
+                    let record = &mut self.contacts[contact].record;
+                    record.fields[*field] = value.clone();
+                    // The contact's zone follows its timezone field.
+                    if self.program.fields[*field].ty == Base::TimeZone {
+                        record.zone = match value {
+                            value::Owned::Text(name) => name.parse().ok(),
+                            _ => None,
+                        };
+                    }
                 }
                 format!("updated {}", names.join(", "))
             }

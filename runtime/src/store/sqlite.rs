@@ -169,6 +169,16 @@ impl SqliteStore {
         }))
     }
 
+    /// Sets the zone the engine schedules a contact's waits in (its
+    /// `timezone` field, when that is a real zone).
+    pub fn set_zone(&mut self, contact: ContactId, zone: Option<&str>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE contacts SET zone = ?2 WHERE id = ?1",
+            params![contact, zone],
+        )?;
+        Ok(())
+    }
+
     pub fn contact_id(&self, external_id: &str) -> Result<Option<ContactId>> {
         Ok(self
             .conn
