@@ -48,6 +48,7 @@ pub enum Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logs();
     let result = match cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Fmt(args) => commands::fmt::run(args).map_err(miette::Report::new),
@@ -69,4 +70,17 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Logs go to stderr, filtered by `JOURNEY_LOG` (`warn` when unset; for
+/// example `JOURNEY_LOG=debug` or `JOURNEY_LOG=journey_runtime=info`). They
+/// name contacts by their store id only.
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("JOURNEY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
 }

@@ -70,6 +70,17 @@ impl Postman<'_> {
                 Delivery::Failed => tally.failed += 1,
                 Delivery::Retry { .. } => tally.retried += 1,
             }
+            // Reasons come from consent rules or from the transport, which
+            // removes addresses from server replies.
+            tracing::info!(
+                outbox = row.id,
+                contact = row.contact,
+                journey = %row.journey,
+                step = %row.step,
+                outcome = ?delivery,
+                reason = reason.as_deref().unwrap_or(""),
+                "email_settled"
+            );
             store.settle(
                 row.id,
                 delivery,

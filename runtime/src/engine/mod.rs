@@ -402,9 +402,26 @@ impl<'s> Engine<'s> {
         let commits: Vec<StepCommit> = batch.iter().map(|p| p.commit.clone()).collect();
         let outcomes = self.store.commit_all(&commits)?;
         for (prepared, outcome) in batch.iter().zip(&outcomes) {
-            if !matches!(outcome, CommitOutcome::Committed(_)) {
-                continue;
-            }
+            // Contacts appear in logs by their store id only: no field, no
+            // external id (which may be a record number), nothing PHI.
+            let commit = &prepared.commit;
+            let run = match outcome {
+                CommitOutcome::Committed(run) => *run,
+                CommitOutcome::Lost => {
+                    tracing::debug!(contact = prepared.contact, journey = %commit.journey, "step_lost_to_another_engine");
+                    continue;
+                }
+            };
+            tracing::debug!(
+                contact = prepared.contact,
+                run,
+                journey = %commit.journey,
+                steps = commit.arrived.len(),
+                emails = commit.emails.len(),
+                ended = commit.end_reason.as_deref().unwrap_or(""),
+                wake_at = commit.wake_at,
+                "step_committed"
+            );
             for target in &prepared.handoffs {
                 let latest = self.program();
                 if let Some(j) = latest.journeys.iter().position(|j| &j.code.name == target) {
