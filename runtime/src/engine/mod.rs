@@ -408,7 +408,8 @@ impl<'s> Engine<'s> {
             let run = match outcome {
                 CommitOutcome::Committed(run) => *run,
                 CommitOutcome::Lost => {
-                    tracing::debug!(contact = prepared.contact, journey = %commit.journey, "step_lost_to_another_engine");
+                    let contact = prepared.contact;
+                    tracing::debug!(contact, journey = %commit.journey, "step_lost_to_another_engine");
                     continue;
                 }
             };
