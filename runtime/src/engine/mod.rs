@@ -408,8 +408,8 @@ impl<'s> Engine<'s> {
             let run = match outcome {
                 CommitOutcome::Committed(run) => *run,
                 CommitOutcome::Lost => {
-                    let contact = prepared.contact;
-                    tracing::debug!(contact, journey = %commit.journey, "step_lost_to_another_engine");
+                    let (contact, journey) = (prepared.contact, &commit.journey);
+                    tracing::debug!(contact, %journey, "step_lost_to_another_engine");
                     continue;
                 }
             };
