@@ -44,6 +44,25 @@ pub enum EndReason {
     },
 }
 
+impl EndReason {
+    /// How reports and timelines say it: `completed`, `completed (loop
+    /// prevented at remind)`, `exited (exit when held)`, `completed (handed
+    /// off)`.
+    pub fn describe(self, code: &JourneyCode) -> String {
+        match self {
+            EndReason::Completed => "completed".into(),
+            EndReason::LoopPrevented { step } => {
+                format!(
+                    "completed (loop prevented at {})",
+                    code.steps[step as usize].id
+                )
+            }
+            EndReason::Exited => "exited (exit when held)".into(),
+            EndReason::HandedOff { .. } => "completed (handed off)".into(),
+        }
+    }
+}
+
 /// How a wait ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WaitOutcome {

@@ -17,16 +17,10 @@
 
 use crate::workspace::{self, LoadError, Unit};
 use crate::Outcome;
-use journey_compiler::analyze_project;
-use journey_compiler::check::config::{parse_config, ProjectConfig};
-use journey_compiler::check::DiskTemplates;
-use journey_compiler::diagnostic::{Diagnostic, Severity};
-use journey_compiler::render::{self, Format};
-use journey_compiler::source::Sources;
 use journey_runtime::artifact::{self, FORMAT_VERSION};
 use journey_runtime::bytecode::Program;
 use std::fs::{self, OpenOptions};
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -80,57 +74,9 @@ pub fn run(args: Args) -> Result<Outcome, BuildError> {
     Ok(Outcome::Success)
 }
 
-/// Checks a unit and compiles it. Every diagnostic (warnings too) is shown
-/// on stderr; `None` when there were errors.
+/// Checks and compiles a loaded unit (see `crate::project`).
 pub fn compile_unit(unit: &Unit) -> Option<Program> {
-    let (sources, diagnostics, program) = analyze_unit(unit);
-    if !diagnostics.is_empty() {
-        let color = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        let mut stderr = io::stderr().lock();
-        let _ = render::render(Format::Human { color }, &sources, &diagnostics, &mut stderr);
-    }
-
-    let errors = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    if errors > 0 {
-        let noun = if errors == 1 { "error" } else { "errors" };
-        eprintln!("not compiled: {errors} {noun}");
-        return None;
-    }
-    program.map(|checked| journey_runtime::compile::compile(&checked))
-}
-
-/// The unit's files (journey files first, then its `journey.toml`, so the
-/// journey files keep their ids), what was found in them, and the checked
-/// program when there were no errors in the journey files.
-fn analyze_unit(
-    unit: &Unit,
-) -> (
-    Sources,
-    Vec<Diagnostic>,
-    Option<journey_compiler::check::program::Program>,
-) {
-    let mut sources = Sources::new();
-    for (_, file) in unit.sources.iter() {
-        sources.add(file.path.clone(), file.text.clone());
-    }
-
-    let mut diagnostics = Vec::new();
-    let config = match &unit.config {
-        Some(file) => {
-            let id = sources.add(file.path.clone(), file.text.clone());
-            let (config, problems) = parse_config(id, &file.text);
-            diagnostics.extend(problems);
-            config
-        }
-        None => ProjectConfig::default(),
-    };
-
-    let analysis = analyze_project(&unit.sources, &config, &DiskTemplates);
-    diagnostics.extend(analysis.diagnostics);
-    (sources, diagnostics, analysis.program)
+    crate::project::compile_unit(unit, PathBuf::new()).map(|project| project.program)
 }
 
 /// `journey.jbc` in the project folder (beside the file, for one file).

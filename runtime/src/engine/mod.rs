@@ -630,7 +630,7 @@ fn step_commit(
                 commit.wakes = wakes.bits();
             }
             Effect::Ended(reason) => {
-                commit.end_reason = Some(end_text(reason, code));
+                commit.end_reason = Some(reason.describe(code));
                 let at = match reason {
                     EndReason::LoopPrevented { step } => Some(step),
                     _ => last_step.or(Some(current_step(code, state.pc))),
@@ -750,18 +750,4 @@ fn reentry_allows(
 
 fn current_step(code: &crate::bytecode::JourneyCode, pc: u32) -> u16 {
     code.steps.partition_point(|s| s.pc <= pc).saturating_sub(1) as u16
-}
-
-fn end_text(reason: EndReason, code: &crate::bytecode::JourneyCode) -> String {
-    match reason {
-        EndReason::Completed => "completed".into(),
-        EndReason::LoopPrevented { step } => {
-            format!(
-                "completed (loop prevented at {})",
-                code.steps[step as usize].id
-            )
-        }
-        EndReason::Exited => "exited".into(),
-        EndReason::HandedOff { .. } => "completed (handed off)".into(),
-    }
 }

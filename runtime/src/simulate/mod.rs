@@ -27,7 +27,7 @@ use crate::eval::{holds, Scope};
 use crate::facts::Facts;
 use crate::state::RunState;
 use crate::timing;
-use crate::vm::{Effect, EndReason, Status, Vm, WaitOutcome, Wakes};
+use crate::vm::{Effect, Status, Vm, WaitOutcome, Wakes};
 use contacts::ContactRecord;
 use events::{Happening, Scripted};
 use explain::Explain;
@@ -557,7 +557,7 @@ impl<'p> Simulation<'p> {
                         counts.ended_here += 1;
                     }
                     self.last_end[contact][journey as usize] = Some(now);
-                    (None, ended_text(reason, code))
+                    (None, reason.describe(code))
                 }
             };
             self.timelines[contact].push(Moment {
@@ -632,20 +632,6 @@ fn bot(automated: bool) -> &'static str {
         " (automated)"
     } else {
         ""
-    }
-}
-
-fn ended_text(reason: EndReason, code: &crate::bytecode::JourneyCode) -> String {
-    match reason {
-        EndReason::Completed => "completed".into(),
-        EndReason::LoopPrevented { step } => {
-            format!(
-                "completed (loop prevented at {})",
-                code.steps[step as usize].id
-            )
-        }
-        EndReason::Exited => "exited (exit when held)".into(),
-        EndReason::HandedOff { .. } => "completed (handed off)".into(),
     }
 }
 
