@@ -49,6 +49,28 @@ pub struct RowError {
     pub reason: String,
 }
 
+impl RowError {
+    /// A problem with a whole row.
+    pub fn row(line: u64, reason: String) -> RowError {
+        RowError {
+            line,
+            column: None,
+            column_number: None,
+            reason,
+        }
+    }
+
+    /// A problem with one cell: the column's name and 0-based index.
+    pub fn cell(line: u64, name: &str, index: usize, reason: String) -> RowError {
+        RowError {
+            line,
+            column: Some(name.to_string()),
+            column_number: Some(index + 1),
+            reason,
+        }
+    }
+}
+
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.column, self.column_number) {
@@ -124,20 +146,23 @@ impl<'p, R: io::Read> ContactReader<'p, R> {
         let headers: Vec<String> = match reader.headers() {
             Ok(headers) => headers.iter().map(|h| h.trim().to_string()).collect(),
             Err(error) => {
-                return Err(vec![row_error(1, format!("unreadable header: {error}"))]);
+                return Err(vec![RowError::row(
+                    1,
+                    format!("unreadable header: {error}"),
+                )]);
             }
         };
         let (columns, mut errors) = resolve_columns(program, &headers, layout);
         for (column, _) in &layout.renames {
             if !headers.iter().any(|h| h == column) {
-                errors.push(row_error(
+                errors.push(RowError::row(
                     1,
                     format!("--map names the column `{column}`, which the header does not have"),
                 ));
             }
         }
         if !columns.iter().any(|(_, c)| matches!(c, Column::Id)) {
-            errors.push(row_error(
+            errors.push(RowError::row(
                 1,
                 "the header has no `id` column (each contact's external id)".into(),
             ));
@@ -203,7 +228,7 @@ impl<'p, R: io::Read> ContactReader<'p, R> {
         };
         if let Err(error) = std::str::from_utf8(self.record.as_slice()) {
             let reason = format!("unreadable row: not UTF-8 text ({error})");
-            row.contact = Err(vec![row_error(line, reason)]);
+            row.contact = Err(vec![RowError::row(line, reason)]);
             return row;
         }
         if row.cells.len() != self.headers.len() {
@@ -212,7 +237,7 @@ impl<'p, R: io::Read> ContactReader<'p, R> {
                 row.cells.len(),
                 self.headers.len()
             );
-            row.contact = Err(vec![row_error(line, reason)]);
+            row.contact = Err(vec![RowError::row(line, reason)]);
             return row;
         }
         for (extra, index) in self.extra_columns.iter().enumerate() {
@@ -248,9 +273,9 @@ impl<'p, R: io::Read> ContactReader<'p, R> {
             let name = &self.headers[*index];
             match column {
                 Column::Id if cell.is_empty() => {
-                    errors.push(cell_error(line, name, *index, "the id is empty".into()))
+                    errors.push(RowError::cell(line, name, *index, "the id is empty".into()))
                 }
-                Column::Id if !self.seen.insert(cell.to_string()) => errors.push(cell_error(
+                Column::Id if !self.seen.insert(cell.to_string()) => errors.push(RowError::cell(
                     line,
                     name,
                     *index,
@@ -267,7 +292,7 @@ impl<'p, R: io::Read> ContactReader<'p, R> {
                             Some(found) => {
                                 into.insert(found as u16);
                             }
-                            None => errors.push(cell_error(
+                            None => errors.push(RowError::cell(
                                 line,
                                 name,
                                 *index,
@@ -280,7 +305,7 @@ impl<'p, R: io::Read> ContactReader<'p, R> {
                     Ok(value) => contact.fields[*field] = value,
                     Err(reason) => {
                         reported[*field] = true;
-                        errors.push(cell_error(line, name, *index, reason));
+                        errors.push(RowError::cell(line, name, *index, reason));
                     }
                 },
                 Column::Extra(_) => {}
@@ -303,9 +328,9 @@ impl<'p, R: io::Read> ContactReader<'p, R> {
                     .find(|(_, c)| matches!(c, Column::Field(f) if *f == field))
                 {
                     Some((index, _)) => {
-                        errors.push(cell_error(line, &self.headers[*index], *index, reason))
+                        errors.push(RowError::cell(line, &self.headers[*index], *index, reason))
                     }
-                    None => errors.push(row_error(line, reason)),
+                    None => errors.push(RowError::row(line, reason)),
                 }
             }
         }
@@ -338,7 +363,7 @@ impl<R: io::Read> Iterator for ContactReader<'_, R> {
                 Some(ContactRow {
                     line,
                     cells: Vec::new(),
-                    contact: Err(vec![row_error(line, reason)]),
+                    contact: Err(vec![RowError::row(line, reason)]),
                     extra: vec![String::new(); self.extra_columns.len()],
                 })
             }
@@ -388,7 +413,7 @@ fn resolve_columns(
         let name = renamed.unwrap_or(written);
         if let Some((earlier, _)) = taken.iter().find(|(_, n)| *n == name) {
             let reason = format!("the columns `{earlier}` and `{written}` both give `{name}`");
-            errors.push(cell_error(1, written, index, reason));
+            errors.push(RowError::cell(1, written, index, reason));
             continue;
         }
         taken.push((written, name));
@@ -403,7 +428,7 @@ fn resolve_columns(
                     Some(extra) => Column::Extra(extra),
                     None => {
                         let reason = unknown_column(program, layout, written, renamed);
-                        errors.push(cell_error(1, written, index, reason));
+                        errors.push(RowError::cell(1, written, index, reason));
                         continue;
                     }
                 },
@@ -495,22 +520,4 @@ pub fn parse_instant(cell: &str, zone: Tz) -> Option<i64> {
     }
     let local = NaiveDateTime::parse_from_str(cell, "%Y-%m-%d %H:%M").ok()?;
     Some(crate::time::local_to_utc(local, zone).timestamp())
-}
-
-fn row_error(line: u64, reason: String) -> RowError {
-    RowError {
-        line,
-        column: None,
-        column_number: None,
-        reason,
-    }
-}
-
-fn cell_error(line: u64, name: &str, index: usize, reason: String) -> RowError {
-    RowError {
-        line,
-        column: Some(name.to_string()),
-        column_number: Some(index + 1),
-        reason,
-    }
 }

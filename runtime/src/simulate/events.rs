@@ -76,7 +76,7 @@ pub fn parse_events(
         .from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| vec![row_error(1, format!("unreadable header: {e}"))])?;
+        .map_err(|e| vec![RowError::row(1, format!("unreadable header: {e}"))])?;
     let columns = Columns::read(headers)?;
     let by_id: HashMap<&str, usize> = contacts
         .iter()
@@ -91,7 +91,7 @@ pub fn parse_events(
         let record = match record {
             Ok(record) => record,
             Err(e) => {
-                errors.push(row_error(line, format!("unreadable row: {e}")));
+                errors.push(RowError::row(line, format!("unreadable row: {e}")));
                 continue;
             }
         };
@@ -126,15 +126,18 @@ impl Columns {
             match COLUMNS.iter().position(|c| *c == name) {
                 Some(known) if found[known].is_some() => {
                     let reason = format!("the column `{name}` appears twice");
-                    errors.push(cell_error(1, name, index, reason));
+                    errors.push(RowError::cell(1, name, index, reason));
                 }
                 Some(known) => found[known] = Some(index),
-                None => errors.push(cell_error(1, name, index, unknown_column(name))),
+                None => errors.push(RowError::cell(1, name, index, unknown_column(name))),
             }
         }
         for (known, name) in COLUMNS.iter().enumerate() {
             if found[known].is_none() && REQUIRED.contains(name) {
-                errors.push(row_error(1, format!("the header has no `{name}` column")));
+                errors.push(RowError::row(
+                    1,
+                    format!("the header has no `{name}` column"),
+                ));
             }
         }
 
@@ -184,8 +187,8 @@ impl Row<'_> {
 
     fn error(&self, (name, reason): CellError) -> RowError {
         match self.columns.index(name) {
-            Some(index) => cell_error(self.line, name, index, reason),
-            None => row_error(self.line, reason),
+            Some(index) => RowError::cell(self.line, name, index, reason),
+            None => RowError::row(self.line, reason),
         }
     }
 
@@ -481,23 +484,5 @@ fn event_value(ty: Base, text: &str) -> Result<Owned, String> {
             _ => Err(format!("`{text}` is not true or false")),
         },
         _ => Ok(Owned::Text(text.to_string())),
-    }
-}
-
-fn row_error(line: u64, reason: String) -> RowError {
-    RowError {
-        line,
-        column: None,
-        column_number: None,
-        reason,
-    }
-}
-
-fn cell_error(line: u64, name: &str, index: usize, reason: String) -> RowError {
-    RowError {
-        line,
-        column: Some(name.to_string()),
-        column_number: Some(index + 1),
-        reason,
     }
 }
