@@ -199,9 +199,12 @@ fn templates(project: &project::Project) -> miette::Result<Templates> {
 /// SMTP when journey.toml has `[smtp]`, else `.eml` files in the outbox.
 fn transport(project: &project::Project) -> miette::Result<Box<dyn Transport>> {
     if let Some(table) = &project.config.smtp {
-        let config: SmtpConfig = toml::Value::Table(table.clone())
+        let mut config: SmtpConfig = toml::Value::Table(table.clone())
             .try_into()
             .map_err(|e| miette!("journey.toml [smtp]: {e}"))?;
+        // A relative ca_file is read from the project folder, not from
+        // wherever the command runs; an absolute one stays as it is.
+        config.ca_file = config.ca_file.map(|ca| project.root.join(ca));
         let transport = SmtpTransport::from_config(&config)
             .map_err(|e| miette!("journey.toml [smtp]: {}", e.0))?;
         return Ok(Box::new(transport));
