@@ -578,7 +578,7 @@ fn deceased_patients_exit_on_entry_and_are_never_emailed() {
         let report: Value = serde_json::from_str(&stdout).unwrap();
         let runs = report["runs"].as_array().unwrap();
         assert_eq!(runs.len(), 1, "{report:#}");
-        assert_eq!(runs[0]["end_reason"], "exited");
+        assert_eq!(runs[0]["end_reason"], "exited (exit when held)");
         assert_eq!(runs[0]["ended_at"], "2024-05-01T13:00:00Z");
         assert_eq!(report["emails"], Value::Array(Vec::new()), "{report:#}");
 
