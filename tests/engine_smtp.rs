@@ -482,13 +482,7 @@ fn assert_stopped_with_nothing_sent(project: &Project, sink: &Sink, ran: &Ran, c
     assert_eq!(welcome["sent"], 0, "{welcome}");
     assert_eq!(welcome["failed"], 0, "{welcome}");
 
-    // FIXME(delivery-config-error): docs/operations.md says a configuration
-    // problem "leaves the email queued", but `Postman::deliver` returns on
-    // the first `SendError::Config` and leaves its whole claimed batch
-    // `sending` until the five-minute lease lapses; the report counts such
-    // emails nowhere (queued 0, sent 0). Releasing the unsettled claims
-    // (status `queued`, no lease, attempts unchanged) before returning
-    // would make these pass.
+    // A configuration problem gives the claimed emails back, untried.
     for row in &outbox {
         assert_eq!(row.status, "queued", "claimed and never released: {row:?}");
     }

@@ -62,8 +62,18 @@ impl Postman<'_> {
         limit: usize,
     ) -> Result<DeliveryTally, EngineError> {
         let mut tally = DeliveryTally::default();
-        for row in store.claim_outbox(now, limit, CLAIM_LEASE)? {
-            let (delivery, reason, message_id) = self.one(store, &row, now)?;
+        let claimed = store.claim_outbox(now, limit, CLAIM_LEASE)?;
+        for (index, row) in claimed.iter().enumerate() {
+            let (delivery, reason, message_id) = match self.one(store, row, now) {
+                Ok(settled) => settled,
+                Err(error) => {
+                    // Nothing can be sent until the settings are fixed: give
+                    // back this email and the rest of the batch, untried.
+                    let unsent: Vec<i64> = claimed[index..].iter().map(|r| r.id).collect();
+                    store.release_claims(&unsent)?;
+                    return Err(error);
+                }
+            };
             match delivery {
                 Delivery::Sent => tally.sent += 1,
                 Delivery::Suppressed => tally.suppressed += 1,

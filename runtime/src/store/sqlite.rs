@@ -485,6 +485,24 @@ impl SqliteStore {
         Ok(rows)
     }
 
+    /// Gives claimed emails back, untried: queued again, as if never claimed.
+    pub fn release_claims(&mut self, ids: &[i64]) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut release = tx.prepare_cached(
+                "UPDATE outbox SET status = 'queued', lease_until = NULL \
+                 WHERE id = ?1 AND status = 'sending'",
+            )?;
+            for id in ids {
+                release.execute([id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// When the next email is due, or the next lapsed claim can be taken.
     pub fn next_outbox_due(&self) -> Result<Option<i64>> {
         Ok(self.conn.query_row(
