@@ -22,6 +22,7 @@
 
 use super::{convert, EngineError};
 use crate::bytecode::Program;
+use crate::clock::{Clock, SystemClock};
 use crate::mail::{
     compose, ContactValues, Letter, SendError, TemplateValue, Templates, Transport, View,
 };
@@ -30,7 +31,8 @@ use crate::store::{Delivery, OutboxRow};
 use chrono_tz::Tz;
 
 /// How long a claimed email is reserved for the engine sending it, in
-/// seconds of the clock.
+/// seconds of real time, whatever clock drives the engine: the lease
+/// outlives a process that died, and processes die in real time.
 pub const CLAIM_LEASE: i64 = 300;
 
 /// How many times a temporary failure is tried before the email fails.
@@ -62,7 +64,7 @@ impl Postman<'_> {
         limit: usize,
     ) -> Result<DeliveryTally, EngineError> {
         let mut tally = DeliveryTally::default();
-        let claimed = store.claim_outbox(now, limit, CLAIM_LEASE)?;
+        let claimed = store.claim_outbox(now, limit, SystemClock.now(), CLAIM_LEASE)?;
         for (index, row) in claimed.iter().enumerate() {
             let (delivery, reason, message_id) = match self.one(store, row, now) {
                 Ok(settled) => settled,

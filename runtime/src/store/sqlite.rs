@@ -449,7 +449,18 @@ impl SqliteStore {
     /// no other engine takes it meanwhile. A claim not settled within
     /// `lease` seconds (the engine died) lapses, and the email is claimed
     /// again: delivery is at least once.
-    pub fn claim_outbox(&mut self, now: i64, limit: usize, lease: i64) -> Result<Vec<OutboxRow>> {
+    ///
+    /// `now` is the engine's clock, which may be virtual; leases run on
+    /// `real_now`, the machine's. A virtual clock jumps: a second engine
+    /// whose clock had jumped past a lease in engine time took emails that
+    /// the first was still sending, and both sent them.
+    pub fn claim_outbox(
+        &mut self,
+        now: i64,
+        limit: usize,
+        real_now: i64,
+        lease: i64,
+    ) -> Result<Vec<OutboxRow>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -457,10 +468,10 @@ impl SqliteStore {
             let mut query = tx.prepare_cached(
                 "SELECT id, key, contact, journey, step, email, attempts FROM outbox \
                  WHERE (status = 'queued' AND due_at <= ?1) \
-                    OR (status = 'sending' AND lease_until <= ?1) \
+                    OR (status = 'sending' AND lease_until <= ?3) \
                  ORDER BY priority DESC, due_at, id LIMIT ?2",
             )?;
-            let rows = query.query_map(params![now, limit as i64], |r| {
+            let rows = query.query_map(params![now, limit as i64, real_now], |r| {
                 Ok(OutboxRow {
                     id: r.get(0)?,
                     key: r.get(1)?,
@@ -478,7 +489,7 @@ impl SqliteStore {
                 "UPDATE outbox SET status = 'sending', lease_until = ?2 WHERE id = ?1",
             )?;
             for row in &rows {
-                claim.execute(params![row.id, now + lease])?;
+                claim.execute(params![row.id, real_now + lease])?;
             }
         }
         tx.commit()?;
@@ -503,11 +514,12 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// When the next email is due, or the next lapsed claim can be taken.
+    /// When the next queued email is due, on the engine's clock. A claim's
+    /// lease is on the real clock, not a moment of the engine's: a lapsed
+    /// claim is taken by the first delivery round after it lapsed.
     pub fn next_outbox_due(&self) -> Result<Option<i64>> {
         Ok(self.conn.query_row(
-            "SELECT min(CASE status WHEN 'queued' THEN due_at ELSE lease_until END) \
-             FROM outbox WHERE status IN ('queued', 'sending')",
+            "SELECT min(due_at) FROM outbox WHERE status = 'queued'",
             [],
             |r| r.get(0),
         )?)
