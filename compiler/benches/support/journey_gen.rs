@@ -484,9 +484,8 @@ impl<'a, C: Choices> Writer<'a, C> {
     }
 
     fn settings(&mut self) {
-        if self.c.chance(70) {
-            self.push("  from \"Member Services <members@example-health.org>\"\n");
-        }
+        // Every journey needs a sender; the checker reports one without.
+        self.push("  from \"Member Services <members@example-health.org>\"\n");
         if self.c.chance(40) {
             self.push("  reply_to \"help@example-health.org\"\n");
         }
