@@ -14,6 +14,7 @@ pub mod delivery;
 
 use crate::artifact;
 use crate::bytecode::{Entry, JourneyId, Program};
+use crate::clock::{Clock, SystemClock};
 use crate::eval::{holds, Scope};
 use crate::facts::Facts;
 use crate::simulate::contacts::ContactRecord;
@@ -567,7 +568,7 @@ impl<'s> Engine<'s> {
     pub fn next_due(&self) -> Result<Option<i64>> {
         let candidates = [
             self.store.next_wake()?,
-            self.store.next_outbox_due()?,
+            self.store.next_outbox_due(SystemClock.now())?,
             self.store.next_date_entry()?.filter(|at| *at != i64::MAX),
         ];
         Ok(candidates.into_iter().flatten().min())

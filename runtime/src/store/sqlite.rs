@@ -514,13 +514,15 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// When the next queued email is due, on the engine's clock. A claim's
-    /// lease is on the real clock, not a moment of the engine's: a lapsed
-    /// claim is taken by the first delivery round after it lapsed.
-    pub fn next_outbox_due(&self) -> Result<Option<i64>> {
+    /// When the next email is due, on the engine's clock: a queued email's
+    /// due time or, for a claim whose lease lapsed at `real_now` (on the
+    /// real clock, see [`SqliteStore::claim_outbox`]), the time it was
+    /// first due, so that it is delivered again at once.
+    pub fn next_outbox_due(&self, real_now: i64) -> Result<Option<i64>> {
         Ok(self.conn.query_row(
-            "SELECT min(due_at) FROM outbox WHERE status = 'queued'",
-            [],
+            "SELECT min(due_at) FROM outbox WHERE status = 'queued' \
+             OR (status = 'sending' AND lease_until <= ?1)",
+            [real_now],
             |r| r.get(0),
         )?)
     }
