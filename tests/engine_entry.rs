@@ -3,7 +3,10 @@
 //! second copy of its first email, whether that email is still queued or
 //! already sent; once the run has ended, a submission follows the
 //! journey's re-entry rule: never by default, and after the waiting time
-//! when the journey says `reentry after`.
+//! when the journey says `reentry after`. Submissions that arrive at the
+//! same moment (a double click, a webhook sent twice) enter once, also
+//! into a journey that ends on entry, where no active run stands in the
+//! way of a second one.
 
 #[path = "fixtures/engine/support.rs"]
 mod support;
@@ -17,10 +20,12 @@ const PATIENT: &str = "P00000";
 /// entered.
 fn submit(project: &Project, at: &str) -> u32 {
     let out = project.ok(&["event", PATIENT, "custom", "form_submitted", "--at", at]);
-    match () {
-        _ if out.contains("1 journey entered") => 1,
-        _ if out.contains("0 journeys entered") => 0,
-        _ => panic!("unexpected output: {out}"),
+    if out.contains("1 journey entered") {
+        1
+    } else if out.contains("0 journeys entered") {
+        0
+    } else {
+        panic!("unexpected output: {out}")
     }
 }
 
@@ -48,17 +53,14 @@ fn intake(project: &Project) -> (Vec<Run>, Vec<Email>, usize) {
     (runs, emails, files.len())
 }
 
-fn set_up(reentry: Option<&str>) -> Project {
+/// The project, its `intake` journey changed by `edit`, deployed, with
+/// `contacts` patients imported.
+fn set_up_with(edit: impl Fn(&str) -> String, contacts: usize) -> Project {
     let project = Project::new();
-    if let Some(rule) = reentry {
-        let path = project.root.join("care.journey");
-        let text = std::fs::read_to_string(&path).unwrap();
-        let entry = "  enter on event form_submitted\n";
-        assert!(text.contains(entry));
-        let text = text.replace(entry, &format!("{entry}  reentry {rule}\n"));
-        std::fs::write(&path, text).unwrap();
-    }
-    let contacts = project.write_contacts(1, false);
+    let path = project.root.join("care.journey");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, edit(&text)).unwrap();
+    let contacts = project.write_contacts(contacts, false);
     let root = project.root.to_str().unwrap();
     project.ok(&["deploy", root, "--at", START]);
     project.ok(&[
@@ -69,6 +71,19 @@ fn set_up(reentry: Option<&str>) -> Project {
         START,
     ]);
     project
+}
+
+/// The project with one patient, `intake` with the re-entry rule given.
+fn set_up(reentry: Option<&str>) -> Project {
+    let with_rule = |text: &str| {
+        let entry = "  enter on event form_submitted\n";
+        assert!(text.contains(entry));
+        match reentry {
+            Some(rule) => text.replace(entry, &format!("{entry}  reentry {rule}\n")),
+            None => text.to_string(),
+        }
+    };
+    set_up_with(with_rule, 1)
 }
 
 #[test]
@@ -163,6 +178,53 @@ fn after_the_end_a_journey_with_reentry_after_takes_the_contact_back_only_then()
     assert_ne!(emails[0].key, emails[1].key);
     assert_eq!(emails[0].run, runs[0].id);
     assert_eq!(emails[1].run, runs[1].id);
+}
+
+#[test]
+fn submissions_at_the_same_moment_enter_a_journey_that_ends_at_once_only_once() {
+    const PATIENTS: usize = 100;
+    const AT_ONCE: usize = 4;
+    let no_wait = |text: &str| {
+        let waiting = "  send form_received\n  wait 3 days\n  end\n";
+        assert!(text.contains(waiting));
+        text.replace(waiting, "  send form_received\n  end\n")
+    };
+    let project = set_up_with(no_wait, PATIENTS);
+    let db = project.db();
+
+    for i in 0..PATIENTS {
+        let id = contact_id(i);
+        let mut submissions: Vec<_> = (0..AT_ONCE)
+            .map(|_| {
+                project
+                    .journey(&["event", &id, "custom", "form_submitted"])
+                    .args(["--at", "2027-01-04T10:00:00Z", "--db"])
+                    .arg(&db)
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for submission in &mut submissions {
+            assert!(submission.wait().unwrap().success());
+        }
+    }
+
+    let store = project.store();
+    let runs = runs(&store);
+    let emails = outbox_rows(&store);
+    let twice: Vec<&String> = runs
+        .iter()
+        .enumerate()
+        .filter(|(n, r)| {
+            runs[..*n]
+                .iter()
+                .any(|earlier| earlier.contact == r.contact)
+        })
+        .map(|(_, r)| &r.contact)
+        .collect();
+    assert!(twice.is_empty(), "entered more than once: {twice:?}");
+    assert_eq!((runs.len(), emails.len()), (PATIENTS, PATIENTS));
 }
 
 /// Seconds since the epoch of an RFC 3339 instant.

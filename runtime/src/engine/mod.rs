@@ -258,6 +258,7 @@ impl<'s> Engine<'s> {
     ) -> Result<std::result::Result<Prepared, Entered>> {
         let program = self.program();
         let name = &program.journeys[journey as usize].code.name;
+        let newest = self.store.newest_run(contact, name)?;
         if self.store.active_run(contact, name)?.is_some() {
             return Ok(Err(Entered::AlreadyIn));
         }
@@ -276,6 +277,7 @@ impl<'s> Engine<'s> {
             journey: name.clone(),
             deployment: self.latest,
             entered_at: now,
+            newest,
         };
         let commit = step_commit(&program, journey, run, &state, status, &effects, now);
         Ok(Ok(Prepared {

@@ -145,6 +145,11 @@ pub enum RunWrite {
         journey: String,
         deployment: DeploymentId,
         entered_at: i64,
+        /// The contact's newest run of the journey when the engine decided
+        /// to enter it. If another run was added since (another engine
+        /// entered the contact at the same moment), the entry is lost: it
+        /// was decided without that run.
+        newest: Option<RunId>,
     },
     /// An existing run, expected at `version`.
     Existing { id: RunId, version: i64 },

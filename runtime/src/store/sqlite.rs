@@ -310,6 +310,15 @@ impl SqliteStore {
             .optional()?)
     }
 
+    /// The contact's newest run of `journey`, active or ended: what an
+    /// entry is decided against (see [`RunWrite::New`]).
+    pub fn newest_run(&self, contact: ContactId, journey: &str) -> Result<Option<RunId>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT max(id) FROM runs WHERE contact = ?1 AND journey = ?2")?
+            .query_row(params![contact, journey], |r| r.get(0))?)
+    }
+
     /// When the contact's last run of `journey` ended, if one did.
     pub fn last_end(&self, contact: ContactId, journey: &str) -> Result<Option<i64>> {
         Ok(self.conn.query_row(
@@ -966,7 +975,17 @@ fn write_step(tx: &rusqlite::Transaction, commit: &StepCommit) -> Result<CommitO
             journey,
             deployment,
             entered_at,
+            newest,
         } => {
+            // Entered since this entry was decided (another engine, the
+            // same moment): the decision is stale. The one-active-run index
+            // alone misses a run that ended on entry, and re-entry rules.
+            let now_newest: Option<RunId> = tx
+                .prepare_cached("SELECT max(id) FROM runs WHERE contact = ?1 AND journey = ?2")?
+                .query_row(params![contact, journey], |r| r.get(0))?;
+            if now_newest != *newest {
+                return Ok(CommitOutcome::Lost);
+            }
             let inserted = tx.execute(
                 "INSERT OR IGNORE INTO runs (contact, journey, deployment, state, version, \
                  active, end_reason, wake_at, wakes, entered_at, ended_at) \
