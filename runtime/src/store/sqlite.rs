@@ -6,11 +6,29 @@
 
 use super::schema::MIGRATIONS;
 use super::*;
+use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::collections::BTreeMap;
 use std::path::Path;
+
+/// How many prepared statements the connection keeps for reuse. Parsing a
+/// statement costs more than running it on one row, so every statement of
+/// the engine's per-contact work is kept (rusqlite keeps 16 by default).
+const STATEMENT_CACHE: usize = 64;
 
 pub struct SqliteStore {
     conn: Connection,
+}
+
+/// What an entry into a journey must know about the contact's runs of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntryStatus {
+    /// The contact is in a run of the journey now.
+    pub in_run: bool,
+    /// When its last ended run of the journey ended.
+    pub last_end: Option<i64>,
+    /// Its newest run of the journey, active or ended.
+    pub newest: Option<RunId>,
 }
 
 type Json = serde_json::Map<String, serde_json::Value>;
@@ -41,6 +59,13 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Plans that do not depend on bound values. Without this, SQLite
+        // (built with STAT4) marks a kept statement such as `WHERE contact
+        // = ?1 ORDER BY at` stale whenever its values are cleared, and
+        // parses it again on every use. Without ANALYZE data the plans are
+        // the same either way.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let mut store = SqliteStore { conn };
         store.migrate()?;
         Ok(store)
@@ -144,11 +169,10 @@ impl SqliteStore {
     pub fn contact(&self, id: ContactId) -> Result<Option<StoredContact>> {
         let row = self
             .conn
-            .query_row(
-                "SELECT external_id, fields, zone FROM contacts WHERE id = ?1",
-                [id],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?)),
-            )
+            .prepare_cached("SELECT external_id, fields, zone FROM contacts WHERE id = ?1")?
+            .query_row([id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+            })
             .optional()?;
         let Some((external_id, fields, zone)) = row else {
             return Ok(None);
@@ -301,12 +325,11 @@ impl SqliteStore {
     pub fn active_run(&self, contact: ContactId, journey: &str) -> Result<Option<RunRow>> {
         Ok(self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT id, contact, journey, deployment, state, version FROM runs \
                  WHERE contact = ?1 AND journey = ?2 AND active = 1",
-                params![contact, journey],
-                run_row,
-            )
+            )?
+            .query_row(params![contact, journey], run_row)
             .optional()?)
     }
 
@@ -321,11 +344,57 @@ impl SqliteStore {
 
     /// When the contact's last run of `journey` ended, if one did.
     pub fn last_end(&self, contact: ContactId, journey: &str) -> Result<Option<i64>> {
-        Ok(self.conn.query_row(
-            "SELECT max(ended_at) FROM runs WHERE contact = ?1 AND journey = ?2 AND active = 0",
-            params![contact, journey],
-            |r| r.get(0),
-        )?)
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT max(ended_at) FROM runs \
+                 WHERE contact = ?1 AND journey = ?2 AND active = 0",
+            )?
+            .query_row(params![contact, journey], |r| r.get(0))?)
+    }
+
+    /// What an entry reads about the contact's runs of `journey`, in one
+    /// query: [`SqliteStore::active_run`] (whether there is one),
+    /// [`SqliteStore::last_end`] and [`SqliteStore::newest_run`].
+    pub fn entry_status(&self, contact: ContactId, journey: &str) -> Result<EntryStatus> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT coalesce(max(active), 0), max(CASE WHEN active = 0 THEN ended_at END), \
+                 max(id) FROM runs WHERE contact = ?1 AND journey = ?2",
+            )?
+            .query_row(params![contact, journey], |r| {
+                Ok(EntryStatus {
+                    in_run: r.get(0)?,
+                    last_end: r.get(1)?,
+                    newest: r.get(2)?,
+                })
+            })?)
+    }
+
+    /// Opens one read transaction for the reads that follow, until
+    /// [`SqliteStore::end_reads`].
+    ///
+    /// Each read outside a transaction opens and closes one of its own,
+    /// which takes and releases the log's shared locks (system calls):
+    /// that costs more than reading a contact. Bulk work that reads a
+    /// batch of contacts before committing it reads them all in one. The
+    /// reads see the database as it was at the first of them; writes of
+    /// other engines meanwhile are caught when the batch commits (run
+    /// versions, the one-active-run index). Nothing may be written until
+    /// `end_reads`.
+    pub fn begin_reads(&mut self) -> Result<()> {
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        Ok(())
+    }
+
+    /// Closes the read transaction of [`SqliteStore::begin_reads`]; does
+    /// nothing when none is open.
+    pub fn end_reads(&mut self) -> Result<()> {
+        if !self.conn.is_autocommit() {
+            self.conn.execute_batch("COMMIT")?;
+        }
+        Ok(())
     }
 
     /// Runs whose timer is due at `now`, earliest first.
@@ -382,14 +451,23 @@ impl SqliteStore {
     /// its run changed meanwhile, not at all ([`CommitOutcome::Lost`]).
     /// One transaction for a batch is what makes bulk work fast: a commit
     /// costs tens of microseconds, a row a fraction of one.
+    ///
+    /// The per-step counters of the batch are added up first and written
+    /// once per step, not once per contact.
     pub fn commit_all(&mut self, commits: &[StepCommit]) -> Result<Vec<CommitOutcome>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcomes = commits
-            .iter()
-            .map(|c| write_step(&tx, c))
-            .collect::<Result<Vec<_>>>()?;
+        let mut stats = StepCounts::default();
+        let mut outcomes = Vec::with_capacity(commits.len());
+        for commit in commits {
+            let outcome = write_step(&tx, commit)?;
+            if let CommitOutcome::Committed(_) = outcome {
+                stats.add(commit);
+            }
+            outcomes.push(outcome);
+        }
+        stats.write(&tx)?;
         tx.commit()?;
         Ok(outcomes)
     }
@@ -966,10 +1044,11 @@ impl SqliteStore {
     }
 }
 
-/// One step's writes, inside the caller's transaction. The run is written
-/// first: when it is stale nothing else is.
+/// One step's writes but its step counters (see [`StepCounts`]), inside
+/// the caller's transaction. The run is written first: when it is stale
+/// nothing else is.
 fn write_step(tx: &rusqlite::Transaction, commit: &StepCommit) -> Result<CommitOutcome> {
-    let run_id = match &commit.run {
+    let (run_id, contact) = match &commit.run {
         RunWrite::New {
             contact,
             journey,
@@ -986,11 +1065,13 @@ fn write_step(tx: &rusqlite::Transaction, commit: &StepCommit) -> Result<CommitO
             if now_newest != *newest {
                 return Ok(CommitOutcome::Lost);
             }
-            let inserted = tx.execute(
-                "INSERT OR IGNORE INTO runs (contact, journey, deployment, state, version, \
-                 active, end_reason, wake_at, wakes, entered_at, ended_at) \
-                 VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO runs (contact, journey, deployment, state, version, \
+                     active, end_reason, wake_at, wakes, entered_at, ended_at) \
+                     VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )?
+                .execute(params![
                     contact,
                     journey,
                     deployment,
@@ -1001,84 +1082,283 @@ fn write_step(tx: &rusqlite::Transaction, commit: &StepCommit) -> Result<CommitO
                     commit.wakes,
                     entered_at,
                     (!commit.active).then_some(commit.now)
-                ],
-            )?;
+                ])?;
             if inserted == 0 {
                 return Ok(CommitOutcome::Lost);
             }
-            tx.last_insert_rowid()
+            (tx.last_insert_rowid(), *contact)
         }
         RunWrite::Existing { id, version } => {
-            let updated = tx.execute(
-                "UPDATE runs SET state = ?3, version = version + 1, active = ?4, \
-                 end_reason = ?5, wake_at = ?6, wakes = ?7, ended_at = ?8 \
-                 WHERE id = ?1 AND version = ?2 AND active = 1",
-                params![
-                    id,
-                    version,
-                    commit.state,
-                    commit.active,
-                    commit.end_reason,
-                    commit.wake_at,
-                    commit.wakes,
-                    (!commit.active).then_some(commit.now)
-                ],
-            )?;
-            if updated == 0 {
-                return Ok(CommitOutcome::Lost);
+            let contact: Option<i64> = tx
+                .prepare_cached(
+                    "UPDATE runs SET state = ?3, version = version + 1, active = ?4, \
+                     end_reason = ?5, wake_at = ?6, wakes = ?7, ended_at = ?8 \
+                     WHERE id = ?1 AND version = ?2 AND active = 1 RETURNING contact",
+                )?
+                .query_row(
+                    params![
+                        id,
+                        version,
+                        commit.state,
+                        commit.active,
+                        commit.end_reason,
+                        commit.wake_at,
+                        commit.wakes,
+                        (!commit.active).then_some(commit.now)
+                    ],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match contact {
+                Some(contact) => (*id, contact),
+                None => return Ok(CommitOutcome::Lost),
             }
-            *id
         }
     };
 
-    let contact: i64 = tx.query_row("SELECT contact FROM runs WHERE id = ?1", [run_id], |r| {
-        r.get(0)
-    })?;
     for email in &commit.emails {
         // One run visits a step at most once (loop prevention), so
         // (contact, run, step) identifies the visit.
         let key = format!("{contact}:{run_id}:{}:1", email.step);
-        tx.execute(
+        tx.prepare_cached(
             "INSERT OR IGNORE INTO outbox (key, contact, run, journey, step, email, priority, \
              due_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued')",
-            params![
-                key,
-                contact,
-                run_id,
-                commit.journey,
-                email.step,
-                email.email,
-                email.priority,
-                commit.now
-            ],
-        )?;
+        )?
+        .execute(params![
+            key,
+            contact,
+            run_id,
+            commit.journey,
+            email.step,
+            email.email,
+            email.priority,
+            commit.now
+        ])?;
     }
     for segment in &commit.segment_adds {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT OR IGNORE INTO segment_members (segment, contact, joined_at) \
              VALUES (?1, ?2, ?3)",
-            params![segment, contact, commit.now],
-        )?;
+        )?
+        .execute(params![segment, contact, commit.now])?;
     }
     for segment in &commit.segment_removes {
-        tx.execute(
-            "DELETE FROM segment_members WHERE segment = ?1 AND contact = ?2",
-            params![segment, contact],
-        )?;
-    }
-    for step in &commit.arrived {
-        tx.execute(
-            "INSERT INTO step_stats (journey, step, arrived) VALUES (?1, ?2, 1) \
-             ON CONFLICT (journey, step) DO UPDATE SET arrived = arrived + 1",
-            params![commit.journey, step],
-        )?;
-    }
-    if let Some(step) = &commit.ended_at_step {
-        tx.execute(
-            "INSERT INTO step_stats (journey, step, ended) VALUES (?1, ?2, 1) \
-             ON CONFLICT (journey, step) DO UPDATE SET ended = ended + 1",
-            params![commit.journey, step],
-        )?;
+        tx.prepare_cached("DELETE FROM segment_members WHERE segment = ?1 AND contact = ?2")?
+            .execute(params![segment, contact])?;
     }
     Ok(CommitOutcome::Committed(run_id))
+}
+
+/// Arrivals and ends per (journey, step) of the committed steps of one
+/// batch, added up so that each step's counters are written once.
+#[derive(Default)]
+struct StepCounts<'c> {
+    counts: BTreeMap<(&'c str, &'c str), (i64, i64)>,
+}
+
+impl<'c> StepCounts<'c> {
+    fn add(&mut self, commit: &'c StepCommit) {
+        for step in &commit.arrived {
+            self.counts.entry((&commit.journey, step)).or_default().0 += 1;
+        }
+        if let Some(step) = &commit.ended_at_step {
+            self.counts.entry((&commit.journey, step)).or_default().1 += 1;
+        }
+    }
+
+    fn write(&self, tx: &rusqlite::Transaction) -> Result<()> {
+        let mut upsert = tx.prepare_cached(
+            "INSERT INTO step_stats (journey, step, arrived, ended) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (journey, step) DO UPDATE SET \
+             arrived = arrived + excluded.arrived, ended = ended + excluded.ended",
+        )?;
+        for ((journey, step), (arrived, ended)) in &self.counts {
+            upsert.execute(params![journey, step, arrived, ended])?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_793_000_000;
+
+    /// A store on a file with one deployment and the contacts `c0`, `c1`.
+    fn store_with_contacts(dir: &Path) -> (SqliteStore, Vec<ContactId>) {
+        let mut store = SqliteStore::open(&dir.join("journey.db")).unwrap();
+        store.deploy(b"any artifact", NOW).unwrap();
+        let contacts: Vec<ContactWrite> = ["c0", "c1"]
+            .iter()
+            .map(|id| ContactWrite {
+                external_id: id.to_string(),
+                fields: Json::new(),
+                zone: None,
+                lists: vec![],
+                segments: vec![],
+            })
+            .collect();
+        store.import_contacts(&contacts, NOW).unwrap();
+        let ids = ["c0", "c1"]
+            .iter()
+            .map(|id| store.contact_id(id).unwrap().unwrap())
+            .collect();
+        (store, ids)
+    }
+
+    fn step(run: RunWrite, active: bool, arrived: &[&str], now: i64) -> StepCommit {
+        StepCommit {
+            run,
+            journey: "peer".into(),
+            state: vec![1, 2, 3],
+            active,
+            end_reason: (!active).then(|| "completed".into()),
+            wake_at: active.then_some(now + 60),
+            wakes: 0,
+            now,
+            emails: vec![],
+            segment_adds: vec![],
+            segment_removes: vec![],
+            arrived: arrived.iter().map(|s| s.to_string()).collect(),
+            ended_at_step: (!active).then(|| arrived.last().unwrap().to_string()),
+        }
+    }
+
+    fn entry(contact: ContactId, newest: Option<RunId>) -> RunWrite {
+        RunWrite::New {
+            contact,
+            journey: "peer".into(),
+            deployment: 1,
+            entered_at: NOW,
+            newest,
+        }
+    }
+
+    #[test]
+    fn entry_status_says_what_the_three_run_queries_say() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, contacts) = store_with_contacts(dir.path());
+        let ana = contacts[0];
+        let none = EntryStatus {
+            in_run: false,
+            last_end: None,
+            newest: None,
+        };
+        assert_eq!(store.entry_status(ana, "peer").unwrap(), none);
+
+        let CommitOutcome::Committed(run) = store
+            .commit(&step(entry(ana, None), true, &["a"], NOW))
+            .unwrap()
+        else {
+            panic!("the entry commits");
+        };
+        let active = store.entry_status(ana, "peer").unwrap();
+        assert_eq!(
+            active,
+            EntryStatus {
+                in_run: true,
+                last_end: None,
+                newest: Some(run),
+            }
+        );
+        assert_eq!(
+            active.in_run,
+            store.active_run(ana, "peer").unwrap().is_some()
+        );
+
+        let ended_at = NOW + 86_400;
+        let end = RunWrite::Existing {
+            id: run,
+            version: 1,
+        };
+        store.commit(&step(end, false, &["b"], ended_at)).unwrap();
+        let ended = store.entry_status(ana, "peer").unwrap();
+        assert_eq!(
+            ended,
+            EntryStatus {
+                in_run: false,
+                last_end: Some(ended_at),
+                newest: Some(run),
+            }
+        );
+        assert_eq!(ended.last_end, store.last_end(ana, "peer").unwrap());
+        assert_eq!(ended.newest, store.newest_run(ana, "peer").unwrap());
+        assert_eq!(store.entry_status(ana, "other").unwrap(), none);
+        assert_eq!(store.entry_status(contacts[1], "peer").unwrap(), none);
+    }
+
+    #[test]
+    fn reads_between_begin_and_end_see_one_moment_and_a_commit_follows() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, contacts) = store_with_contacts(dir.path());
+        let other = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
+        store.end_reads().unwrap();
+
+        store.begin_reads().unwrap();
+        assert_eq!(
+            store.entry_status(contacts[0], "peer").unwrap().newest,
+            None
+        );
+        other
+            .connection()
+            .execute(
+                "INSERT INTO runs (contact, journey, deployment, state, active, entered_at) \
+                 VALUES (?1, 'peer', 1, x'', 1, ?2)",
+                params![contacts[0], NOW],
+            )
+            .unwrap();
+        assert_eq!(
+            store.entry_status(contacts[0], "peer").unwrap().newest,
+            None,
+            "the other engine's run is after the moment read"
+        );
+        store.end_reads().unwrap();
+
+        let newest = store.entry_status(contacts[0], "peer").unwrap().newest;
+        assert!(newest.is_some(), "seen once the reads end");
+        let outcomes = store
+            .commit_all(&[step(entry(contacts[1], None), true, &["a"], NOW)])
+            .unwrap();
+        assert!(matches!(outcomes[0], CommitOutcome::Committed(_)));
+    }
+
+    #[test]
+    fn a_batch_counts_arrivals_and_ends_of_its_committed_steps_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, contacts) = store_with_contacts(dir.path());
+        let (ana, ben) = (contacts[0], contacts[1]);
+        store
+            .commit(&step(entry(ana, None), true, &["a"], NOW))
+            .unwrap();
+
+        let batch = [
+            step(entry(ben, None), false, &["a", "b"], NOW),
+            // Stale: Ana's run exists since.
+            step(entry(ana, None), false, &["a", "b"], NOW),
+            step(entry(ben, None), true, &["a"], NOW),
+        ];
+        let outcomes = store.commit_all(&batch).unwrap();
+        assert!(matches!(outcomes[0], CommitOutcome::Committed(_)));
+        assert_eq!(outcomes[1..], [CommitOutcome::Lost, CommitOutcome::Lost]);
+
+        let steps = ["a".to_string(), "b".to_string()];
+        let report = store.step_report("peer", &steps).unwrap();
+        let counts: Vec<(u64, u64)> = report.iter().map(|r| (r.arrived, r.ended)).collect();
+        assert_eq!(counts, [(2, 0), (1, 1)]);
+    }
+
+    #[test]
+    fn kept_statements_are_not_parsed_again_on_each_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, contacts) = store_with_contacts(dir.path());
+        let sql = "SELECT at, kind, name, link, data, automated FROM happenings \
+                   WHERE contact = ?1 ORDER BY at, id";
+        for contact in [contacts[0], contacts[1], contacts[0]] {
+            store.happenings(contact).unwrap();
+        }
+        let query = store.conn.prepare_cached(sql).unwrap();
+        let reparsed = query.get_status(rusqlite::StatementStatus::RePrepare);
+        assert_eq!(reparsed, 0);
+    }
 }
