@@ -221,6 +221,26 @@ impl SqliteStore {
         )
     }
 
+    /// Up to `limit` members of `list` after the contact `after`, in id
+    /// order: the list a page at a time, so that enrolling a list of
+    /// millions holds one page of ids, not all of them. Start with
+    /// `after = 0`; the next page starts after the last id of this one.
+    pub fn list_members_page(
+        &self,
+        list: &str,
+        after: ContactId,
+        limit: usize,
+    ) -> Result<Vec<ContactId>> {
+        let mut query = self.conn.prepare_cached(
+            "SELECT contact FROM list_members WHERE list = ?1 AND contact > ?2 \
+             ORDER BY contact LIMIT ?3",
+        )?;
+        let ids = query
+            .query_map(params![list, after, limit as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
     pub fn segment_members(&self, segment: &str) -> Result<Vec<ContactId>> {
         self.ids(
             "SELECT contact FROM segment_members WHERE segment = ?1 ORDER BY contact",
@@ -1346,6 +1366,39 @@ mod tests {
         let report = store.step_report("peer", &steps).unwrap();
         let counts: Vec<(u64, u64)> = report.iter().map(|r| (r.arrived, r.ended)).collect();
         assert_eq!(counts, [(2, 0), (1, 1)]);
+    }
+
+    #[test]
+    fn a_list_read_a_page_at_a_time_is_the_whole_list_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
+        let contacts: Vec<ContactWrite> = (0..7)
+            .map(|i| ContactWrite {
+                external_id: format!("c{i}"),
+                fields: Json::new(),
+                zone: None,
+                lists: if i == 3 {
+                    vec![]
+                } else {
+                    vec!["members".into()]
+                },
+                segments: vec![],
+            })
+            .collect();
+        store.import_contacts(&contacts, NOW).unwrap();
+
+        let mut pages = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = store.list_members_page("members", after, 4).unwrap();
+            let Some(&last) = page.last() else { break };
+            after = last;
+            pages.push(page);
+        }
+        assert_eq!(pages.len(), 2);
+        assert_eq!(pages[0].len(), 4);
+        assert_eq!(pages.concat(), store.list_members("members").unwrap());
+        assert!(store.list_members_page("nobody", 0, 4).unwrap().is_empty());
     }
 
     #[test]
