@@ -73,7 +73,10 @@ fn a_bad_contact_row_is_reported_with_line_and_column_and_nothing_runs() {
     assert!(output.stdout.is_empty(), "nothing is simulated");
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("line 3, column 2 (email): `not-an-address` is not an email address"));
-    assert!(stderr.contains("line 3, column 4 (timezone): `Mars/Olympus` is not an IANA time zone"));
+    assert!(stderr.contains(
+        "line 3, column 4 (timezone): `Mars/Olympus` is not an IANA time \
+        zone"
+    ));
     assert!(stderr.contains("2 problems; nothing was simulated"));
 }
 

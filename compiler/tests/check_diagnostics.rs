@@ -143,7 +143,8 @@ macro_rules! journey {
 
 cases! {
     // Names.
-    duplicate_journey: "duplicate-name" at "base" in "journey base {\n  enter on list members\n  end\n}\n";
+    duplicate_journey: "duplicate-name" at "base" in "journey base {\n  enter on list \
+        members\n  end\n}\n";
     duplicate_label: "duplicate-name" at "a" in journey!("  a: send welcome\n  a: end\n");
     unknown_email: "unknown-email" at "welcom" in journey!("  send welcom\n");
     unknown_step: "unknown-step" at "dne" in journey!("  send welcome\n  goto dne\n  done: end\n");
@@ -188,34 +189,49 @@ cases! {
     duplicate_setting: "duplicate-setting" at "priority low" in
         "journey j {\n  enter on list members\n  priority high\n  priority low\n  end\n}\n";
 
-    missing_sender: "missing-sender" at "j" in "journey j {\n  enter on list members\n  send welcome\n}\n";
+    missing_sender: "missing-sender" at "j" in "journey j {\n  enter on list members\n  send \
+        welcome\n}\n";
     reserved_label: "reserved-label" at "start" in journey!("  start: send welcome\n");
     duplicate_contact_field: "duplicate-name" at "email" in "contact {\n  email: text\n}\n";
 
     // Emails and templates.
     email_without_body: "missing-setting" at "note" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n}\njourney j {\n  enter on list \
+            members\n  from \"c@example.org\"\n  send note\n}\n";
     link_not_a_url: "invalid-link" at "\"portal.example.org\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"welcome.html\"\n  link portal \"portal.example.org\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"welcome.html\"\n  link \
+            portal \"portal.example.org\"\n}\njourney j {\n  enter on list members\n  from \
+                \"c@example.org\"\n  send note\n}\n";
     link_not_in_body: "link-not-in-body" at "portal" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"plain.html\"\n  link portal \"https://portal.example.org\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"plain.html\"\n  link \
+            portal \"https://portal.example.org\"\n}\njourney j {\n  enter on list members\n  \
+                from \"c@example.org\"\n  send note\n}\n";
     marketing_without_unsubscribe: "missing-unsubscribe" at "\"no-unsubscribe.html\"" in
-        "email offer {\n  kind marketing\n  subject \"Hi\"\n  body \"no-unsubscribe.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send offer\n}\n";
+        "email offer {\n  kind marketing\n  subject \"Hi\"\n  body \
+            \"no-unsubscribe.html\"\n}\njourney j {\n  enter on list members\n  from \
+                \"c@example.org\"\n  send offer\n}\n";
     missing_template: "missing-template" at "\"nowhere.html\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"nowhere.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"nowhere.html\"\n}\njourney \
+            j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
     template_syntax: "template-syntax" at "\"broken.html\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"broken.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"broken.html\"\n}\njourney \
+            j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
     placeholder_typo: "unknown-field" at "\"typo.html\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"typo.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"typo.html\"\n}\njourney j \
+            {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
     placeholder_unknown_root: "unknown-placeholder" at "\"other.html\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"other.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"other.html\"\n}\njourney j \
+            {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
     placeholder_optional_without_default: "optional-unguarded" at "\"plan.html\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"plan.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"plan.html\"\n}\njourney j \
+            {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
     placeholder_filter_type: "type-mismatch" at "\"filter.html\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"filter.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"filter.html\"\n}\njourney \
+            j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
 
     // Shapes.
-    empty_window: "empty-window" at "17:00-09:00" in journey!("  wait until weekdays 17:00-09:00\n");
+    empty_window: "empty-window" at "17:00-09:00" in journey!("  wait until weekdays \
+        17:00-09:00\n");
     month_day_not_in_every_month: "empty-window" at "day 31 of month" in
         journey!("  wait until day 31 of month 09:00\n");
     split_shares: "split-shares" at "split {\n    50% -> a\n    40% -> b\n  }" in
@@ -230,29 +246,40 @@ cases! {
     // Warnings.
     unused_email: "unused-declaration" at "spare" in
         "email spare {\n  kind treatment\n  subject \"Hi\"\n  body \"plain.html\"\n}\n";
-    no_entry_trigger: "no-entry-trigger" at "j" in "journey j {\n  from \"c@example.org\"\n  send welcome\n}\n";
+    no_entry_trigger: "no-entry-trigger" at "j" in "journey j {\n  from \"c@example.org\"\n  \
+        send welcome\n}\n";
     unreachable_step: "unreachable-step" at "send welcome" in journey!("  end\n  send welcome\n");
     revisit_always: "revisit-ends-run" at "a" in
         journey!("  a: send welcome\n  wait 1 day\n  goto a\n");
     revisit_sometimes: "revisit-ends-run" at "wait 1 day" & "timeout 1 day -> a" in
-        journey!("  split {\n    50% -> a\n    50% -> b\n  }\n  a: send welcome\n  wait 1 day\n  b: wait for update where contact.enrolled\n  timeout 1 day -> a\n");
+        journey!("  split {\n    50% -> a\n    50% -> b\n  }\n  a: send welcome\n  wait 1 \
+            day\n  b: wait for update where contact.enrolled\n  timeout 1 day -> a\n");
     email_maybe_not_sent: "email-maybe-not-sent" at "click welcome.portal" in
-        journey!("  branch {\n    when contact.enrolled -> w\n    else -> s\n  }\n  s: send welcome\n  w: wait for click welcome.portal timeout 1 day\n");
+        journey!("  branch {\n    when contact.enrolled -> w\n    else -> s\n  }\n  s: send \
+            welcome\n  w: wait for click welcome.portal timeout 1 day\n");
     branch_without_else: "branch-without-else" at "branch {\n    when contact.enrolled -> e\n  }" in
         journey!("  branch {\n    when contact.enrolled -> e\n  }\n  send welcome\n  e: end\n");
-    constant_condition: "constant-condition" at "true" in "journey j {\n  enter when true\n  end\n}\n";
+    constant_condition: "constant-condition" at "true" in "journey j {\n  enter when true\n  \
+        end\n}\n";
     never_missing: "constant-condition" at "contact.first_name" in
         "journey j {\n  enter when contact.first_name is set\n  end\n}\n";
     wait_already_passed: "wait-already-passed" at "wait until 2026-03-01 at 09:00" in
         journey!("  wait until 2026-06-01 at 09:00\n  wait until 2026-03-01 at 09:00\n");
     phi_in_subject: "phi-in-subject" at "\"About {{ contact.diagnosis }}\"" in
-        "email note {\n  kind treatment\n  subject \"About {{ contact.diagnosis }}\"\n  body \"plain.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"About {{ contact.diagnosis }}\"\n  body \
+            \"plain.html\"\n}\njourney j {\n  enter on list members\n  from \
+                \"c@example.org\"\n  send note\n}\n";
     phi_in_link: "phi-in-link" at "\"https://example.org/d/{{ contact.diagnosis }}\"" in
-        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"welcome.html\"\n  link portal \"https://example.org/d/{{ contact.diagnosis }}\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send note\n}\n";
+        "email note {\n  kind treatment\n  subject \"Hi\"\n  body \"welcome.html\"\n  link \
+            portal \"https://example.org/d/{{ contact.diagnosis }}\"\n}\njourney j {\n  enter \
+                on list members\n  from \"c@example.org\"\n  send note\n}\n";
     phi_in_marketing: "phi-in-marketing" at "\"offer-visit.html\"" in
-        "email offer {\n  kind marketing\n  subject \"A visit\"\n  body \"offer-visit.html\"\n}\njourney j {\n  enter on list members\n  from \"c@example.org\"\n  send offer\n}\n";
+        "email offer {\n  kind marketing\n  subject \"A visit\"\n  body \
+            \"offer-visit.html\"\n}\njourney j {\n  enter on list members\n  from \
+                \"c@example.org\"\n  send offer\n}\n";
     handoff_blocked: "handoff-blocked-by-reentry" at "goto journey k" in
-        "journey j {\n  enter on list members\n  reentry always\n  wait 1 day\n  goto journey k\n}\njourney k {\n  enter on segment engaged\n  wait 1 day\n  goto journey j\n}\njourney x {\n  enter on segment engaged\n  reentry always\n}\n";
+        "journey j {\n  enter on list members\n  reentry always\n  wait 1 day\n  goto journey \
+            k\n}\njourney k {\n  enter on segment engaged\n  wait 1 day\n  goto journey j\n}\njourney x {\n  enter on segment engaged\n  reentry always\n}\n";
 }
 
 #[test]
@@ -271,7 +298,11 @@ fn lint_levels_from_the_project_file_allow_and_deny() {
     use journey_compiler::check::config::parse_config;
     let mut sources = Sources::new();
     sources.add("base.journey", BASE);
-    sources.add("case.journey", "email spare {\n  kind treatment\n  subject \"Hi\"\n  body \"plain.html\"\n}\njourney j {\n  from \"c@example.org\"\n  send welcome\n}\n");
+    sources.add(
+        "case.journey",
+        "email spare {\n  kind treatment\n  subject \"Hi\"\n  body \
+        \"plain.html\"\n}\njourney j {\n  from \"c@example.org\"\n  send welcome\n}\n",
+    );
 
     let (config, problems) = parse_config(
         journey_compiler::source::FileId(9),

@@ -113,7 +113,8 @@ fn a_new_york_contact_gets_one_email_on_each_dst_night() {
 #[test]
 fn a_berlin_contact_waiting_across_the_dst_change_gets_local_time() {
     let journeys = email("morning")
-        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  wait until 09:45\n  send morning\n}\n";
+        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  wait until 09:45\n  \
+            send morning\n}\n";
     let contacts = "id,email,timezone,lists\nb,b@example.org,Europe/Berlin,all\n";
     // Saturday 27 March 2027, 20:00 in Berlin (CET, +01:00).
     let run = simulate(&journeys, None, contacts, NO_EVENTS, "2027-03-27T19:00:00Z");
@@ -125,7 +126,8 @@ fn a_berlin_contact_waiting_across_the_dst_change_gets_local_time() {
 #[test]
 fn a_tokyo_contact_reaching_a_weekday_window_on_saturday_passes_on_monday() {
     let journeys = email("hours")
-        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  wait until weekdays 09:00-17:00\n  send hours\n}\n";
+        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  wait until weekdays \
+            09:00-17:00\n  send hours\n}\n";
     let contacts = "id,email,timezone,lists\nt,t@example.org,Asia/Tokyo,all\n";
     // Saturday 9 January 2027, 19:00 in Tokyo.
     let run = simulate(&journeys, None, contacts, NO_EVENTS, "2027-01-09T10:00:00Z");
