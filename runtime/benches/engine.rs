@@ -48,37 +48,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{compile_source, journey_id};
+use support::{compile_source, journey_id, PEER_JOURNEY, START};
 
-const SOURCE: &str = r#"
-contact {
-  email: email
-  plan: text
-}
-
-list members "Members"
-
-email hello {
-  kind treatment
-  subject "Hello"
-  body "hello.html"
-}
-
-journey peer {
-  from "Example Health <care@example.org>"
-  enter on list members
-  send hello
-  branch {
-    when contact.plan == "gold" -> pause
-    else -> pause
-  }
-  pause: wait 2 days
-  end
-}
-"#;
-
-/// 2026-10-26T08:53:20Z.
-const START: i64 = 1_793_000_000;
 const TWO_DAYS: i64 = 2 * 86_400;
 const DEFAULT_SIZES: [usize; 2] = [20_000, 100_000];
 /// How many list members the enrolment reads at a time.
@@ -163,7 +134,7 @@ fn run_one(count: usize) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("journey.db");
     let mut store = SqliteStore::open(&path).expect("a new store");
-    let program = compile_source(SOURCE);
+    let program = compile_source(PEER_JOURNEY);
     let peer = journey_id(&program, "peer");
     let artifact = journey_runtime::artifact::encode(&program);
     store.deploy(&artifact, START).expect("deploy");

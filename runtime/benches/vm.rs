@@ -35,37 +35,8 @@ use journey_runtime::timing;
 use journey_runtime::vm::{split_draw, Effect, Status, Vm};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
-use support::{compile_source, journey_id, Contact, Fact};
+use support::{compile_source, journey_id, Contact, Fact, PEER_JOURNEY, START};
 
-const SOURCE: &str = r#"
-contact {
-  email: email
-  plan: text
-}
-
-list members "Members"
-
-email hello {
-  kind treatment
-  subject "Hello"
-  body "hello.html"
-}
-
-journey peer {
-  from "Example Health <care@example.org>"
-  enter on list members
-  send hello
-  branch {
-    when contact.plan == "gold" -> pause
-    else -> pause
-  }
-  pause: wait 2 days
-  end
-}
-"#;
-
-/// 2026-10-26T08:53:20Z.
-const START: i64 = 1_793_000_000;
 const ROUNDS: usize = 3;
 const GOAL_CONTACTS_PER_SECOND: f64 = 10_000_000.0;
 
@@ -74,7 +45,7 @@ fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(1_000_000);
-    let program = compile_source(SOURCE);
+    let program = compile_source(PEER_JOURNEY);
 
     println!("journey-runtime VM benchmark: {count} contacts, best of {ROUNDS} rounds");
     for zone in [None, Some(chrono_tz::America::Chicago)] {

@@ -29,6 +29,40 @@ impl TemplateSource for AnyBody {
     }
 }
 
+/// The tiny journey the peer engines were measured on: send, branch on
+/// `contact.plan == "gold"`, wait 2 days, end. Both benchmarks run it.
+#[allow(dead_code)]
+pub const PEER_JOURNEY: &str = r#"
+contact {
+  email: email
+  plan: text
+}
+
+list members "Members"
+
+email hello {
+  kind treatment
+  subject "Hello"
+  body "hello.html"
+}
+
+journey peer {
+  from "Example Health <care@example.org>"
+  enter on list members
+  send hello
+  branch {
+    when contact.plan == "gold" -> pause
+    else -> pause
+  }
+  pause: wait 2 days
+  end
+}
+"#;
+
+/// The benchmarks' virtual start: 2026-10-26T08:53:20Z.
+#[allow(dead_code)]
+pub const START: i64 = 1_793_000_000;
+
 /// Compiles one file of journey source with default project settings;
 /// panics with the rendered diagnostics when it has errors.
 pub fn compile_source(text: &str) -> Program {
