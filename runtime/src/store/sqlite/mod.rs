@@ -1,0 +1,377 @@
+//! The SQLite store: one file, write-ahead log, `synchronous=NORMAL`.
+//!
+//! Readers never block the writer in WAL mode; writers (several engine
+//! processes on one file) take turns through SQLite's lock, with a busy
+//! timeout. Every write that must be atomic is one transaction here.
+//!
+//! This module opens the file, migrates it and keeps deployments; one
+//! submodule per kind of state holds the rest: `contacts` (and imports),
+//! `runs` (and step commits, date entries), `outbox`, and `reports`
+//! (consent, suppression, audit, report queries).
+
+use super::schema::MIGRATIONS;
+use super::*;
+use rusqlite::config::DbConfig;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+mod contacts;
+mod outbox;
+mod reports;
+mod runs;
+
+pub use contacts::ContactImport;
+pub use reports::{Engagement, OutboxEntry, RunSummary};
+
+/// How many prepared statements the connection keeps for reuse. Parsing a
+/// statement costs more than running it on one row, so every statement of
+/// the engine's per-contact work is kept (rusqlite keeps 16 by default).
+const STATEMENT_CACHE: usize = 64;
+
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+/// What an entry into a journey must know about the contact's runs of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntryStatus {
+    /// The contact is in a run of the journey now.
+    pub in_run: bool,
+    /// When its last ended run of the journey ended.
+    pub last_end: Option<i64>,
+    /// Its newest run of the journey, active or ended.
+    pub newest: Option<RunId>,
+}
+
+type Json = serde_json::Map<String, serde_json::Value>;
+
+fn to_json(map: &Json) -> String {
+    serde_json::Value::Object(map.clone()).to_string()
+}
+
+fn from_json(text: &str) -> Result<Json> {
+    match serde_json::from_str(text) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        _ => Err(StoreError::Corrupt("a JSON object was expected".into())),
+    }
+}
+
+impl SqliteStore {
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        SqliteStore::setup(Connection::open(path)?)
+    }
+
+    /// A store that lives in memory only: the simulator's.
+    pub fn in_memory() -> Result<SqliteStore> {
+        SqliteStore::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(conn: Connection) -> Result<SqliteStore> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Plans that do not depend on bound values. Without this, SQLite
+        // (built with STAT4) marks a kept statement such as `WHERE contact
+        // = ?1 ORDER BY at` stale whenever its values are cleared, and
+        // parses it again on every use. Without ANALYZE data the plans are
+        // the same either way.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        let mut store = SqliteStore { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let known = MIGRATIONS.len() as i64;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > known {
+            return Err(StoreError::NewerSchema { found, known });
+        }
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            tx.execute_batch(migration)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------ deployments --
+
+    /// Stores an artifact, or finds the same one deployed before.
+    pub fn deploy(&mut self, artifact: &[u8], now: i64) -> Result<(DeploymentId, bool)> {
+        let hash = format!("{:016x}", crate::artifact::fnv1a(artifact));
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<i64> = tx
+            .query_row("SELECT id FROM deployments WHERE hash = ?1", [&hash], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let result = match existing {
+            Some(id) => (id, false),
+            None => {
+                tx.execute(
+                    "INSERT INTO deployments (hash, artifact, deployed_at) VALUES (?1, ?2, ?3)",
+                    params![hash, artifact, now],
+                )?;
+                (tx.last_insert_rowid(), true)
+            }
+        };
+        tx.commit()?;
+        Ok(result)
+    }
+
+    pub fn deployment(&self, id: DeploymentId) -> Result<Vec<u8>> {
+        Ok(self.conn.query_row(
+            "SELECT artifact FROM deployments WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn latest_deployment(&self) -> Result<Option<(DeploymentId, Vec<u8>)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, artifact FROM deployments ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+}
+
+fn run_row(r: &rusqlite::Row) -> rusqlite::Result<RunRow> {
+    Ok(RunRow {
+        id: r.get(0)?,
+        contact: r.get(1)?,
+        journey: r.get(2)?,
+        deployment: r.get(3)?,
+        state: r.get(4)?,
+        version: r.get(5)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_793_000_000;
+
+    /// A store on a file with one deployment and the contacts `c0`, `c1`.
+    fn store_with_contacts(dir: &Path) -> (SqliteStore, Vec<ContactId>) {
+        let mut store = SqliteStore::open(&dir.join("journey.db")).unwrap();
+        store.deploy(b"any artifact", NOW).unwrap();
+        let contacts: Vec<ContactWrite> = ["c0", "c1"]
+            .iter()
+            .map(|id| ContactWrite {
+                external_id: id.to_string(),
+                fields: Json::new(),
+                zone: None,
+                lists: vec![],
+                segments: vec![],
+            })
+            .collect();
+        store.import_contacts(&contacts, NOW).unwrap();
+        let ids = ["c0", "c1"]
+            .iter()
+            .map(|id| store.contact_id(id).unwrap().unwrap())
+            .collect();
+        (store, ids)
+    }
+
+    fn step(run: RunWrite, active: bool, arrived: &[&str], now: i64) -> StepCommit {
+        StepCommit {
+            run,
+            journey: "peer".into(),
+            state: vec![1, 2, 3],
+            active,
+            end_reason: (!active).then(|| "completed".into()),
+            wake_at: active.then_some(now + 60),
+            wakes: 0,
+            now,
+            emails: vec![],
+            segment_adds: vec![],
+            segment_removes: vec![],
+            arrived: arrived.iter().map(|s| s.to_string()).collect(),
+            ended_at_step: (!active).then(|| arrived.last().unwrap().to_string()),
+        }
+    }
+
+    fn entry(contact: ContactId, newest: Option<RunId>) -> RunWrite {
+        RunWrite::New {
+            contact,
+            journey: "peer".into(),
+            deployment: 1,
+            entered_at: NOW,
+            newest,
+        }
+    }
+
+    #[test]
+    fn entry_status_says_what_the_three_run_queries_say() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, contacts) = store_with_contacts(dir.path());
+        let ana = contacts[0];
+        let none = EntryStatus {
+            in_run: false,
+            last_end: None,
+            newest: None,
+        };
+        assert_eq!(store.entry_status(ana, "peer").unwrap(), none);
+
+        let CommitOutcome::Committed(run) = store
+            .commit(&step(entry(ana, None), true, &["a"], NOW))
+            .unwrap()
+        else {
+            panic!("the entry commits");
+        };
+        let active = store.entry_status(ana, "peer").unwrap();
+        assert_eq!(
+            active,
+            EntryStatus {
+                in_run: true,
+                last_end: None,
+                newest: Some(run),
+            }
+        );
+        assert_eq!(
+            active.in_run,
+            store.active_run(ana, "peer").unwrap().is_some()
+        );
+
+        let ended_at = NOW + 86_400;
+        let end = RunWrite::Existing {
+            id: run,
+            version: 1,
+        };
+        store.commit(&step(end, false, &["b"], ended_at)).unwrap();
+        let ended = store.entry_status(ana, "peer").unwrap();
+        assert_eq!(
+            ended,
+            EntryStatus {
+                in_run: false,
+                last_end: Some(ended_at),
+                newest: Some(run),
+            }
+        );
+        assert_eq!(ended.last_end, store.last_end(ana, "peer").unwrap());
+        assert_eq!(ended.newest, store.newest_run(ana, "peer").unwrap());
+        assert_eq!(store.entry_status(ana, "other").unwrap(), none);
+        assert_eq!(store.entry_status(contacts[1], "peer").unwrap(), none);
+    }
+
+    #[test]
+    fn reads_between_begin_and_end_see_one_moment_and_a_commit_follows() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, contacts) = store_with_contacts(dir.path());
+        let other = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
+        store.end_reads().unwrap();
+
+        store.begin_reads().unwrap();
+        assert_eq!(
+            store.entry_status(contacts[0], "peer").unwrap().newest,
+            None
+        );
+        other
+            .connection()
+            .execute(
+                "INSERT INTO runs (contact, journey, deployment, state, active, entered_at) \
+                 VALUES (?1, 'peer', 1, x'', 1, ?2)",
+                params![contacts[0], NOW],
+            )
+            .unwrap();
+        assert_eq!(
+            store.entry_status(contacts[0], "peer").unwrap().newest,
+            None,
+            "the other engine's run is after the moment read"
+        );
+        store.end_reads().unwrap();
+
+        let newest = store.entry_status(contacts[0], "peer").unwrap().newest;
+        assert!(newest.is_some(), "seen once the reads end");
+        let outcomes = store
+            .commit_all(&[step(entry(contacts[1], None), true, &["a"], NOW)])
+            .unwrap();
+        assert!(matches!(outcomes[0], CommitOutcome::Committed(_)));
+    }
+
+    #[test]
+    fn a_batch_counts_arrivals_and_ends_of_its_committed_steps_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, contacts) = store_with_contacts(dir.path());
+        let (ana, ben) = (contacts[0], contacts[1]);
+        store
+            .commit(&step(entry(ana, None), true, &["a"], NOW))
+            .unwrap();
+
+        let batch = [
+            step(entry(ben, None), false, &["a", "b"], NOW),
+            // Stale: Ana's run exists since.
+            step(entry(ana, None), false, &["a", "b"], NOW),
+            step(entry(ben, None), true, &["a"], NOW),
+        ];
+        let outcomes = store.commit_all(&batch).unwrap();
+        assert!(matches!(outcomes[0], CommitOutcome::Committed(_)));
+        assert_eq!(outcomes[1..], [CommitOutcome::Lost, CommitOutcome::Lost]);
+
+        let steps = ["a".to_string(), "b".to_string()];
+        let report = store.step_report("peer", &steps).unwrap();
+        let counts: Vec<(u64, u64)> = report.iter().map(|r| (r.arrived, r.ended)).collect();
+        assert_eq!(counts, [(2, 0), (1, 1)]);
+    }
+
+    #[test]
+    fn a_list_read_a_page_at_a_time_is_the_whole_list_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
+        let contacts: Vec<ContactWrite> = (0..7)
+            .map(|i| ContactWrite {
+                external_id: format!("c{i}"),
+                fields: Json::new(),
+                zone: None,
+                lists: if i == 3 {
+                    vec![]
+                } else {
+                    vec!["members".into()]
+                },
+                segments: vec![],
+            })
+            .collect();
+        store.import_contacts(&contacts, NOW).unwrap();
+
+        let mut pages = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = store.list_members_page("members", after, 4).unwrap();
+            let Some(&last) = page.last() else { break };
+            after = last;
+            pages.push(page);
+        }
+        assert_eq!(pages.len(), 2);
+        assert_eq!(pages[0].len(), 4);
+        assert_eq!(pages.concat(), store.list_members("members").unwrap());
+        assert!(store.list_members_page("nobody", 0, 4).unwrap().is_empty());
+    }
+
+    #[test]
+    fn kept_statements_are_not_parsed_again_on_each_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, contacts) = store_with_contacts(dir.path());
+        let sql = "SELECT at, kind, name, link, data, automated FROM happenings \
+                   WHERE contact = ?1 ORDER BY at, id";
+        for contact in [contacts[0], contacts[1], contacts[0]] {
+            store.happenings(contact).unwrap();
+        }
+        let query = store.conn.prepare_cached(sql).unwrap();
+        let reparsed = query.get_status(rusqlite::StatementStatus::RePrepare);
+        assert_eq!(reparsed, 0);
+    }
+}
