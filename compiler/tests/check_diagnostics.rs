@@ -279,7 +279,8 @@ cases! {
                 \"c@example.org\"\n  send offer\n}\n";
     handoff_blocked: "handoff-blocked-by-reentry" at "goto journey k" in
         "journey j {\n  enter on list members\n  reentry always\n  wait 1 day\n  goto journey \
-            k\n}\njourney k {\n  enter on segment engaged\n  wait 1 day\n  goto journey j\n}\njourney x {\n  enter on segment engaged\n  reentry always\n}\n";
+            k\n}\njourney k {\n  enter on segment engaged\n  wait 1 day\n  goto journey \
+            j\n}\njourney x {\n  enter on segment engaged\n  reentry always\n}\n";
 }
 
 #[test]
@@ -335,7 +336,8 @@ fn a_misspelt_lint_name_in_the_project_file_gets_a_suggestion() {
 #[test]
 fn mail_needs_an_email_field_of_type_email() {
     let mut sources = Sources::new();
-    let project = "contact {\n  email: text\n  first_name: text\n}\nlist l\nemail note {\n  kind treatment\n  \
+    let project = "contact {\n  email: text\n  first_name: text\n}\nlist l\nemail note {\n  \
+        kind treatment\n  \
                    subject \"Hi\"\n  body \"plain.html\"\n}\njourney j {\n  enter on list l\n  \
                    from \"c@example.org\"\n  send note\n}\n";
     sources.add("p.journey", project);

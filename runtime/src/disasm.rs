@@ -413,7 +413,8 @@ mod tests {
             "contact {\n  email: email\n}\nlist all\n\
              email hello {\n  kind treatment\n  subject \"Hi\"\n  body \"hello.html\"\n}\n\
              journey j {\n  from \"c@example.org\"\n  priority high\n  enter on list all\n  \
-             send hello\n  branch {\n    when human opened hello -> done\n    else -> done\n  }\n  done: end\n}\n",
+             send hello\n  branch {\n    when human opened hello -> done\n    \
+             else -> done\n  }\n  done: end\n}\n",
         );
 
         assert!(

@@ -143,7 +143,8 @@ fn a_click_just_before_reaching_the_wait_takes_the_clicked_arm() {
         .to_string()
         + &email("thanks")
         + &email("nudge")
-        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  send invite\n  wait 1 hour\n  \
+        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  send invite\n  wait 1 \
+            hour\n  \
            wait for click invite.portal -> thank\n  timeout 1 day -> nudged\n  \
            thank: send thanks\n  end\n  nudged: send nudge\n}\n";
     let contacts = "id,email,lists\nc,c@example.org,all\n";
@@ -195,7 +196,8 @@ fn an_open_stamped_at_the_deadline_beats_the_timeout() {
 #[test]
 fn a_reminder_loop_sends_once_and_ends_with_loop_prevention() {
     let journeys = email("reminder")
-        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  remind: send reminder\n  wait 1 day\n  \
+        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  remind: send \
+            reminder\n  wait 1 day\n  \
            goto remind\n}\n";
     let contacts = "id,email,lists\nc,c@example.org,all\n";
     let run = simulate(&journeys, None, contacts, NO_EVENTS, "2027-01-04T09:00:00Z");
@@ -208,9 +210,11 @@ fn a_reminder_loop_sends_once_and_ends_with_loop_prevention() {
 fn a_contact_without_a_zone_uses_the_journey_zone_then_the_project_zone() {
     let journeys = email("tokyo")
         + &email("berlin")
-        + "journey in_tokyo {\n  from \"c@example.org\"\n  enter on list all\n  timezone \"Asia/Tokyo\"\n  \
+        + "journey in_tokyo {\n  from \"c@example.org\"\n  enter on list all\n  timezone \
+            \"Asia/Tokyo\"\n  \
            wait until 2027-01-05 at 09:00\n  send tokyo\n}\n\
-           journey in_project {\n  from \"c@example.org\"\n  enter on list all\n  wait until 2027-01-05 at 09:00\n  \
+           journey in_project {\n  from \"c@example.org\"\n  enter on list all\n  wait until \
+               2027-01-05 at 09:00\n  \
            send berlin\n}\n";
     let contacts =
         "id,email,timezone,lists\nnone,n@example.org,,all\nny,y@example.org,America/New_York,all\n";
@@ -238,7 +242,8 @@ fn a_contact_without_a_zone_uses_the_journey_zone_then_the_project_zone() {
 #[test]
 fn the_same_input_gives_the_same_output_byte_for_byte() {
     let journeys = email("a")
-        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  split {\n    50% -> x\n    50% -> y\n  }\n  \
+        + "journey j {\n  from \"c@example.org\"\n  enter on list all\n  split {\n    50% -> \
+            x\n    50% -> y\n  }\n  \
            x: send a\n  end\n  y: wait 2 days\n  send a\n}\n";
     let mut contacts = String::from("id,email,lists\n");
     for i in 0..50 {
