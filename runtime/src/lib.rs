@@ -13,6 +13,7 @@ pub mod disasm;
 pub mod engine;
 pub mod eval;
 pub mod facts;
+pub mod http;
 pub mod mail;
 pub mod simulate;
 pub mod state;

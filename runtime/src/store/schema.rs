@@ -145,4 +145,16 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX date_entries_due ON date_entries (due_at);
     ",
+    // 4: API tokens of `journey serve`, kept as SHA-256 hashes only (see
+    // store/sqlite/access.rs).
+    "
+    CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        hash BLOB NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    );
+    ",
 ];

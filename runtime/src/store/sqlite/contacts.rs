@@ -259,7 +259,7 @@ impl ContactImport<'_> {
     }
 }
 
-fn upsert_contact(
+pub(super) fn upsert_contact(
     conn: &Connection,
     contact: &ContactWrite,
     now: i64,

@@ -16,13 +16,19 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod access;
 mod contacts;
+mod erasure;
 mod outbox;
 mod reports;
 mod runs;
+mod serve;
 
+pub use access::{token_hash, ApiToken, Scope, TOKEN_PREFIX};
 pub use contacts::ContactImport;
+pub use erasure::Erased;
 pub use reports::{Engagement, OutboxEntry, RunSummary};
+pub use serve::AuditEntry;
 
 /// How many prepared statements the connection keeps for reuse. Parsing a
 /// statement costs more than running it on one row, so every statement of

@@ -1,0 +1,312 @@
+//! Events over the API: custom events and contact updates, one or a batch
+//! at a time.
+//!
+//! Each event names its contact by opaque id (`contact`) or by external id
+//! (`external_id`), says its `type` (`event` or `update`) and carries
+//! `fields`: the event's declared fields, or the contact fields that
+//! changed. It happens at the moment the engine receives it, and the
+//! engine reacts at once: runs of the contact waiting for it advance, and
+//! journeys it triggers are entered, before the answer is sent.
+//!
+//! A batch is checked whole before anything is recorded: one bad event
+//! (or an unknown contact) refuses the batch, with every problem listed
+//! under `events[i]`. Its audit rows are written in one transaction
+//! before its events are applied.
+
+use super::auth::Caller;
+use super::body::{JsonObject, Object};
+use super::contacts::{engine_error, MAX_EXTERNAL_ID};
+use super::error::{ApiError, ApiResult, FieldError};
+use super::state::AppState;
+use super::validate;
+use crate::bytecode::Program;
+use crate::clock::{Clock, SystemClock};
+use crate::engine::Engine;
+use crate::store::sqlite::AuditEntry;
+use crate::store::{ContactId, Happening, HappeningKind};
+use axum::extract::State;
+use axum::{Extension, Json};
+use serde_json::{json, Map, Value};
+
+/// The most events one batch may hold.
+pub const MAX_BATCH: usize = 10_000;
+
+/// Whom an event is about, as the request names them.
+#[derive(Clone, Debug)]
+enum Who {
+    Id(ContactId),
+    External(String),
+}
+
+/// One checked event, not yet tied to a stored contact.
+#[derive(Clone, Debug)]
+struct Incoming {
+    /// Where it sits in the request, for errors: `` or `events[3]`.
+    path: String,
+    who: Who,
+    kind: HappeningKind,
+    name: Option<String>,
+    data: Map<String, Value>,
+}
+
+fn read_event(
+    program: &Program,
+    body: &Map<String, Value>,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Incoming> {
+    let before = errors.len();
+    let mut object = Object::new(
+        body,
+        path,
+        &["contact", "external_id", "type", "name", "fields"],
+        errors,
+    );
+    let id = object.integer("contact", false);
+    let external = object.string("external_id", false, MAX_EXTERNAL_ID);
+    let kind = object.string("type", true, 16);
+    let name = object.string("name", false, 200);
+    let given = object.object("fields", false);
+    let (type_at, name_at, contact_at) =
+        (object.at("type"), object.at("name"), object.at("contact"));
+
+    let who = match (id, external) {
+        (Some(id), None) if id > 0 => Some(Who::Id(id)),
+        (Some(_), None) => {
+            errors.push(FieldError::new(
+                contact_at,
+                "must be a contact id, 1 or more",
+            ));
+            None
+        }
+        (None, Some(external)) => Some(Who::External(external.to_string())),
+        (Some(_), Some(_)) => {
+            let message = "give `contact` or `external_id`, not both";
+            errors.push(FieldError::new(contact_at, message));
+            None
+        }
+        (None, None) if errors.len() == before => {
+            let message = "is required (or `external_id`): whom the event is about";
+            errors.push(FieldError::new(contact_at, message));
+            None
+        }
+        (None, None) => None,
+    };
+    let fields_path = match path.is_empty() {
+        true => "fields".to_string(),
+        false => format!("{path}.fields"),
+    };
+    let empty = Map::new();
+    let given = given.unwrap_or(&empty);
+    let (kind, data) = match kind {
+        Some("event") => {
+            let events = program.events.iter().map(|e| e.name.as_str());
+            let names: Vec<&str> = events.collect();
+            match name.and_then(|n| names.iter().position(|e| *e == n)) {
+                Some(event) => {
+                    let data = validate::event_fields(program, event, given, &fields_path, errors);
+                    (HappeningKind::Event, data)
+                }
+                None if name.is_none() => {
+                    errors.push(FieldError::new(name_at, "is required: the event's name"));
+                    return None;
+                }
+                None => {
+                    let hint = name
+                        .and_then(|n| journey_compiler::suggest::closest(n, &names))
+                        .map_or(String::new(), |best| format!("; did you mean `{best}`?"));
+                    let message = format!("is not an event of the deployed program{hint}");
+                    errors.push(FieldError::new(name_at, message));
+                    return None;
+                }
+            }
+        }
+        Some("update") => {
+            if name.is_some() {
+                let message = "is for events only; an update names no event";
+                errors.push(FieldError::new(name_at, message));
+            }
+            if given.is_empty() {
+                let message = "is required: the contact fields that changed";
+                errors.push(FieldError::new(fields_path.clone(), message));
+            }
+            let data = validate::contact_fields(program, given, &fields_path, errors);
+            (HappeningKind::Update, data)
+        }
+        Some(_) => {
+            errors.push(FieldError::new(type_at, "must be `event` or `update`"));
+            return None;
+        }
+        None => return None,
+    };
+    let name = match kind {
+        HappeningKind::Event => name.map(str::to_string),
+        _ => None,
+    };
+    Some(Incoming {
+        path: path.to_string(),
+        who: who?,
+        kind,
+        name,
+        data,
+    })
+}
+
+/// What applying events did, added up.
+#[derive(Clone, Copy, Debug, Default)]
+struct Applied {
+    accepted: u64,
+    runs_woken: u64,
+    journeys_entered: u64,
+}
+
+fn applied_json(applied: Applied) -> Json<Value> {
+    Json(json!({
+        "accepted": applied.accepted,
+        "runs_woken": applied.runs_woken,
+        "journeys_entered": applied.journeys_entered,
+    }))
+}
+
+/// `POST /v1/events`: one event.
+pub async fn one(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<Value>> {
+    let program = state.program();
+    let mut errors = Vec::new();
+    let incoming = read_event(&program, &body, "", &mut errors);
+    let incoming = match (incoming, errors.is_empty()) {
+        (Some(incoming), true) => incoming,
+        _ => return Err(ApiError::invalid(errors)),
+    };
+    apply(&state, caller, vec![incoming]).await
+}
+
+/// `POST /v1/events/batch`: many events, all or none.
+pub async fn batch(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<Value>> {
+    let program = state.program();
+    let mut errors = Vec::new();
+    let mut object = Object::new(&body, "", &["events"], &mut errors);
+    let items = object.array("events", true, MAX_BATCH).unwrap_or_default();
+    let mut batch = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let path = format!("events[{index}]");
+        match item {
+            Value::Object(map) => batch.extend(read_event(&program, map, &path, &mut errors)),
+            other => {
+                let found = super::body::kind_of(other);
+                errors.push(FieldError::new(
+                    path,
+                    format!("expected an object, found {found}"),
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    if batch.is_empty() {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "events",
+            "must hold at least one event",
+        )]));
+    }
+    apply(&state, caller, batch).await
+}
+
+async fn apply(state: &AppState, caller: Caller, batch: Vec<Incoming>) -> ApiResult<Json<Value>> {
+    let actor = caller.actor();
+    let applied = state
+        .engine
+        .run(move |engine, turn| {
+            let applied = apply_on_engine(engine, batch, &actor, SystemClock.now());
+            turn.mail = applied
+                .as_ref()
+                .is_ok_and(|a| a.runs_woken + a.journeys_entered > 0);
+            applied
+        })
+        .await??;
+    Ok(applied_json(applied))
+}
+
+/// Finds every event's contact, audits the batch, then lets each event
+/// happen, in order.
+fn apply_on_engine(
+    engine: &mut Engine<'_>,
+    batch: Vec<Incoming>,
+    actor: &str,
+    now: i64,
+) -> ApiResult<Applied> {
+    let mut contacts = Vec::with_capacity(batch.len());
+    let mut errors = Vec::new();
+    for event in &batch {
+        let found = match &event.who {
+            Who::Id(id) => engine
+                .store
+                .contact(*id)?
+                .filter(|c| !c.external_id.starts_with("erased:"))
+                .map(|c| c.id),
+            Who::External(external) => engine.store.contact_id(external)?,
+        };
+        match found {
+            Some(id) => contacts.push(id),
+            None => {
+                let at = match (&event.who, event.path.is_empty()) {
+                    (Who::Id(_), true) => "contact".to_string(),
+                    (Who::External(_), true) => "external_id".to_string(),
+                    (Who::Id(_), false) => format!("{}.contact", event.path),
+                    (Who::External(_), false) => format!("{}.external_id", event.path),
+                };
+                errors.push(FieldError::new(at, "no contact has this id"));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+
+    let audit: Vec<AuditEntry> = batch
+        .iter()
+        .zip(&contacts)
+        .map(|(event, contact)| AuditEntry {
+            actor: actor.to_string(),
+            action: format!("{}_recorded", event.kind.as_str()),
+            contact: Some(*contact),
+            detail: describe(event),
+        })
+        .collect();
+    engine.store.audit_all(&audit, now)?;
+
+    let mut applied = Applied::default();
+    for (event, contact) in batch.into_iter().zip(contacts) {
+        let happening = Happening {
+            contact,
+            at: now,
+            kind: event.kind,
+            name: event.name,
+            link: None,
+            data: Some(event.data),
+            automated: false,
+        };
+        let tally = engine.happen(&happening, now).map_err(engine_error)?;
+        applied.accepted += 1;
+        applied.runs_woken += tally.advanced;
+        applied.journeys_entered += tally.entered;
+    }
+    Ok(applied)
+}
+
+/// The audit detail of an event: its name and field names, no values.
+fn describe(event: &Incoming) -> String {
+    let fields: Vec<&str> = event.data.keys().map(String::as_str).collect();
+    match &event.name {
+        Some(name) => format!("event {name}; fields: {}", fields.join(", ")),
+        None => format!("fields: {}", fields.join(", ")),
+    }
+}

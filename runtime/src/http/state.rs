@@ -1,0 +1,186 @@
+//! What every handler of `journey serve` shares: the engine thread, the
+//! read connections, the deployed program and the server's settings.
+//!
+//! The engine (and its store connection) is not `Send`: it lives on one
+//! thread of its own, and handlers hand it work as closures through
+//! [`EngineHandle::run`], which answers when the work is done (and its
+//! writes committed). Reads that need no engine (a contact, a report, a
+//! token) go to [`Reads`], a few more connections to the same file; in WAL
+//! mode they never wait for the engine's writes.
+
+use crate::bytecode::Program;
+use crate::engine::delivery::MailSetup;
+use crate::engine::Engine;
+use crate::store::sqlite::SqliteStore;
+use crate::store::StoreError;
+use std::path::PathBuf;
+use std::sync::{mpsc, Arc, Mutex, RwLock};
+
+/// The state handlers get, cheap to clone.
+pub type AppState = Arc<ServerState>;
+
+pub struct ServerState {
+    pub engine: EngineHandle,
+    pub reads: Arc<Reads>,
+    pub settings: Settings,
+    /// The latest deployment's program: what requests are validated
+    /// against. Replaced by a deploy.
+    program: RwLock<Arc<Program>>,
+    pub(super) hooks: super::Hooks,
+    /// What delivery renders with; a deploy replaces it.
+    pub(super) mailing: super::worker::SharedMailing,
+}
+
+impl ServerState {
+    pub(super) fn new(
+        engine: EngineHandle,
+        reads: Arc<Reads>,
+        settings: Settings,
+        program: Arc<Program>,
+        hooks: super::Hooks,
+        mailing: super::worker::SharedMailing,
+    ) -> ServerState {
+        ServerState {
+            engine,
+            reads,
+            settings,
+            program: RwLock::new(program),
+            hooks,
+            mailing,
+        }
+    }
+
+    /// The latest deployment's program.
+    pub fn program(&self) -> Arc<Program> {
+        match self.program.read() {
+            Ok(program) => Arc::clone(&program),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    pub(super) fn set_program(&self, program: Arc<Program>) {
+        match self.program.write() {
+            Ok(mut slot) => *slot = program,
+            Err(poisoned) => *poisoned.into_inner() = program,
+        }
+    }
+}
+
+/// How the server was started.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The store file.
+    pub db: PathBuf,
+    /// The address clients use to reach this server (tracked links and
+    /// unsubscribe URLs in emails start with it), without a trailing `/`.
+    pub public_url: String,
+    /// Emails delivered per round (a round is at most a second).
+    pub rate: usize,
+    /// Tracked URLs, unsubscribe and DKIM (`[tracking]`, `[dkim]`); the
+    /// tracking routes check tokens with its secret.
+    pub mail: Arc<MailSetup>,
+}
+
+/// Why work could not be done.
+#[derive(Debug)]
+pub enum Unavailable {
+    /// The engine thread has stopped (the server is shutting down, or the
+    /// store failed).
+    Stopped,
+    Store(StoreError),
+}
+
+impl From<StoreError> for Unavailable {
+    fn from(e: StoreError) -> Self {
+        Unavailable::Store(e)
+    }
+}
+
+/// Work for the engine thread. `Turn` lets it ask for more than its
+/// answer: a reload of the program, a round of delivery.
+pub type Job = Box<dyn FnOnce(&mut Engine<'_>, &mut Turn) + Send>;
+
+/// What a job asks of the engine thread after it ran.
+#[derive(Debug, Default)]
+pub struct Turn {
+    /// A new deployment: load it before the next job.
+    pub reload: bool,
+    /// Emails may have been queued: wake delivery.
+    pub mail: bool,
+}
+
+pub enum Message {
+    Job(Job),
+    Stop,
+}
+
+/// Sends work to the engine thread.
+#[derive(Clone)]
+pub struct EngineHandle {
+    pub(super) sender: mpsc::Sender<Message>,
+}
+
+impl EngineHandle {
+    /// Runs `work` on the engine thread and returns its answer once it has
+    /// run. Jobs run one at a time, in the order they were sent.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, Unavailable>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Engine<'_>, &mut Turn) -> T + Send + 'static,
+    {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |engine, turn| {
+            // The asker may have gone (its client hung up); the work is
+            // done and committed all the same.
+            let _ = answer.send(work(engine, turn));
+        });
+        self.sender
+            .send(Message::Job(job))
+            .map_err(|_| Unavailable::Stopped)?;
+        answered.await.map_err(|_| Unavailable::Stopped)
+    }
+}
+
+/// Read-only work on connections of its own, off the async threads.
+pub struct Reads {
+    db: PathBuf,
+    idle: Mutex<Vec<SqliteStore>>,
+}
+
+impl Reads {
+    pub fn new(db: PathBuf) -> Reads {
+        Reads {
+            db,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs `work` with a connection, on a blocking thread.
+    pub async fn run<T, F>(self: &Arc<Self>, work: F) -> Result<T, Unavailable>
+    where
+        T: Send + 'static,
+        F: FnOnce(&SqliteStore) -> Result<T, StoreError> + Send + 'static,
+    {
+        let reads = Arc::clone(self);
+        let outcome = tokio::task::spawn_blocking(move || reads.now(work)).await;
+        outcome.map_err(|_| Unavailable::Stopped)?
+    }
+
+    /// Runs `work` with a connection on this thread: for reads short
+    /// enough not to hold up an async thread (one row by its key).
+    pub fn now<T>(
+        &self,
+        work: impl FnOnce(&SqliteStore) -> Result<T, StoreError>,
+    ) -> Result<T, Unavailable> {
+        let taken = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let store = match taken {
+            Some(store) => store,
+            None => SqliteStore::open(&self.db)?,
+        };
+        let answer = work(&store);
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(store);
+        }
+        Ok(answer?)
+    }
+}

@@ -1,0 +1,226 @@
+//! The two threads behind the API: the engine and delivery.
+//!
+//! The engine thread owns the engine and its store connection. It runs
+//! the jobs that handlers send, one at a time in the order they came, and
+//! between them advances the runs that are due on the system clock: it
+//! sleeps until the next run's wake-up or the next job, whichever comes
+//! first, and looks at the clock at least once a second (another process,
+//! `journey event` say, may have changed the store).
+//!
+//! Delivery has a thread and a store connection of its own, so a slow SMTP
+//! server never delays an API request. It sends what is due, then sleeps
+//! until the next email is due, at most a second, or until the engine
+//! thread says that a job may have queued mail. Its claims on emails are
+//! leases (see `engine::delivery`), as with several `journey run`
+//! processes on one store.
+//!
+//! Stopping: the engine thread ends after the jobs sent before the stop,
+//! so a request that was answered is committed and one that was accepted
+//! is finished; delivery ends after the email it is sending.
+
+use super::state::{Message, Turn};
+use crate::bytecode::Program;
+use crate::clock::{Clock, SystemClock};
+use crate::engine::delivery::{MailSetup, Postman};
+use crate::engine::Engine;
+use crate::mail::{Templates, Transport};
+use crate::store::sqlite::SqliteStore;
+use std::path::Path;
+use std::sync::{mpsc, Arc, RwLock};
+use std::time::Duration;
+
+/// The longest either thread sleeps without looking at the clock.
+const TICK: Duration = Duration::from_secs(1);
+
+/// How many due runs the engine advances per store transaction.
+const DUE_BATCH: usize = 1_000;
+
+/// How long delivery waits after the mail settings failed before it tries
+/// again.
+const MAIL_BACKOFF: Duration = Duration::from_secs(60);
+
+/// The program and templates delivery renders with: replaced together by
+/// a deploy.
+pub struct Mailing {
+    pub program: Arc<Program>,
+    pub templates: Templates,
+}
+
+pub type SharedMailing = Arc<RwLock<Arc<Mailing>>>;
+
+/// A message to the delivery thread.
+pub enum Ping {
+    /// Emails may have been queued.
+    Mail,
+    Stop,
+}
+
+/// The engine thread's loop; returns when told to stop or when every
+/// handle to it is gone.
+pub fn engine_loop(
+    mut store: SqliteStore,
+    jobs: mpsc::Receiver<Message>,
+    mail: mpsc::Sender<Ping>,
+) {
+    let mut first = true;
+    loop {
+        let mut engine = match Engine::new(&mut store) {
+            Ok(engine) => engine,
+            Err(error) => {
+                tracing::error!(%error, "engine_cannot_start");
+                return;
+            }
+        };
+        if first {
+            // Contacts that joined a list or segment while no engine ran.
+            match engine.enter_by_triggers(SystemClock.now()) {
+                Ok(tally) => tracing::info!(entered = tally.entered, "entered_by_triggers"),
+                Err(error) => tracing::error!(%error, "entry_by_triggers_failed"),
+            }
+            let _ = mail.send(Ping::Mail);
+            first = false;
+        }
+        if !serve_jobs(&mut engine, &jobs, &mail) {
+            return;
+        }
+    }
+}
+
+/// Runs jobs and due work on one deployment; `true` when a deploy asks
+/// for the engine to be loaded again, `false` when it is time to stop.
+fn serve_jobs(
+    engine: &mut Engine<'_>,
+    jobs: &mpsc::Receiver<Message>,
+    mail: &mpsc::Sender<Ping>,
+) -> bool {
+    let mut checked_at = i64::MIN;
+    loop {
+        let now = SystemClock.now();
+        if now != checked_at {
+            advance_due(engine, now, mail);
+            checked_at = now;
+        }
+        let wait = match next_wake(engine) {
+            Some(at) if at <= now => Duration::ZERO,
+            Some(at) => TICK.min(Duration::from_secs((at - now) as u64)),
+            None => TICK,
+        };
+        let message = match jobs.recv_timeout(wait) {
+            Ok(message) => message,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                checked_at = i64::MIN;
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return false,
+        };
+        let mut turn = Turn::default();
+        match message {
+            Message::Job(job) => job(engine, &mut turn),
+            Message::Stop => return false,
+        }
+        if turn.mail {
+            let _ = mail.send(Ping::Mail);
+        }
+        if turn.reload {
+            return true;
+        }
+    }
+}
+
+fn advance_due(engine: &mut Engine<'_>, now: i64, mail: &mpsc::Sender<Ping>) {
+    match engine.run_due(now, DUE_BATCH) {
+        Ok(tally) if tally.advanced + tally.entered > 0 => {
+            tracing::debug!(
+                advanced = tally.advanced,
+                entered = tally.entered,
+                "due_runs_advanced"
+            );
+            let _ = mail.send(Ping::Mail);
+        }
+        Ok(_) => {}
+        Err(error) => tracing::error!(%error, "due_runs_failed"),
+    }
+}
+
+/// The next run's wake-up or date-triggered entry; delivery keeps its own
+/// times.
+fn next_wake(engine: &Engine<'_>) -> Option<i64> {
+    let wake = engine.store.next_wake().ok().flatten();
+    let date = engine.store.next_date_entry().ok().flatten();
+    [wake, date.filter(|at| *at != i64::MAX)]
+        .into_iter()
+        .flatten()
+        .min()
+}
+
+/// The delivery thread's loop.
+pub fn delivery_loop(
+    db: &Path,
+    mailing: SharedMailing,
+    transport: Box<dyn Transport>,
+    rate: usize,
+    setup: Arc<MailSetup>,
+    pings: mpsc::Receiver<Ping>,
+) {
+    let mut store = match SqliteStore::open(db) {
+        Ok(store) => store,
+        Err(error) => {
+            tracing::error!(%error, "delivery_cannot_open_store");
+            return;
+        }
+    };
+    loop {
+        let now = SystemClock.now();
+        let due = store.next_outbox_due(now).ok().flatten();
+        let mut wait = match due {
+            Some(at) if at > now => TICK.min(Duration::from_secs((at - now) as u64)),
+            Some(_) => Duration::ZERO,
+            None => TICK,
+        };
+        if wait.is_zero() {
+            let mailing = match mailing.read() {
+                Ok(current) => Arc::clone(&current),
+                Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+            };
+            let postman = Postman {
+                program: &mailing.program,
+                templates: &mailing.templates,
+                transport: transport.as_ref(),
+                setup: &setup,
+            };
+            match postman.deliver(&mut store, now, rate) {
+                Ok(tally) => {
+                    let settled = tally.sent + tally.suppressed + tally.failed + tally.retried;
+                    tracing::info!(
+                        sent = tally.sent,
+                        suppressed = tally.suppressed,
+                        failed = tally.failed,
+                        retried = tally.retried,
+                        "delivery_round"
+                    );
+                    // A full round may have left more due: go on at once,
+                    // else give the next second's emails their turn.
+                    wait = if settled as usize >= rate {
+                        Duration::ZERO
+                    } else {
+                        TICK
+                    };
+                }
+                Err(error) => {
+                    tracing::error!(%error, "delivery_failed");
+                    wait = MAIL_BACKOFF;
+                }
+            }
+        }
+        match pings.recv_timeout(wait) {
+            Ok(Ping::Mail) | Err(mpsc::RecvTimeoutError::Timeout) => {
+                while let Ok(ping) = pings.try_recv() {
+                    if matches!(ping, Ping::Stop) {
+                        return;
+                    }
+                }
+            }
+            Ok(Ping::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}

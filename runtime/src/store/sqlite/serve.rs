@@ -1,0 +1,201 @@
+//! What `journey serve`'s API asks of the store beyond the engine's own
+//! needs: a contact created together with its audit row, memberships
+//! added to a known contact, a contact's lists, members a page at a time,
+//! and audit rows for many writes in one transaction.
+
+use super::contacts::{upsert_contact, write_audit};
+use super::*;
+
+/// One audit row: who did what, to which contact (by opaque id).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub actor: String,
+    pub action: String,
+    pub contact: Option<ContactId>,
+    pub detail: String,
+}
+
+impl SqliteStore {
+    /// Inserts a new contact (by external id) with its lists and segments,
+    /// and the audit row that names it, in one transaction.
+    pub fn create_contact(
+        &mut self,
+        contact: &ContactWrite,
+        actor: &str,
+        now: i64,
+    ) -> Result<ContactId> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut summary = ImportSummary::default();
+        let id = upsert_contact(&tx, contact, now, &mut summary)?;
+        let detail = field_names(contact);
+        write_audit(&tx, now, actor, "contact_create", Some(id), &detail)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Adds a known contact to `lists` and `segments` and writes `audit`,
+    /// in one transaction. Returns the lists and segments it was not in
+    /// before.
+    pub fn join_audited(
+        &mut self,
+        contact: ContactId,
+        lists: &[String],
+        segments: &[String],
+        audit: &AuditEntry,
+        now: i64,
+    ) -> Result<(Vec<String>, Vec<String>)> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut joined_lists = Vec::new();
+        let mut joined_segments = Vec::new();
+        {
+            let mut join_list = tx.prepare_cached(
+                "INSERT OR IGNORE INTO list_members (list, contact, joined_at) \
+                 VALUES (?1, ?2, ?3)",
+            )?;
+            for list in lists {
+                if join_list.execute(params![list, contact, now])? == 1 {
+                    joined_lists.push(list.clone());
+                }
+            }
+            let mut join_segment = tx.prepare_cached(
+                "INSERT OR IGNORE INTO segment_members (segment, contact, joined_at) \
+                 VALUES (?1, ?2, ?3)",
+            )?;
+            for segment in segments {
+                if join_segment.execute(params![segment, contact, now])? == 1 {
+                    joined_segments.push(segment.clone());
+                }
+            }
+        }
+        write_entry(&tx, audit, now)?;
+        tx.commit()?;
+        Ok((joined_lists, joined_segments))
+    }
+
+    /// Writes audit rows, all in one transaction.
+    pub fn audit_all(&mut self, entries: &[AuditEntry], now: i64) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for entry in entries {
+            write_entry(&tx, entry, now)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The lists a contact is on, by name.
+    pub fn contact_lists(&self, contact: ContactId) -> Result<Vec<String>> {
+        let mut query = self
+            .conn
+            .prepare_cached("SELECT list FROM list_members WHERE contact = ?1 ORDER BY list")?;
+        let lists = query
+            .query_map([contact], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(lists)
+    }
+
+    /// Up to `limit` members of `segment` after the contact `after`, with
+    /// their external ids, in id order (see
+    /// [`SqliteStore::list_members_page`]).
+    pub fn segment_page(
+        &self,
+        segment: &str,
+        after: ContactId,
+        limit: usize,
+    ) -> Result<Vec<(ContactId, String)>> {
+        let mut query = self.conn.prepare_cached(
+            "SELECT s.contact, c.external_id FROM segment_members s \
+             JOIN contacts c ON c.id = s.contact \
+             WHERE s.segment = ?1 AND s.contact > ?2 ORDER BY s.contact LIMIT ?3",
+        )?;
+        let page = query
+            .query_map(params![segment, after, limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(page)
+    }
+}
+
+fn write_entry(conn: &Connection, entry: &AuditEntry, now: i64) -> Result<()> {
+    write_audit(
+        conn,
+        now,
+        &entry.actor,
+        &entry.action,
+        entry.contact,
+        &entry.detail,
+    )
+}
+
+/// An audit detail that names the fields written, never their values.
+fn field_names(contact: &ContactWrite) -> String {
+    let names: Vec<&str> = contact.fields.keys().map(String::as_str).collect();
+    format!("fields: {}", names.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contact(id: &str) -> ContactWrite {
+        let mut fields = Json::new();
+        fields.insert("first_name".into(), "Ottoline".into());
+        ContactWrite {
+            external_id: id.into(),
+            fields,
+            zone: None,
+            lists: vec!["patients".into()],
+            segments: vec![],
+        }
+    }
+
+    #[test]
+    fn a_created_contact_has_its_audit_row_and_joins_only_once() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        let id = store
+            .create_contact(&contact("P-1"), "token 1 (crm)", 5)
+            .unwrap();
+        let audit: (String, String, i64, String) = store
+            .connection()
+            .query_row(
+                "SELECT actor, action, contact, detail FROM audit",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            audit,
+            (
+                "token 1 (crm)".into(),
+                "contact_create".into(),
+                id,
+                "fields: first_name".into()
+            )
+        );
+
+        let entry = AuditEntry {
+            actor: "token 1 (crm)".into(),
+            action: "contact_update".into(),
+            contact: Some(id),
+            detail: String::new(),
+        };
+        let lists = ["patients".to_string(), "renewal".to_string()];
+        let segments = ["engaged".to_string()];
+        let joined = store
+            .join_audited(id, &lists, &segments, &entry, 6)
+            .unwrap();
+        assert_eq!(joined, (vec!["renewal".into()], vec!["engaged".into()]));
+        assert_eq!(store.contact_lists(id).unwrap(), lists);
+        assert_eq!(
+            store.segment_page("engaged", 0, 10).unwrap(),
+            vec![(id, "P-1".into())]
+        );
+        assert!(store.segment_page("engaged", id, 10).unwrap().is_empty());
+    }
+}
