@@ -20,4 +20,5 @@ pub mod state;
 pub mod store;
 pub mod time;
 pub mod timing;
+pub mod tracking;
 pub mod vm;

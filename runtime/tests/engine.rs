@@ -144,7 +144,7 @@ fn a_stale_run_version_commits_nothing() {
 
 mod delivery {
     use super::*;
-    use journey_runtime::engine::delivery::Postman;
+    use journey_runtime::engine::delivery::{MailSetup, Postman};
     use journey_runtime::mail::{Outgoing, SendError, Templates, Transport};
     use journey_runtime::store::Consent;
     use std::sync::Mutex;
@@ -220,7 +220,7 @@ mod delivery {
             program: &program,
             templates: &templates,
             transport: &transport,
-            unsubscribe_base: "https://example.org/u",
+            setup: &MailSetup::off(),
         };
 
         let first = postman.deliver(engine.store, START, 100).unwrap();
@@ -279,7 +279,7 @@ mod delivery {
             program: &program,
             templates: &templates,
             transport: &transport,
-            unsubscribe_base: "https://example.org/u",
+            setup: &MailSetup::off(),
         };
         let tally = postman.deliver(engine.store, START, 100).unwrap();
         assert_eq!((tally.sent, tally.suppressed), (1, 2));

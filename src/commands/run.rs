@@ -7,7 +7,7 @@ use crate::project;
 use crate::store_path::{At, Db};
 use crate::Outcome;
 use journey_runtime::clock::{Clock, SystemClock};
-use journey_runtime::engine::delivery::{DeliveryTally, Postman};
+use journey_runtime::engine::delivery::{DeliveryTally, MailSetup, Postman};
 use journey_runtime::engine::{Engine, EngineError};
 use journey_runtime::mail::{FileTransport, SmtpConfig, SmtpTransport, Templates, Transport};
 use journey_runtime::store::sqlite::SqliteStore;
@@ -121,13 +121,15 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
 
     let templates = templates(&project)?;
     let transport = transport(&project)?;
+    let setup = MailSetup::from_config(&project.config, &project.root)
+        .map_err(|e| miette!("journey.toml: {e}"))?;
     let mut engine = Engine::new(&mut store).map_err(engine_error)?;
     let program = engine.program();
     let postman = Postman {
         program: &program,
         templates: &templates,
         transport: transport.as_ref(),
-        unsubscribe_base: "https://localhost.invalid/unsubscribe",
+        setup: &setup,
     };
 
     let progress = Progress::new(std::io::stderr().is_terminal());
@@ -179,7 +181,7 @@ fn add(total: &mut DeliveryTally, round: DeliveryTally) {
 }
 
 /// Every email's body, read from the folder of the file that declares it.
-fn templates(project: &project::Project) -> miette::Result<Templates> {
+pub(crate) fn templates(project: &project::Project) -> miette::Result<Templates> {
     let mut templates = Templates::new();
     for (email, checked) in project.program.emails.iter().zip(&project.checked.emails) {
         let folder = Path::new(&checked.body_base)
@@ -197,7 +199,7 @@ fn templates(project: &project::Project) -> miette::Result<Templates> {
 }
 
 /// SMTP when journey.toml has `[smtp]`, else `.eml` files in the outbox.
-fn transport(project: &project::Project) -> miette::Result<Box<dyn Transport>> {
+pub(crate) fn transport(project: &project::Project) -> miette::Result<Box<dyn Transport>> {
     if let Some(table) = &project.config.smtp {
         let mut config: SmtpConfig = toml::Value::Table(table.clone())
             .try_into()

@@ -12,12 +12,19 @@
 //!                                # goes to .eml files in an outbox folder
 //! [engine]
 //! outbox = "outbox"
+//!
+//! [tracking]                     # tracked links, unsubscribe, DKIM:
+//! [dkim]                         # see `mail` and docs/operations.md
 //! ```
 //!
 //! The file is optional. Reading it is the caller's job (the compiler does
 //! no file I/O of its own for projects); this module parses and validates the
 //! text and reports mistakes as diagnostics on a source file, so a typo in a
 //! lint name gets the same "did you mean" as a typo in a journey.
+
+mod mail;
+
+pub use mail::{DkimAlgorithm, DkimKey, DkimSettings, TrackingSettings};
 
 use super::lints::{Level, LINTS};
 use crate::diagnostic::{label, Diagnostic};
@@ -36,6 +43,9 @@ pub struct ProjectConfig {
     /// reads and checks; the compiler only carries them.
     pub smtp: Option<toml::Table>,
     pub engine: Option<toml::Table>,
+    /// `[tracking]` and `[dkim]`, checked here (see `mail`).
+    pub tracking: Option<TrackingSettings>,
+    pub dkim: Option<DkimSettings>,
 }
 
 /// Parses `journey.toml`. Problems are reported against `file`; the
@@ -113,11 +123,17 @@ pub fn parse_config(file: FileId, text: &str) -> (ProjectConfig, Vec<Diagnostic>
             }
             ("smtp", toml::Value::Table(table)) => config.smtp = Some(table.clone()),
             ("engine", toml::Value::Table(table)) => config.engine = Some(table.clone()),
+            ("tracking", toml::Value::Table(table)) => {
+                config.tracking = Some(mail::tracking(file, table, &locate, &mut diagnostics))
+            }
+            ("dkim", toml::Value::Table(table)) => {
+                config.dkim = mail::dkim(file, table, &locate, &mut diagnostics)
+            }
             _ => diagnostics.push(unknown_key(
                 file,
                 locate(key),
                 key,
-                &["project", "lints", "smtp", "engine"],
+                &["project", "lints", "smtp", "engine", "tracking", "dkim"],
             )),
         }
     }

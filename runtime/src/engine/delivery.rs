@@ -8,8 +8,11 @@
 //!    not revoked) at this moment. Both checks happen now, at send time, so
 //!    a revocation stops mail that was already queued. A refused email is
 //!    recorded as `suppressed` with the reason and never retried;
-//! 2. the email is rendered for the contact and composed with a Message-ID
-//!    derived from its idempotency key;
+//! 2. the email is rendered for the contact, with the URLs the
+//!    [`Tracker`] makes for this message (tracked links, the open pixel,
+//!    the unsubscribe URL and `List-Unsubscribe`), and composed with a
+//!    Message-ID derived from its idempotency key, DKIM-signed when a key
+//!    is configured ([`MailSetup`]);
 //! 3. the transport sends it. A temporary failure is retried with
 //!    exponential backoff (1, 2, 4, ... minutes, at most [`MAX_ATTEMPTS`]
 //!    tries); a permanent one (a bad address) fails that email alone, at
@@ -24,11 +27,15 @@ use super::{convert, EngineError};
 use crate::bytecode::Program;
 use crate::clock::{Clock, SystemClock};
 use crate::mail::{
-    compose, ContactValues, Letter, SendError, TemplateValue, Templates, Transport, View,
+    add_open_pixel, compose_signed, ContactValues, DkimSigner, Letter, SendError, TemplateValue,
+    Templates, Transport, View,
 };
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Delivery, OutboxRow};
+use crate::tracking::{MessageRef, Tracker};
 use chrono_tz::Tz;
+use journey_compiler::check::config::ProjectConfig;
+use std::path::Path;
 
 /// How long a claimed email is reserved for the engine sending it, in
 /// seconds of real time, whatever clock drives the engine: the lease
@@ -51,8 +58,44 @@ pub struct Postman<'a> {
     pub program: &'a Program,
     pub templates: &'a Templates,
     pub transport: &'a dyn Transport,
-    /// Where unsubscribe links point; the opaque token is appended.
-    pub unsubscribe_base: &'a str,
+    /// Tracked URLs and the DKIM key.
+    pub setup: &'a MailSetup,
+}
+
+/// How messages are dressed before they go: their tracked URLs and
+/// unsubscribe headers, and their DKIM signature.
+#[derive(Debug)]
+pub struct MailSetup {
+    pub tracker: Tracker,
+    pub dkim: Option<DkimSigner>,
+}
+
+impl MailSetup {
+    /// No tracking, no signature: links as declared, the placeholder
+    /// unsubscribe URL (see [`crate::tracking`]).
+    pub fn off() -> MailSetup {
+        MailSetup {
+            tracker: Tracker::off(),
+            dkim: None,
+        }
+    }
+
+    /// What `[tracking]` and `[dkim]` of the project at `root` describe,
+    /// with secrets read from the environment variables they name.
+    pub fn from_config(config: &ProjectConfig, root: &Path) -> Result<MailSetup, String> {
+        let env = |name: &str| std::env::var(name).ok();
+        let tracker = match &config.tracking {
+            Some(settings) => Tracker::from_settings(settings, env).map_err(|e| e.0)?,
+            None => Tracker::off(),
+        };
+        let dkim = match &config.dkim {
+            Some(settings) => {
+                Some(DkimSigner::from_settings(settings, root, env).map_err(|e| e.0)?)
+            }
+            None => None,
+        };
+        Ok(MailSetup { tracker, dkim })
+    }
 }
 
 impl Postman<'_> {
@@ -64,6 +107,11 @@ impl Postman<'_> {
         limit: usize,
     ) -> Result<DeliveryTally, EngineError> {
         let mut tally = DeliveryTally::default();
+        let people = self.transport.reaches_people();
+        self.setup
+            .tracker
+            .check_delivery(self.program, people)
+            .map_err(|refused| EngineError::Mail(refused.0))?;
         let claimed = store.claim_outbox(now, limit, SystemClock.now(), CLAIM_LEASE)?;
         for (index, row) in claimed.iter().enumerate() {
             let (delivery, reason, message_id) = match self.one(store, row, now) {
@@ -157,17 +205,26 @@ impl Postman<'_> {
         let journey = program.journeys.iter().find(|j| j.code.name == row.journey);
         let from = journey.and_then(|j| j.from.as_deref()).unwrap_or_default();
         let reply_to = journey.and_then(|j| j.reply_to.as_deref());
-        let token = crate::mail::key_hash(&row.key);
-        let unsubscribe = format!("{}/{token}", self.unsubscribe_base.trim_end_matches('/'));
+        let message = MessageRef {
+            outbox: row.id,
+            key: &row.key,
+        };
+        let urls = self.setup.tracker.message(email, message, now);
         let view = View {
             contact: &view_values,
-            links: &email.links,
-            unsubscribe_url: Some(&unsubscribe),
+            links: &urls.links,
+            unsubscribe_url: Some(&urls.unsubscribe_url),
         };
-        let rendered = match self.templates.render(email, &view) {
+        let mut rendered = match self.templates.render(email, &view) {
             Ok(rendered) => rendered,
             Err(error) => return Ok((Delivery::Failed, Some(error.to_string()), None)),
         };
+        if email.marketing {
+            rendered.list_unsubscribe = Some(urls.list_unsubscribe);
+        }
+        if let Some(pixel) = &urls.pixel {
+            add_open_pixel(&mut rendered, pixel);
+        }
         let letter = Letter {
             from,
             reply_to,
@@ -175,7 +232,7 @@ impl Postman<'_> {
             idempotency_key: &row.key,
             now,
         };
-        let message = match compose(&rendered, &letter) {
+        let message = match compose_signed(&rendered, &letter, self.setup.dkim.as_ref()) {
             Ok(message) => message,
             Err(error) => return Ok((Delivery::Failed, Some(error.to_string()), None)),
         };

@@ -65,6 +65,10 @@ impl FileTransport {
 }
 
 impl Transport for FileTransport {
+    fn reaches_people(&self) -> bool {
+        false
+    }
+
     fn send(&self, message: &Outgoing) -> Result<(), SendError> {
         self.write(message).map_err(|error| {
             SendError::Temporary(format!(

@@ -17,15 +17,18 @@
 //!   `text/html` second for HTML bodies, else one `text/plain` part; the
 //!   boundary is made from the same hash, so a message's bytes depend only on
 //!   its inputs;
-//! - for marketing emails, `List-Unsubscribe: <url>` and
-//!   `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058). The
-//!   unsubscribe URL must accept that POST. RFC 8058 also wants a DKIM
-//!   signature that covers both headers; signing is not done yet (lettre's
-//!   `dkim` feature and a key in the configuration would add it).
+//! - for marketing emails, `List-Unsubscribe` and, with an HTTP(S) URL,
+//!   `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058, see
+//!   [`super::headers`]). The unsubscribe URL must accept that POST;
+//! - with a [`super::DkimSigner`] ([`compose_signed`]), a `DKIM-Signature`
+//!   covering the headers above, both unsubscribe headers included, as
+//!   RFC 8058 asks. The signature's `t=` is the signing moment on the
+//!   system clock (lettre reads it), so only signed bytes vary between runs.
 //!
 //! An address that does not parse fails the message with the address's role
 //! (`to`, `from`, `reply_to`) and never the address itself.
 
+use super::dkim::DkimSigner;
 use super::render::{Body, Rendered};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
@@ -70,6 +73,15 @@ pub enum ComposeError {
 
 /// Builds the message for `rendered`, as addressed by `letter`.
 pub fn compose(rendered: &Rendered, letter: &Letter) -> Result<Outgoing, ComposeError> {
+    compose_signed(rendered, letter, None)
+}
+
+/// [`compose`], then a DKIM signature when `signer` is given.
+pub fn compose_signed(
+    rendered: &Rendered,
+    letter: &Letter,
+    signer: Option<&DkimSigner>,
+) -> Result<Outgoing, ComposeError> {
     let from = mailbox(letter.from, "from")?;
     let to = mailbox(letter.to, "to")?;
     let key_hash = key_hash(letter.idempotency_key);
@@ -84,23 +96,21 @@ pub fn compose(rendered: &Rendered, letter: &Letter) -> Result<Outgoing, Compose
     if let Some(reply_to) = letter.reply_to {
         builder = builder.reply_to(mailbox(reply_to, "reply_to")?);
     }
-    if let Some(url) = &rendered.list_unsubscribe {
-        if url.is_empty()
-            || url
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || c == '>')
-        {
-            return Err(ComposeError::BadUnsubscribeUrl);
-        }
-        builder = builder
-            .raw_header(header("List-Unsubscribe", format!("<{url}>")))
-            .raw_header(header(
+    let unsubscribe = match &rendered.list_unsubscribe {
+        Some(list) => list.header()?,
+        None => None,
+    };
+    if let Some((urls, one_click)) = unsubscribe {
+        builder = builder.raw_header(header("List-Unsubscribe", urls));
+        if one_click {
+            builder = builder.raw_header(header(
                 "List-Unsubscribe-Post",
                 "List-Unsubscribe=One-Click".into(),
             ));
+        }
     }
 
-    let message = match &rendered.body {
+    let mut message = match &rendered.body {
         Body::Html { html, text } => builder.multipart(
             MultiPart::alternative()
                 .boundary(format!("journey-{key_hash}"))
@@ -114,6 +124,9 @@ pub fn compose(rendered: &Rendered, letter: &Letter) -> Result<Outgoing, Compose
         Body::Text(text) => builder.singlepart(SinglePart::plain(text.clone())),
     }
     .map_err(|error| ComposeError::Build(error.to_string()))?;
+    if let Some(signer) = signer {
+        signer.sign(&mut message);
+    }
 
     Ok(Outgoing {
         key_hash,

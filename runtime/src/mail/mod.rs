@@ -9,6 +9,9 @@
 //! 2. [`compose`] (`message`): turns [`Rendered`] text and a [`Letter`]
 //!    (sender, recipient, idempotency key, the clock's `now`) into an
 //!    RFC 5322 [`Outgoing`] message with a deterministic Message-ID.
+//!    [`compose_signed`] adds a DKIM signature ([`DkimSigner`], `dkim`);
+//!    `headers` writes the unsubscribe headers of marketing emails, and
+//!    [`add_open_pixel`] (`pixel`) puts the open pixel into an HTML body.
 //! 3. A [`Transport`] delivers it: [`FileTransport`] (one `.eml` per message,
 //!    the default, no server), [`SmtpTransport`] (lettre, STARTTLS required
 //!    by default) or [`MemoryTransport`] (tests). A failure is temporary,
@@ -54,16 +57,22 @@
 //! assert_eq!(outbox.sent().len(), 1);
 //! ```
 
+mod dkim;
 mod file;
+mod headers;
 mod message;
+mod pixel;
 mod plain;
 mod render;
 mod smtp;
 mod transport;
 mod values;
 
+pub use dkim::{DkimError, DkimSigner, SIGNED_HEADERS};
 pub use file::FileTransport;
-pub use message::{compose, key_hash, ComposeError, Letter, Outgoing};
+pub use headers::ListUnsubscribe;
+pub use message::{compose, compose_signed, key_hash, ComposeError, Letter, Outgoing};
+pub use pixel::add_open_pixel;
 pub use plain::text_of;
 pub use render::{Body, Part, RenderError, Rendered, Templates, View};
 pub use smtp::{ConfigError, SmtpConfig, SmtpTransport, TlsMode};

@@ -23,6 +23,7 @@
 //! `{% if contact.plan %}` is false. Errors name the template, the line and
 //! the placeholders that had no value, and never a contact's values.
 
+use super::headers::ListUnsubscribe;
 use super::plain::text_of;
 use super::values::ContactValues;
 use crate::bytecode::Email;
@@ -54,8 +55,9 @@ pub struct Rendered {
     /// One line: line breaks a value brought in are turned into spaces.
     pub subject: String,
     pub body: Body,
-    /// Set for marketing emails: the URL for the `List-Unsubscribe` header.
-    pub list_unsubscribe: Option<String>,
+    /// Set for marketing emails: the `List-Unsubscribe` header's URLs,
+    /// from the view's `unsubscribe_url` (a caller may add a `mailto:`).
+    pub list_unsubscribe: Option<ListUnsubscribe>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -140,7 +142,7 @@ impl Templates {
                     email: email.name.clone(),
                 })
             }
-            (true, Some(url)) => Some(url.to_string()),
+            (true, Some(url)) => Some(ListUnsubscribe::for_url(url)),
             (false, _) => None,
         };
 

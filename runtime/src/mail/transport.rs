@@ -27,6 +27,13 @@ use std::sync::Mutex;
 /// Delivers messages. Implementations are shared between worker threads.
 pub trait Transport: Send + Sync {
     fn send(&self, message: &Outgoing) -> Result<(), SendError>;
+
+    /// Whether messages reach people's mailboxes (SMTP does; a folder or
+    /// memory does not). Marketing email that reaches people must offer a
+    /// working way to unsubscribe (see `crate::tracking`).
+    fn reaches_people(&self) -> bool {
+        true
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +82,10 @@ impl MemoryTransport {
 }
 
 impl Transport for MemoryTransport {
+    fn reaches_people(&self) -> bool {
+        false
+    }
+
     fn send(&self, message: &Outgoing) -> Result<(), SendError> {
         if let Some(error) = lock(&self.failures).pop_front() {
             return Err(error);

@@ -157,4 +157,28 @@ pub const MIGRATIONS: &[&str] = &[
         revoked_at INTEGER
     );
     ",
+    // 5: a contact's segments, read by contact for every step the engine
+    // takes (the primary key leads with the segment).
+    "
+    CREATE INDEX segment_members_by_contact ON segment_members (contact, segment);
+    ",
+    // 6: hits on tracked URLs (open pixel, links) until they are settled as
+    // a person's or automated and handed to the engine (see
+    // store/sqlite/tracking.rs). Nothing from the request is kept.
+    "
+    CREATE TABLE tracking_hits (
+        id INTEGER PRIMARY KEY,
+        outbox INTEGER NOT NULL REFERENCES outbox(id),
+        kind TEXT NOT NULL,
+        link TEXT,
+        at INTEGER NOT NULL,
+        sign TEXT,
+        window INTEGER NOT NULL,
+        settle_at INTEGER NOT NULL,
+        automated INTEGER NOT NULL DEFAULT 0,
+        settled INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX tracking_hits_unsettled ON tracking_hits (settle_at) WHERE settled = 0;
+    CREATE INDEX tracking_hits_by_outbox ON tracking_hits (outbox, at);
+    ",
 ];

@@ -23,12 +23,14 @@ mod outbox;
 mod reports;
 mod runs;
 mod serve;
+mod tracking;
 
 pub use access::{token_hash, ApiToken, Scope, TOKEN_PREFIX};
 pub use contacts::ContactImport;
 pub use erasure::Erased;
 pub use reports::{Engagement, OutboxEntry, RunSummary};
 pub use serve::AuditEntry;
+pub use tracking::{HitRow, PendingHit, TrackedMessage};
 
 /// How many prepared statements the connection keeps for reuse. Parsing a
 /// statement costs more than running it on one row, so every statement of
