@@ -140,14 +140,24 @@ fn advance_due(engine: &mut Engine<'_>, now: i64, mail: &mpsc::Sender<Ping>) {
         Ok(_) => {}
         Err(error) => tracing::error!(%error, "due_runs_failed"),
     }
+    // Opens and clicks whose automated window has passed (see
+    // `tracking::engagement`): they wake runs, which may queue mail.
+    match crate::tracking::engagement::settle_due(engine, now) {
+        Ok(settled) if settled.advanced > 0 => {
+            let _ = mail.send(Ping::Mail);
+        }
+        Ok(_) => {}
+        Err(error) => tracing::error!(%error, "hits_not_settled"),
+    }
 }
 
-/// The next run's wake-up or date-triggered entry; delivery keeps its own
-/// times.
+/// The next run's wake-up, date-triggered entry or hit to settle;
+/// delivery keeps its own times.
 fn next_wake(engine: &Engine<'_>) -> Option<i64> {
     let wake = engine.store.next_wake().ok().flatten();
     let date = engine.store.next_date_entry().ok().flatten();
-    [wake, date.filter(|at| *at != i64::MAX)]
+    let hits = engine.store.next_hit_settle().ok().flatten();
+    [wake, date.filter(|at| *at != i64::MAX), hits]
         .into_iter()
         .flatten()
         .min()
