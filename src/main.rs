@@ -36,6 +36,9 @@ enum Command {
     Event(commands::event::Args),
     Report(commands::report::Args),
     Run(commands::run::Args),
+    Serve(commands::serve::Args),
+    Token(commands::token::Args),
+    Lsp(commands::lsp::Args),
 }
 
 /// The outcome of a command, mapped to its documented exit code.
@@ -61,6 +64,9 @@ fn main() -> ExitCode {
         Command::Event(args) => commands::event::run(args),
         Command::Report(args) => commands::report::run(args),
         Command::Run(args) => commands::run::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Token(args) => commands::token::run(args),
+        Command::Lsp(args) => commands::lsp::run(args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -18,13 +18,16 @@
 //! its projects.
 //!
 //! The `journey.toml` of a unit is read here with the journey files and
-//! parsed by the compiler.
+//! parsed by the compiler. Which files a project folder holds, and how a
+//! file's text is read, is the compiler's `project` module, shared with the
+//! language server.
 //!
 //! Errors name the path and say what to do; they are usage errors (exit
 //! code 2), not diagnostics. A file must be UTF-8 text without NUL bytes
 //! (a NUL byte means a binary file, even when the bytes happen to be valid
 //! UTF-8), and smaller than 4 GiB, so every byte offset fits a span.
 
+use journey_compiler::project::{self, ListError, TextError};
 use journey_compiler::source::Sources;
 use miette::Diagnostic;
 use std::io;
@@ -179,7 +182,7 @@ fn is_folder(path: &Path) -> Result<bool, LoadError> {
 }
 
 fn has_config(folder: &Path) -> bool {
-    folder.join("journey.toml").is_file()
+    project::has_config(folder)
 }
 
 /// A unit of `files`, with the settings of `root`'s `journey.toml`.
@@ -250,74 +253,32 @@ fn read_config(folder: &Path) -> Result<Option<ConfigFile>, LoadError> {
 
 /// The text of one file, refused when it is binary or too large.
 fn read_text(file: &Path) -> Result<String, LoadError> {
-    let unreadable = |source| LoadError::Unreadable {
-        path: file.to_path_buf(),
-        source,
-    };
-    let size = std::fs::metadata(file).map_err(unreadable)?.len();
-    if size > u64::from(u32::MAX) {
-        return Err(LoadError::TooLarge {
-            path: file.to_path_buf(),
-            bytes: size,
-        });
-    }
-
-    let bytes = std::fs::read(file).map_err(unreadable)?;
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
-        let why = format!("it holds a NUL byte at byte {at}");
-        return Err(LoadError::NotText {
-            path: file.to_path_buf(),
-            why,
-        });
-    }
-    String::from_utf8(bytes).map_err(|error| {
-        let at = error.utf8_error().valid_up_to();
-        let why = format!("it is not valid UTF-8 (the first bad byte is at byte {at})");
-        LoadError::NotText {
-            path: file.to_path_buf(),
-            why,
+    project::read_text(file).map_err(|error| {
+        let path = file.to_path_buf();
+        match error {
+            TextError::Unreadable(source) => LoadError::Unreadable { path, source },
+            TextError::TooLarge { bytes } => LoadError::TooLarge { path, bytes },
+            TextError::NotText(why) => LoadError::NotText { path, why },
         }
     })
 }
 
 /// Every journey file below `dir`, at any depth.
 fn collect_journey_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    for (path, is_dir) in entries(dir)? {
-        if is_dir {
-            collect_journey_files(&path, out)?;
-        } else {
-            out.push(path);
-        }
-    }
-    Ok(())
+    project::journey_files(dir, out).map_err(unlistable)
 }
 
 /// The sub-folders and journey files directly in `dir`, each with whether
-/// it is a folder; hidden entries, `target/` and links to folders are left
-/// out.
+/// it is a folder.
 fn entries(dir: &Path) -> Result<Vec<(PathBuf, bool)>, LoadError> {
-    let unreadable = |source| LoadError::Unreadable {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(unreadable)? {
-        let entry = entry.map_err(unreadable)?;
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') || name == "target" {
-            continue;
-        }
+    project::entries(dir).map_err(unlistable)
+}
 
-        let kind = entry.file_type().map_err(unreadable)?;
-        if kind.is_dir() {
-            found.push((path, true));
-        } else if path.extension().is_some_and(|e| e == "journey") {
-            found.push((path, false));
-        }
+fn unlistable(error: ListError) -> LoadError {
+    LoadError::Unreadable {
+        path: error.folder,
+        source: error.source,
     }
-    Ok(found)
 }
 
 fn parent_or_dot(path: &Path) -> PathBuf {

@@ -9,10 +9,12 @@
 pub mod check;
 pub mod diagnostic;
 pub mod format;
+pub mod project;
 pub mod render;
 pub mod source;
 pub mod span;
 pub mod suggest;
+pub mod symbols;
 pub mod syntax;
 
 use check::config::ProjectConfig;
@@ -46,18 +48,40 @@ pub fn analyze_project(
     config: &ProjectConfig,
     templates: &dyn check::TemplateSource,
 ) -> Analysis {
-    let mut analysis = Analysis::default();
+    let mut trees = Vec::with_capacity(sources.len());
+    let mut syntax_errors = Vec::new();
     for (id, file) in sources.iter() {
         let parsed = syntax::parse_file(id, &file.text);
-        analysis.trees.push(parsed.tree);
-        analysis.diagnostics.extend(parsed.diagnostics);
+        trees.push(parsed.tree);
+        syntax_errors.extend(parsed.diagnostics);
     }
 
-    if analysis.diagnostics.is_empty() {
-        let (program, diagnostics) = check::check(sources, &analysis.trees, config, templates);
-        analysis.program = program;
-        analysis.diagnostics = diagnostics;
+    let (diagnostics, program) = check_parsed(sources, &trees, syntax_errors, config, templates);
+    Analysis {
+        trees,
+        diagnostics,
+        program,
     }
-    diagnostic::sort(&mut analysis.diagnostics);
-    analysis
+}
+
+/// The second half of [`analyze_project`], for callers that keep each
+/// file's parse (the language server reparses only the file that changed):
+/// `trees[i]` and the `syntax_errors` come from `syntax::parse_file` of
+/// file `i` of `sources`. `sources` may hold more files after the trees
+/// (a project's `journey.toml`); they are not checked here.
+pub fn check_parsed(
+    sources: &Sources,
+    trees: &[syntax::ast::File],
+    syntax_errors: Vec<Diagnostic>,
+    config: &ProjectConfig,
+    templates: &dyn check::TemplateSource,
+) -> (Vec<Diagnostic>, Option<check::program::Program>) {
+    let (mut diagnostics, program) = if syntax_errors.is_empty() {
+        let (program, diagnostics) = check::check(sources, trees, config, templates);
+        (diagnostics, program)
+    } else {
+        (syntax_errors, None)
+    };
+    diagnostic::sort(&mut diagnostics);
+    (diagnostics, program)
 }

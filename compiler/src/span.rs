@@ -136,10 +136,25 @@ impl LineIndex {
         self.col_in(text, offset, |c| c.len_utf16() as u32)
     }
 
+    /// Line and column, the column in `unit`s: what an editor that
+    /// negotiated that unit expects.
+    pub fn col(&self, text: &str, offset: usize, unit: ColumnUnit) -> LineCol {
+        match unit {
+            ColumnUnit::Utf8 => self.byte_col(offset),
+            ColumnUnit::Utf16 => self.utf16_col(text, offset),
+            ColumnUnit::Utf32 => self.char_col(text, offset),
+        }
+    }
+
+    /// An offset inside a multi-byte char counts the chars before it: the
+    /// prefix ends at the char boundary at or before `offset`.
     fn col_in(&self, text: &str, offset: usize, width: impl Fn(char) -> u32) -> LineCol {
         let line = self.line_of(offset);
         let start = self.line_starts[line as usize] as usize;
-        let end = offset.min(text.len()).max(start);
+        let mut end = offset.min(text.len()).max(start);
+        while end > start && !text.is_char_boundary(end) {
+            end -= 1;
+        }
         let prefix = text.get(start..end).unwrap_or("");
         LineCol {
             line,
@@ -151,6 +166,14 @@ impl LineIndex {
     /// units, clamped to the line: out-of-range positions from an editor
     /// land on the nearest real place instead of failing.
     pub fn offset_of_utf16(&self, text: &str, pos: LineCol) -> usize {
+        self.offset_of(text, pos, ColumnUnit::Utf16)
+    }
+
+    /// The byte offset of a zero-based line and a column in `unit`s,
+    /// clamped to the line (before its line break) and to char boundaries:
+    /// a column past the end of the line, a line past the end of the text
+    /// or a column inside a char land on the nearest real place.
+    pub fn offset_of(&self, text: &str, pos: LineCol, unit: ColumnUnit) -> usize {
         let Some(start) = self.line_start(pos.line) else {
             return text.len();
         };
@@ -158,13 +181,26 @@ impl LineIndex {
         let line = text.get(start..line_end).unwrap_or("");
         let mut units = 0;
         for (i, c) in line.char_indices() {
-            if units >= pos.col || c == '\n' {
+            if units >= pos.col || c == '\n' || c == '\r' && line[i..].starts_with("\r\n") {
                 return start + i;
             }
-            units += c.len_utf16() as u32;
+            units += match unit {
+                ColumnUnit::Utf8 => c.len_utf8() as u32,
+                ColumnUnit::Utf16 => c.len_utf16() as u32,
+                ColumnUnit::Utf32 => 1,
+            };
         }
         line_end
     }
+}
+
+/// The unit columns are counted in: UTF-8 bytes, UTF-16 code units (the
+/// language server protocol's default) or chars (UTF-32 code units).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ColumnUnit {
+    Utf8,
+    Utf16,
+    Utf32,
 }
 
 #[cfg(test)]
@@ -181,6 +217,46 @@ mod tests {
         assert_eq!(index.char_col(text, x), LineCol { line: 1, col: 21 });
         assert_eq!(index.utf16_col(text, x), LineCol { line: 1, col: 22 });
         assert_eq!(index.offset_of_utf16(text, LineCol { line: 1, col: 22 }), x);
+    }
+
+    #[test]
+    fn offsets_inside_a_char_count_the_chars_before_it() {
+        let text = "é🎉x";
+        let index = LineIndex::new(text);
+
+        assert_eq!(index.char_col(text, 1), LineCol { line: 0, col: 0 });
+        assert_eq!(index.char_col(text, 4), LineCol { line: 0, col: 1 });
+        assert_eq!(index.utf16_col(text, 5), LineCol { line: 0, col: 1 });
+        assert_eq!(index.utf16_col(text, 6), LineCol { line: 0, col: 3 });
+    }
+
+    #[test]
+    fn every_unit_round_trips_on_a_non_ascii_line() {
+        let text = "x\n  subject \"Zoë 🎉 ok\"\r\nend";
+        let index = LineIndex::new(text);
+        let units = [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Utf32];
+
+        for (offset, _) in text.char_indices().filter(|&(_, c)| c != '\n') {
+            for unit in units {
+                let pos = index.col(text, offset, unit);
+                assert_eq!(
+                    index.offset_of(text, pos, unit),
+                    offset,
+                    "{unit:?} at {offset}"
+                );
+            }
+        }
+        let past = LineCol { line: 1, col: 99 };
+        assert_eq!(
+            index.offset_of(text, past, ColumnUnit::Utf32),
+            text.find('\r').unwrap()
+        );
+        let inside_emoji = LineCol { line: 1, col: 16 };
+        let emoji = text.find('🎉').unwrap();
+        assert_eq!(
+            index.offset_of(text, inside_emoji, ColumnUnit::Utf16),
+            emoji + 4
+        );
     }
 
     #[test]

@@ -255,7 +255,7 @@ pub fn check_journey(cx: &mut Cx, index: usize) -> Option<JourneyDef> {
 }
 
 /// Stable ids: the label, or `<label above>+<n>`, or `start+<n>`.
-fn step_ids(steps: &[&ast::Step]) -> Vec<String> {
+pub fn step_ids(steps: &[&ast::Step]) -> Vec<String> {
     let mut ids = Vec::with_capacity(steps.len());
     let mut anchor = "start".to_string();
     let mut offset = 0;

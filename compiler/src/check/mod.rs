@@ -30,7 +30,7 @@ pub mod types;
 mod flow_checks;
 mod journey;
 mod unused;
-mod zones;
+pub mod zones;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::Sources;
@@ -40,6 +40,9 @@ use names::{Decls, Kind};
 use program::Program;
 use std::collections::HashSet;
 pub use templates::{DiskTemplates, TemplateSource};
+
+/// The stable id of each step of a journey (its label, or `<label above>+<n>`).
+pub use journey::step_ids;
 
 /// Shared state of one check: the declarations, what was found, and which
 /// declarations something uses.

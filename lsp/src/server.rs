@@ -1,0 +1,226 @@
+//! The protocol layer: LSP messages in, the compiler's answers out.
+//!
+//! Each handler finds the document's project in the [`World`], refreshes its
+//! analysis if a text changed, and hands the question to the feature module
+//! that answers it. Nothing here knows the language.
+//!
+//! Diagnostics are published by one background task. An edit only records
+//! the new text and wakes the task; the task analyses the changed projects
+//! and publishes what changed, then rests for [`DEBOUNCE`] before it looks
+//! again, so a burst of edits (fast typing, an editor applying many edits)
+//! costs one analysis per rest instead of one per keystroke, while a single
+//! edit after a quiet moment is answered at once.
+//!
+//! The server must survive anything a client sends. Every answer is
+//! computed under `catch_unwind`: a bug in a feature turns into an internal
+//! error for that one request, logged, and the server goes on. The state's
+//! lock is taken whether or not an earlier holder panicked, for the same
+//! reason.
+
+use crate::world::{View, World};
+use crate::{hover, navigation};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::sync::Notify;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+/// How long the diagnostics task rests after publishing, gathering edits.
+pub const DEBOUNCE: Duration = Duration::from_millis(30);
+
+pub struct Server {
+    client: Client,
+    world: Arc<Mutex<World>>,
+    changes: Arc<Notify>,
+    watch_files: Mutex<bool>,
+}
+
+impl Server {
+    pub fn new(client: Client) -> Server {
+        Server {
+            client,
+            world: Arc::new(Mutex::new(World::default())),
+            changes: Arc::new(Notify::new()),
+            watch_files: Mutex::new(false),
+        }
+    }
+
+    fn world(&self) -> MutexGuard<'_, World> {
+        lock(&self.world)
+    }
+
+    /// Answers a question about one document, or `None` when the document
+    /// is unknown; a panic inside becomes an internal error.
+    fn answer<T>(
+        &self,
+        uri: &Uri,
+        what: &str,
+        f: impl FnOnce(&View) -> Option<T>,
+    ) -> Result<Option<T>> {
+        let mut world = self.world();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let view = world.view(uri)?;
+            f(&view)
+        }));
+        outcome.map_err(|_| {
+            tracing::error!(request = what, "request_panicked");
+            Error::internal_error()
+        })
+    }
+
+    fn edited(&self) {
+        self.changes.notify_one();
+    }
+}
+
+fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
+    world
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Publishes diagnostics whenever documents changed; see the module docs.
+async fn publish_diagnostics(client: Client, world: Arc<Mutex<World>>, changes: Arc<Notify>) {
+    loop {
+        changes.notified().await;
+        let (batch, notices) = {
+            let mut world = lock(&world);
+            let batch = catch_unwind(AssertUnwindSafe(|| world.publishable()));
+            let batch = batch.unwrap_or_else(|_| {
+                tracing::error!("analysis_panicked");
+                Vec::new()
+            });
+            (batch, world.take_notices())
+        };
+        for notice in notices {
+            client.show_message(MessageType::WARNING, notice).await;
+        }
+        for publish in batch {
+            client
+                .publish_diagnostics(publish.uri, publish.diagnostics, publish.version)
+                .await;
+        }
+        tokio::time::sleep(DEBOUNCE).await;
+    }
+}
+
+impl LanguageServer for Server {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let offered = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_deref());
+        let unit = crate::position::negotiate(offered);
+        self.world().unit = unit;
+        let watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
+        *self.watch_files.lock().unwrap_or_else(|p| p.into_inner()) = watch;
+
+        tokio::spawn(publish_diagnostics(
+            self.client.clone(),
+            self.world.clone(),
+            self.changes.clone(),
+        ));
+        Ok(InitializeResult {
+            capabilities: crate::capabilities(unit),
+            server_info: Some(ServerInfo {
+                name: "journey".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let watch = *self.watch_files.lock().unwrap_or_else(|p| p.into_inner());
+        if !watch {
+            return;
+        }
+        let watchers = ["**/*.journey", "**/journey.toml", "**/*.{html,htm,txt}"]
+            .into_iter()
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(glob.to_string()),
+                kind: None,
+            })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let registration = Registration {
+            id: "journey-files".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        if let Err(error) = self.client.register_capability(vec![registration]).await {
+            tracing::debug!(%error, "file_watch_not_registered");
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        self.world().open(doc.uri, doc.version, doc.text);
+        self.edited();
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let doc = params.text_document;
+        self.world()
+            .change(&doc.uri, doc.version, params.content_changes);
+        self.edited();
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        self.world().close(&params.text_document.uri);
+        self.edited();
+    }
+
+    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+        self.world().disk_changed();
+        self.edited();
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        self.answer(&at.text_document.uri, "hover", |view| {
+            hover::hover(view, at.position)
+        })
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        self.answer(&at.text_document.uri, "definition", |view| {
+            navigation::definition(view, at.position).map(GotoDefinitionResponse::Scalar)
+        })
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let at = params.text_document_position;
+        let with_declaration = params.context.include_declaration;
+        self.answer(&at.text_document.uri, "references", |view| {
+            Some(navigation::references(view, at.position, with_declaration))
+        })
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let at = params.text_document_position_params;
+        self.answer(&at.text_document.uri, "highlight", |view| {
+            Some(navigation::highlights(view, at.position))
+        })
+    }
+}
