@@ -100,6 +100,36 @@ pub fn run(args: Args) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// The journeys' report as `--format json` prints it, for `journey serve`:
+/// every journey, or the one named (`None` when it has no such journey).
+pub fn journeys_json(
+    store: &SqliteStore,
+    journey: Option<&str>,
+) -> std::result::Result<Option<Value>, String> {
+    let fail = |e: miette::Report| e.to_string();
+    let latest = store.latest_deployment().map_err(|e| e.to_string())?;
+    let Some((latest, bytes)) = latest else {
+        return Err("nothing is deployed".into());
+    };
+    let (_, program) = journey_runtime::artifact::decode(&bytes).map_err(|e| e.to_string())?;
+    let chosen: Vec<usize> = match journey {
+        Some(name) => match program.journeys.iter().position(|j| j.code.name == name) {
+            Some(index) => vec![index],
+            None => return Ok(None),
+        },
+        None => (0..program.journeys.len()).collect(),
+    };
+    let mut programs = Programs {
+        store,
+        loaded: HashMap::from([(latest, program)]),
+    };
+    let mut journeys = Vec::new();
+    for index in chosen {
+        journeys.push(journey_report(&mut programs, latest, index).map_err(fail)?);
+    }
+    Ok(Some(Report::Journeys { latest, journeys }.json()))
+}
+
 /// Deployed programs by id, loaded when first needed.
 struct Programs<'s> {
     store: &'s SqliteStore,

@@ -71,9 +71,6 @@ impl ServerState {
 pub struct Settings {
     /// The store file.
     pub db: PathBuf,
-    /// The address clients use to reach this server (tracked links and
-    /// unsubscribe URLs in emails start with it), without a trailing `/`.
-    pub public_url: String,
     /// Emails delivered per round (a round is at most a second).
     pub rate: usize,
     /// Tracked URLs, unsubscribe and DKIM (`[tracking]`, `[dkim]`); the

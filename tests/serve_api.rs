@@ -1,0 +1,387 @@
+//! `journey serve` end to end on 127.0.0.1: the real binary, a real SMTP
+//! server (`scripts/smtp-sink/sink.py`), contacts created over the API,
+//! mail read back from the SMTP server's Maildir.
+//!
+//! The story: three patients are created on the `patients` list and each
+//! gets the welcome email; one sends the intake form (an event), which
+//! wakes her run and puts her in the `engaged` segment; a fourth contact,
+//! created in that segment only, is enrolled from it and gets the welcome
+//! too; the report counts it all; one patient is erased; the server stops
+//! on SIGTERM and, started again, finds everything where it was. Bad input
+//! along the way gets 4xx answers that name the field.
+//!
+//! Tracked links, the open pixel and one-click unsubscribe over HTTP are
+//! tested with their handlers (`http::tracking`, tests/serve_tracking*.rs
+//! where they exist); this test covers the API of issue 7 items 1 and 4.
+
+mod serve_support;
+
+use serde_json::{json, Value};
+use serve_support::{clinic, eventually, Server, Sink};
+
+fn patient(n: u32, lists: &[&str], segments: &[&str]) -> Value {
+    json!({
+        "external_id": format!("P-{n}"),
+        "fields": {
+            "email": format!("p{n}@example.org"),
+            "first_name": format!("First{n}"),
+            "last_name": format!("Last{n}"),
+            "risk_score": n,
+        },
+        "lists": lists,
+        "segments": segments,
+    })
+}
+
+fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
+    let prefix = format!("{name}: ");
+    message
+        .split("\r\n")
+        .take_while(|line| !line.is_empty())
+        .find_map(|line| line.strip_prefix(prefix.as_str()))
+}
+
+#[test]
+fn contacts_events_enrolment_and_mail_over_the_api() {
+    let sink = Sink::start();
+    let project = clinic(Some(sink.port));
+    let write = project.token("write", "crm");
+    let server = Server::start(&project, "info");
+
+    let mut ids = Vec::new();
+    for n in 1..=3 {
+        let answer = server.call(
+            "POST",
+            "/v1/contacts",
+            Some(&write),
+            Some(&patient(n, &["patients"], &[])),
+        );
+        assert_eq!(answer.status, 201, "{}", answer.text);
+        let body = answer.json();
+        assert_eq!(body["created"], json!(true));
+        assert_eq!(body["journeys_entered"], json!(1));
+        ids.push(body["id"].as_i64().unwrap());
+    }
+    let welcomes = eventually(|| {
+        let messages = sink.messages();
+        (messages.len() >= 3).then_some(messages)
+    })
+    .expect("three welcome emails");
+    let mut recipients: Vec<&str> = welcomes.iter().filter_map(|m| header(m, "To")).collect();
+    recipients.sort();
+    assert_eq!(
+        recipients,
+        ["p1@example.org", "p2@example.org", "p3@example.org"]
+    );
+    for message in &welcomes {
+        let subject = header(message, "Subject").unwrap();
+        assert!(
+            subject.starts_with("Welcome to the clinic, First"),
+            "{subject}"
+        );
+    }
+
+    let read = server.call(
+        "GET",
+        &format!("/v1/contacts/{}", ids[0]),
+        Some(&write),
+        None,
+    );
+    assert_eq!(read.status, 200, "{}", read.text);
+    let contact = read.json();
+    assert_eq!(contact["external_id"], json!("P-1"));
+    assert_eq!(contact["fields"]["last_name"], json!("Last1"));
+    assert_eq!(
+        contact["fields"]["timezone"],
+        json!("America/Chicago"),
+        "defaults filled"
+    );
+    assert_eq!(contact["lists"], json!(["patients"]));
+
+    let event = json!({
+        "external_id": "P-1", "type": "event", "name": "intake_submitted",
+        "fields": {"form": "intake-2027"},
+    });
+    let answer = server.call("POST", "/v1/events", Some(&write), Some(&event));
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(
+        answer.json(),
+        json!({"accepted": 1, "runs_woken": 1, "journeys_entered": 0})
+    );
+    let page = server.call("GET", "/v1/segments/engaged/members", Some(&write), None);
+    assert_eq!(
+        page.json(),
+        json!({"members": [{"id": ids[0], "external_id": "P-1"}], "next_after": null})
+    );
+
+    let updates = json!({"events": [
+        {"contact": ids[1], "type": "update", "fields": {"risk_score": 7.5, "diagnosis": null}},
+        {"contact": ids[2], "type": "update", "fields": {"portal_user": true}},
+    ]});
+    let answer = server.call("POST", "/v1/events/batch", Some(&write), Some(&updates));
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.json()["accepted"], json!(2));
+    let read = server.call(
+        "GET",
+        &format!("/v1/contacts/{}", ids[1]),
+        Some(&write),
+        None,
+    );
+    assert_eq!(read.json()["fields"]["risk_score"], json!(7.5));
+
+    let fourth = server.call(
+        "POST",
+        "/v1/contacts",
+        Some(&write),
+        Some(&patient(4, &[], &["engaged"])),
+    );
+    assert_eq!(fourth.status, 201, "{}", fourth.text);
+    assert_eq!(fourth.json()["journeys_entered"], json!(0));
+    let enrol = json!({"segment": "engaged"});
+    let answer = server.call(
+        "POST",
+        "/v1/journeys/care/enrolments",
+        Some(&write),
+        Some(&enrol),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(
+        answer.json(),
+        json!({"entered": 1, "already_in": 0, "refused_by_reentry": 1, "entered_elsewhere": 0})
+    );
+    eventually(|| (sink.messages().len() >= 4).then_some(())).expect("the fourth welcome");
+    let last = sink.messages().pop().unwrap();
+    assert_eq!(header(&last, "To"), Some("p4@example.org"));
+
+    let report = server.call("GET", "/v1/journeys/care", Some(&write), None);
+    assert_eq!(report.status, 200, "{}", report.text);
+    let report = report.json();
+    let steps = report["journeys"][0]["steps"].as_array().unwrap();
+    let first = &steps[0];
+    assert_eq!(first["arrived"], json!(4), "{first}");
+    let engaged = steps
+        .iter()
+        .find(|s| s["step"] == json!("engaged"))
+        .unwrap();
+    assert_eq!(engaged["arrived"], json!(1), "{engaged}");
+    let all = server.call("GET", "/v1/journeys", Some(&write), None);
+    assert_eq!(all.json()["journeys"].as_array().unwrap().len(), 1);
+
+    let erased = server.call(
+        "DELETE",
+        &format!("/v1/contacts/{}", ids[1]),
+        Some(&write),
+        None,
+    );
+    assert_eq!(erased.status, 200, "{}", erased.text);
+    assert_eq!(erased.json()["runs_ended"], json!(1));
+    let gone = server.call(
+        "GET",
+        &format!("/v1/contacts/{}", ids[1]),
+        Some(&write),
+        None,
+    );
+    assert_eq!(gone.status, 410);
+    let twice = server.call(
+        "DELETE",
+        &format!("/v1/contacts/{}", ids[1]),
+        Some(&write),
+        None,
+    );
+    assert_eq!(twice.status, 404);
+    let late = json!({"contact": ids[1], "type": "update", "fields": {"portal_user": true}});
+    let answer = server.call("POST", "/v1/events", Some(&write), Some(&late));
+    assert_eq!(
+        answer.status, 422,
+        "an erased contact takes no events: {}",
+        answer.text
+    );
+
+    let served = server.call("GET", "/openapi.json", Some(&write), None);
+    let kept = std::fs::read_to_string(serve_support::repository().join("docs/openapi.json"));
+    let kept: Value = serde_json::from_str(&kept.expect("docs/openapi.json")).unwrap();
+    assert_eq!(
+        served.json(),
+        kept,
+        "docs/openapi.json is the served document"
+    );
+
+    assert!(server.stop().success(), "SIGTERM stops the server cleanly");
+    let again = Server::start(&project, "info");
+    let read = again.call(
+        "GET",
+        &format!("/v1/contacts/{}", ids[0]),
+        Some(&write),
+        None,
+    );
+    assert_eq!(
+        read.json()["segments"],
+        json!(["engaged"]),
+        "kept across a restart"
+    );
+    assert_eq!(sink.messages().len(), 4, "a restart sends nothing twice");
+    assert!(again.stop().success());
+
+    let store = journey_runtime::store::sqlite::SqliteStore::open(&project.db()).unwrap();
+    let audit: Vec<(String, String, Option<i64>)> = store
+        .connection()
+        .prepare("SELECT actor, action, contact FROM audit WHERE actor LIKE 'token %' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let actions: Vec<&str> = audit.iter().map(|(_, a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "contact_create",
+            "contact_create",
+            "contact_create",
+            "event_recorded",
+            "update_recorded",
+            "update_recorded",
+            "contact_create",
+            "enrol",
+            "contact_erase",
+        ]
+    );
+    assert!(audit.iter().all(|(actor, _, _)| actor == "token 1 (crm)"));
+    assert_eq!(
+        audit[8].2,
+        Some(ids[1]),
+        "the erasure names the contact by id"
+    );
+}
+
+#[test]
+fn bad_input_gets_a_4xx_that_names_the_field() {
+    let project = clinic(None);
+    let write = project.token("write", "crm");
+    let server = Server::start(&project, "info");
+    let post = |path: &str, body: &Value| server.call("POST", path, Some(&write), Some(body));
+
+    let cases: Vec<(&str, Value, u16, &str)> = vec![
+        ("/v1/contacts", json!({"fields": {}}), 422, "external_id"),
+        (
+            "/v1/contacts",
+            json!({"external_id": 5}),
+            422,
+            "external_id",
+        ),
+        (
+            "/v1/contacts",
+            json!({"external_id": "P-9", "fields": {"email": "nope"}}),
+            422,
+            "fields.email",
+        ),
+        (
+            "/v1/contacts",
+            json!({"external_id": "P-9", "fields": {"email": "a@b.org", "first_name": "A"}}),
+            422,
+            "fields.last_name",
+        ),
+        (
+            "/v1/contacts",
+            json!({"external_id": "P-9", "fields": {"risk_score": "high"}}),
+            422,
+            "fields.risk_score",
+        ),
+        (
+            "/v1/contacts",
+            json!({"external_id": "P-9", "fields": {"birth_date": "14/03/2027"}}),
+            422,
+            "fields.birth_date",
+        ),
+        (
+            "/v1/contacts",
+            json!({"external_id": "P-9", "fields": {"first_nme": "A"}}),
+            422,
+            "did you mean `first_name`",
+        ),
+        (
+            "/v1/contacts",
+            json!({"external_id": "P-9", "lists": ["nope"]}),
+            422,
+            "lists[0]",
+        ),
+        (
+            "/v1/contacts",
+            json!({"external_id": "P-9", "extra": 1}),
+            422,
+            "extra",
+        ),
+        ("/v1/events", json!({"type": "event"}), 422, "contact"),
+        (
+            "/v1/events",
+            json!({"contact": 1, "type": "event", "name": "intake_submited"}),
+            422,
+            "did you mean `intake_submitted`",
+        ),
+        (
+            "/v1/events",
+            json!({"contact": 1, "type": "click"}),
+            422,
+            "type",
+        ),
+        (
+            "/v1/events",
+            json!({"contact": 99, "type": "update", "fields": {"portal_user": true}}),
+            422,
+            "no contact has this id",
+        ),
+        ("/v1/events/batch", json!({"events": []}), 422, "events"),
+        ("/v1/events/batch", json!({"events": [1]}), 422, "events[0]"),
+        ("/v1/journeys/care/enrolments", json!({}), 422, "list"),
+        (
+            "/v1/journeys/nope/enrolments",
+            json!({"list": "patients"}),
+            404,
+            "journey",
+        ),
+    ];
+    for (path, body, status, names) in cases {
+        let answer = post(path, &body);
+        assert_eq!(answer.status, status, "{path} {body}: {}", answer.text);
+        assert!(
+            answer.text.contains(names),
+            "{path} {body}: {}",
+            answer.text
+        );
+        assert_eq!(answer.json()["error"].is_string(), true, "{}", answer.text);
+    }
+
+    let json_header = ["Content-Type: application/json".to_string()];
+    let bearer = format!("Authorization: Bearer {write}");
+    let both = [bearer.clone(), json_header[0].clone()];
+    let raw_cases: Vec<(&str, Vec<String>, Vec<u8>, u16)> = vec![
+        ("/v1/contacts", both.to_vec(), b"{not json".to_vec(), 400),
+        ("/v1/contacts", both.to_vec(), b"[1, 2]".to_vec(), 400),
+        ("/v1/contacts", both.to_vec(), vec![0xff, 0xfe, 0x00], 400),
+        ("/v1/contacts", vec![bearer.clone()], b"{}".to_vec(), 415),
+        ("/v1/contacts", both.to_vec(), vec![b' '; 5 << 20], 413),
+    ];
+    for (path, headers, body, status) in raw_cases {
+        let answer = server.raw("POST", path, &headers, &body);
+        assert_eq!(answer.status, status, "{path}: {}", answer.text);
+        assert!(answer.json()["message"].is_string(), "{}", answer.text);
+    }
+    for (method, path, status) in [
+        ("GET", "/v1/contacts/abc", 404),
+        ("GET", "/v1/contacts/-3", 404),
+        ("GET", "/v1/contacts/99999999999999999999999", 404),
+        ("GET", "/v1/segments/nope/members", 404),
+        ("GET", "/v1/segments/engaged/members?limit=0", 422),
+        ("GET", "/v1/segments/engaged/members?limit=x&after=-1", 422),
+        ("GET", "/v1/segments/engaged/members?%zz=1", 422),
+        ("PUT", "/v1/contacts", 405),
+        ("GET", "/v1/nothing", 404),
+    ] {
+        let answer = server.raw(method, path, &[bearer.clone()], b"");
+        assert_eq!(answer.status, status, "{method} {path}: {}", answer.text);
+        assert!(answer.json()["message"].is_string(), "{}", answer.text);
+    }
+    let log = server.log();
+    assert!(!log.contains("handler_panicked"), "{log}");
+    assert!(server.stop().success());
+}
