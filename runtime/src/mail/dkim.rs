@@ -6,6 +6,10 @@
 //! folding that relays do. The signature covers [`SIGNED_HEADERS`]; a
 //! listed header a message lacks is signed as absent, so nobody can add a
 //! `List-Unsubscribe` or a `Reply-To` to a signed message later.
+//! `Content-Type` and `Content-Transfer-Encoding` are not signed: lettre
+//! writes them with the body part, after the signature is made, and a
+//! signature that named them would be made over their absence and fail.
+//! The body hash covers what they describe.
 //!
 //! Keys come from `[dkim]` in `journey.toml` (see
 //! `journey_compiler::check::config::DkimSettings`): a file (RSA in PKCS#1
@@ -32,8 +36,6 @@ pub const SIGNED_HEADERS: &[&str] = &[
     "Message-ID",
     "Reply-To",
     "MIME-Version",
-    "Content-Type",
-    "Content-Transfer-Encoding",
     "List-Unsubscribe",
     "List-Unsubscribe-Post",
 ];
