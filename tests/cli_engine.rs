@@ -509,6 +509,8 @@ fn engine_with_history() -> Engine {
     engine.ok(&[&["event", "QS-0002", "click", "welcome.portal"][..], &at].concat());
     let automated = ["event", "QS-0003", "click", "welcome.portal", "--automated"];
     engine.ok(&[&automated[..], &at].concat());
+    let proxy = ["event", "QS-0001", "open", "welcome", "--automated"];
+    engine.ok(&[&proxy[..], &at].concat());
     engine
 }
 
@@ -519,13 +521,13 @@ fn the_report_table_shows_each_step_in_program_order() {
     assert_eq!(
         table,
         "journey welcome \"Welcome to Example Health\" (deployment 1): 8 active\n\
-         step     kind      active  arrived  ended  queued  sent  suppressed  failed  opened  \
-         clicked\n\
-         start+1  send           0       10      0       7     2           1       0       1  \
-         portal 1\n\
+         step     kind      active  arrived  ended  queued  sent  suppressed  failed           \
+         opened  clicked\n\
+         start+1  send           0       10      0       7     2           1       0  \
+         1 (1 automated)  portal 1\n\
          start+2  wait for       8       10      0\n\
-         start+3  send           0        0      0       0     0           0       0       0  \
-         portal 0\n\
+         start+3  send           0        0      0       0     0           \
+         0       0                0  portal 0\n\
          done     end            0        2      2\n"
     );
 }
@@ -547,7 +549,8 @@ fn the_report_as_json_has_a_journey_with_its_steps() {
         steps[0]["send"],
         serde_json::json!({
             "email": "welcome", "queued": 7, "sent": 2, "suppressed": 1, "failed": 0,
-            "opened": 1, "clicked": { "portal": 1 },
+            "opened": 1, "opened_automated": 1,
+            "clicked": { "portal": 1 }, "clicked_automated": { "portal": 0 },
         })
     );
     assert_eq!(steps[1]["send"], serde_json::Value::Null);

@@ -5,7 +5,8 @@
 //! waiting there now, contacts who arrived in total, runs that ended there
 //! (the drop-off), and for a send step what became of its emails (queued,
 //! sent, suppressed, failed) and how many people opened them and clicked
-//! each link. Runs keep the program version they started on, so a run
+//! each link, with the contacts whose opens and clicks were made by
+//! automated agents (privacy proxies, link scanners) counted apart. Runs keep the program version they started on, so a run
 //! waiting at a step that the latest deployment no longer has is shown
 //! under that step's id, marked as from an earlier deployment.
 //!
@@ -32,8 +33,8 @@ use std::fmt::Write;
     For each step of each journey (or of JOURNEY), in program order: runs waiting there \
     now (active), contacts who arrived in total, runs that ended there (drop-off), and for \
     send steps the emails queued, sent, suppressed and failed, and the people who opened \
-    them and clicked each link after they were sent (opens and clicks marked automated are \
-    not counted).\n\n\
+    them and clicked each link after they were sent; opens and clicks by automated agents \
+    (mail privacy proxies, link scanners) are counted apart, as `N (M automated)`.\n\n\
     --contact ID shows who received what: the contact's consent and suppression, runs, \
     and every email queued for them, with times and reasons.\n\n\
     Exit codes: 0 done; 1 no such journey or contact; 2 a usage or I/O error."
@@ -192,9 +193,10 @@ struct StepRow {
 
 struct SendRow {
     email: String,
-    opened: u64,
-    /// Per link, the email's declared links first.
-    clicked: Vec<(String, u64)>,
+    /// Contacts who opened it: by a person, by an automated agent.
+    opened: (u64, u64),
+    /// Per link, the email's declared links first: people, automated.
+    clicked: Vec<(String, u64, u64)>,
 }
 
 struct ContactReport {
@@ -285,23 +287,35 @@ fn send_row(
     let engagement = store
         .engagement(journey, step)
         .map_err(|e| miette!("{e}"))?;
-    let mut clicked: Vec<(String, u64)> = email
+    let mut clicked: Vec<(String, u64, u64)> = email
         .links
         .iter()
-        .map(|(name, _)| (name.clone(), 0))
+        .map(|(name, _)| (name.clone(), 0, 0))
         .collect();
-    for (link, count) in engagement.clicked {
+    for (link, people, automated) in engagement.clicked {
         let link = link.unwrap_or_else(|| "(no link)".to_string());
-        match clicked.iter_mut().find(|(name, _)| *name == link) {
-            Some((_, total)) => *total += count,
-            None => clicked.push((link, count)),
+        match clicked.iter_mut().find(|(name, ..)| *name == link) {
+            Some((_, total, machines)) => {
+                *total += people;
+                *machines += automated;
+            }
+            None => clicked.push((link, people, automated)),
         }
     }
     Ok(SendRow {
         email: email.name.clone(),
-        opened: engagement.opened,
+        opened: (engagement.opened, engagement.opened_automated),
         clicked,
     })
+}
+
+/// People, and the automated agents in parentheses when there were any:
+/// `3` or `3 (5 automated)`.
+fn with_automated(people: u64, automated: u64) -> String {
+    match automated {
+        0 => people.to_string(),
+        _ => format!("{people} ({automated} automated)"),
+    }
 }
 
 fn contact_report(programs: &mut Programs<'_>, external_id: &str) -> Result<Option<Report>> {
@@ -370,7 +384,12 @@ impl JourneyReport {
                     let clicked: serde_json::Map<String, Value> = send
                         .clicked
                         .iter()
-                        .map(|(link, count)| (link.clone(), json!(count)))
+                        .map(|(link, people, _)| (link.clone(), json!(people)))
+                        .collect();
+                    let clicked_automated: serde_json::Map<String, Value> = send
+                        .clicked
+                        .iter()
+                        .map(|(link, _, automated)| (link.clone(), json!(automated)))
                         .collect();
                     json!({
                         "email": send.email,
@@ -378,8 +397,10 @@ impl JourneyReport {
                         "sent": f.sent,
                         "suppressed": f.suppressed,
                         "failed": f.failed,
-                        "opened": send.opened,
+                        "opened": send.opened.0,
+                        "opened_automated": send.opened.1,
                         "clicked": clicked,
+                        "clicked_automated": clicked_automated,
                     })
                 });
                 json!({
@@ -442,14 +463,16 @@ impl JourneyReport {
                 let clicked: Vec<String> = send
                     .clicked
                     .iter()
-                    .map(|(link, count)| format!("{link} {count}"))
+                    .map(|(link, people, automated)| {
+                        format!("{link} {}", with_automated(*people, *automated))
+                    })
                     .collect();
                 cells.extend([
                     f.queued.to_string(),
                     f.sent.to_string(),
                     f.suppressed.to_string(),
                     f.failed.to_string(),
-                    send.opened.to_string(),
+                    with_automated(send.opened.0, send.opened.1),
                     clicked.join(", "),
                 ]);
             }

@@ -122,15 +122,17 @@ pub struct OutboxEntry {
     pub reason: Option<String>,
 }
 
-/// How the people sent one step's email engaged with it: distinct contacts
-/// who opened it, and who clicked each link, after it was sent. Opens and
-/// clicks marked automated (mail privacy proxies, link scanners) are not
-/// counted.
+/// How the people sent one step's email engaged with it, after it was
+/// sent: distinct contacts who opened it, and who clicked each link, by a
+/// person and by an automated agent (mail privacy proxies, link scanners;
+/// see `tracking::agents`). A contact with both kinds counts in both.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Engagement {
     pub opened: u64,
-    /// By link name; `None` for clicks that named no link.
-    pub clicked: Vec<(Option<String>, u64)>,
+    pub opened_automated: u64,
+    /// By link name (`None` for clicks that named no link): people, then
+    /// automated.
+    pub clicked: Vec<(Option<String>, u64, u64)>,
 }
 
 impl SqliteStore {
@@ -156,29 +158,38 @@ impl SqliteStore {
 
     /// Opens and clicks of the email that `step` of `journey` sent.
     pub fn engagement(&self, journey: &str, step: &str) -> Result<Engagement> {
-        let opened: i64 = self
+        let (opened, opened_automated): (i64, i64) = self
             .conn
             .prepare_cached(
-                "SELECT count(DISTINCT o.contact) FROM outbox o JOIN happenings h \
+                "SELECT count(DISTINCT CASE WHEN h.automated = 0 THEN o.contact END), \
+                 count(DISTINCT CASE WHEN h.automated = 1 THEN o.contact END) \
+                 FROM outbox o JOIN happenings h \
                  ON h.contact = o.contact AND h.kind = 'open' AND h.name = o.email \
-                 AND h.at >= o.sent_at AND h.automated = 0 \
+                 AND h.at >= o.sent_at \
                  WHERE o.journey = ?1 AND o.step = ?2 AND o.status = 'sent'",
             )?
-            .query_row(params![journey, step], |r| r.get(0))?;
+            .query_row(params![journey, step], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let mut query = self.conn.prepare_cached(
-            "SELECT h.link, count(DISTINCT o.contact) FROM outbox o JOIN happenings h \
+            "SELECT h.link, count(DISTINCT CASE WHEN h.automated = 0 THEN o.contact END), \
+             count(DISTINCT CASE WHEN h.automated = 1 THEN o.contact END) \
+             FROM outbox o JOIN happenings h \
              ON h.contact = o.contact AND h.kind = 'click' AND h.name = o.email \
-             AND h.at >= o.sent_at AND h.automated = 0 \
+             AND h.at >= o.sent_at \
              WHERE o.journey = ?1 AND o.step = ?2 AND o.status = 'sent' \
              GROUP BY h.link ORDER BY h.link",
         )?;
         let clicked = query
             .query_map(params![journey, step], |r| {
-                Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
+                Ok((
+                    r.get(0)?,
+                    r.get::<_, i64>(1)? as u64,
+                    r.get::<_, i64>(2)? as u64,
+                ))
             })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(Engagement {
             opened: opened as u64,
+            opened_automated: opened_automated as u64,
             clicked,
         })
     }
