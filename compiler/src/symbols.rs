@@ -22,6 +22,8 @@ use crate::source::FileId;
 use crate::span::Span;
 use crate::syntax::ast::{self, Decl, EmailItem, Expr, ExprKind, FieldRoot, SettingKind};
 use crate::syntax::ast::{StepKind, Trigger, UntilTarget, WaitCondition, WaitEnd, Zone};
+use crate::syntax::{JourneyParser, Rule};
+use pest::Parser;
 use std::collections::HashMap;
 
 /// Which journey a step label belongs to: its name, and where that name is
@@ -78,6 +80,83 @@ impl Symbol {
             Symbol::Step { .. } => "step",
         }
     }
+}
+
+/// Whether `name` may name `symbol`'s kind of thing, or why not. Names
+/// follow the grammar: contact fields, event fields and links are words
+/// (they may be keywords, as `email` is), everything else is an identifier
+/// that is not a reserved word. Fields and links also appear in templates
+/// (`{{ contact.plan }}`, `{{ link.portal }}`), whose names are ASCII.
+pub fn check_name(symbol: &Symbol, name: &str) -> Result<(), String> {
+    let in_templates = matches!(symbol, Symbol::Field(_) | Symbol::Link { .. });
+    let rule = match symbol {
+        Symbol::Field(_) | Symbol::EventField { .. } | Symbol::Link { .. } => Rule::word,
+        _ => Rule::ident,
+    };
+    let whole = JourneyParser::parse(rule, name)
+        .ok()
+        .and_then(|mut pairs| pairs.next())
+        .is_some_and(|pair| pair.as_str() == name);
+    if !whole {
+        let why = match JourneyParser::parse(Rule::word, name) {
+            Ok(pairs) if pairs.as_str() == name => "is a reserved word",
+            _ => "is not a name: use letters, digits and `_`, starting with a letter",
+        };
+        return Err(format!("`{name}` {why}"));
+    }
+    if in_templates && !name.is_ascii() {
+        return Err(format!(
+            "`{name}` is used in email templates, where names are ASCII letters, digits and `_`"
+        ));
+    }
+    if matches!(symbol, Symbol::Step { .. }) && name == "start" {
+        return Err("`start` names the steps before the first label; choose another".into());
+    }
+    Ok(())
+}
+
+/// What a template placeholder names: `{{ contact.NAME }}` or
+/// `{{ link.NAME }}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateRoot {
+    Contact,
+    Link,
+}
+
+/// A field or link named in a template (a subject or a body).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateName {
+    pub root: TemplateRoot,
+    pub name: String,
+    /// The name alone, in the template's text.
+    pub span: Span,
+}
+
+/// Every `contact.NAME` and `link.NAME` placeholder of a template, found
+/// as the checker finds them ([`templates::scan`]).
+pub fn template_names(text: &str) -> Vec<TemplateName> {
+    let mut found = Vec::new();
+    for placeholder in templates::scan(text) {
+        let Some((root, name)) = placeholder.path.split_once('.') else {
+            continue;
+        };
+        let root = match root {
+            "contact" => TemplateRoot::Contact,
+            "link" => TemplateRoot::Link,
+            _ => continue,
+        };
+        let after = text.get(placeholder.offset..).unwrap_or("");
+        let Some(at) = after.find(&placeholder.path) else {
+            continue;
+        };
+        let start = placeholder.offset + at + placeholder.path.len() - name.len();
+        found.push(TemplateName {
+            root,
+            name: name.to_string(),
+            span: Span::new(start, start + name.len()),
+        });
+    }
+    found
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -344,24 +423,19 @@ impl Builder<'_> {
             return;
         }
         let base = text.span.start as usize + 1;
-        for placeholder in templates::scan(&text.value) {
-            let Some((root, name)) = placeholder.path.split_once('.') else {
-                continue;
-            };
-            let symbol = match root {
-                "contact" => Symbol::Field(name.to_string()),
-                "link" => Symbol::Link {
+        for found in template_names(&text.value) {
+            let symbol = match found.root {
+                TemplateRoot::Contact => Symbol::Field(found.name),
+                TemplateRoot::Link => Symbol::Link {
                     email: email.to_string(),
-                    link: name.to_string(),
+                    link: found.name,
                 },
-                _ => continue,
             };
-            let inner = &text.value[placeholder.offset..];
-            let Some(at) = inner.find(&placeholder.path) else {
-                continue;
-            };
-            let start = base + placeholder.offset + at + root.len() + 1;
-            self.add(Span::new(start, start + name.len()), symbol, Role::Use);
+            let span = Span::new(
+                base + found.span.start as usize,
+                base + found.span.end as usize,
+            );
+            self.add(span, symbol, Role::Use);
         }
     }
 
@@ -606,6 +680,31 @@ mod tests {
                 (1, "form".into(), Role::Use)
             ]
         );
+    }
+
+    #[test]
+    fn names_follow_the_grammar() {
+        let step = Symbol::Step {
+            journey: JourneyKey {
+                name: "a".into(),
+                file: FileId(0),
+                at: 0,
+            },
+            label: "x".into(),
+        };
+        let field = Symbol::Field("plan".into());
+
+        assert_eq!(check_name(&step, "relance_2"), Ok(()));
+        assert_eq!(check_name(&step, "début"), Ok(()));
+        assert_eq!(check_name(&field, "email"), Ok(()));
+        assert_eq!(
+            check_name(&step, "send"),
+            Err("`send` is a reserved word".into())
+        );
+        assert!(check_name(&step, "two words").is_err());
+        assert!(check_name(&step, "9lives").is_err());
+        assert!(check_name(&step, "start").is_err());
+        assert!(check_name(&field, "prénom").is_err());
     }
 
     #[test]

@@ -8,18 +8,30 @@
 //! - `diagnostics`: `journey check`'s diagnostics, published as the author
 //!   types;
 //! - `hover`: what a name, a duration or a step means;
-//! - `navigation`: go to definition, references, highlights.
+//! - `navigation`: go to definition, references, highlights;
+//! - `rename`: across files and templates, refused with a reason;
+//! - `completion`: what may be written where the cursor is;
+//! - `outline`: document and workspace symbols;
+//! - `formatting`: `journey fmt`'s formatter;
+//! - `tokens`: semantic tokens;
+//! - `actions`: the quick fixes the diagnostics suggest.
 //!
 //! Positions are converted in one place (`position`), in the column unit
 //! the client negotiated.
 
+mod actions;
+mod completion;
 mod diagnostics;
+mod formatting;
 mod hover;
 mod navigation;
+mod outline;
 mod position;
 mod project;
+mod rename;
 mod server;
 mod text_map;
+mod tokens;
 mod world;
 
 use journey_compiler::span::ColumnUnit;
@@ -68,6 +80,29 @@ fn capabilities(unit: ColumnUnit) -> ServerCapabilities {
         definition_provider: Some(OneOf::Left(true)),
         references_provider: Some(OneOf::Left(true)),
         document_highlight_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![".".into(), "\"".into(), " ".into(), ">".into()]),
+            ..CompletionOptions::default()
+        }),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: tokens::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            },
+        )),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
         ..ServerCapabilities::default()
     }
 }

@@ -90,6 +90,15 @@ impl Analysis {
         }
     }
 
+    /// Like [`Analysis::to_indexed`], but an offset inside an unparsed
+    /// edit gives the place where the edit starts.
+    pub fn to_indexed_near(&self, file: FileId, offset: usize) -> usize {
+        match self.older.get(file.0 as usize) {
+            Some(Some((_, _, map))) => map.to_old_near(offset),
+            _ => offset,
+        }
+    }
+
     /// Where a span of the indexed text is in the file's current text.
     pub fn to_current(&self, file: FileId, span: Span) -> Option<Span> {
         match self.older.get(file.0 as usize) {
@@ -100,6 +109,12 @@ impl Analysis {
             }
             _ => Some(span),
         }
+    }
+
+    /// Whether the file's tree comes from an older text than the editor's
+    /// (the current one has syntax errors).
+    pub fn is_older(&self, file: FileId) -> bool {
+        matches!(self.older.get(file.0 as usize), Some(Some(_)))
     }
 
     /// The text the file's tree was built from.

@@ -18,12 +18,12 @@
 //! reason.
 
 use crate::world::{View, World};
-use crate::{hover, navigation};
+use crate::{actions, completion, formatting, hover, navigation, outline, rename, tokens};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::Notify;
-use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -75,6 +75,16 @@ impl Server {
     }
 }
 
+/// A request the server understood but will not carry out, and why (the
+/// protocol's `RequestFailed`): editors show the message.
+fn refused(why: String) -> Error {
+    Error {
+        code: ErrorCode::ServerError(-32803),
+        message: why.into(),
+        data: None,
+    }
+}
+
 fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
     world
         .lock()
@@ -123,6 +133,14 @@ impl LanguageServer for Server {
             .and_then(|w| w.dynamic_registration)
             .unwrap_or(false);
         *self.watch_files.lock().unwrap_or_else(|p| p.into_inner()) = watch;
+        self.world().snippets = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.snippet_support)
+            .unwrap_or(false);
 
         tokio::spawn(publish_diagnostics(
             self.client.clone(),
@@ -221,6 +239,109 @@ impl LanguageServer for Server {
         let at = params.text_document_position_params;
         self.answer(&at.text_document.uri, "highlight", |view| {
             Some(navigation::highlights(view, at.position))
+        })
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let mut refusal = None;
+        let answer = self.answer(&params.text_document.uri, "prepare_rename", |view| {
+            rename::prepare(view, params.position)
+                .map_err(|why| refusal = Some(why))
+                .ok()
+        })?;
+        match refusal {
+            Some(why) => Err(refused(why)),
+            None => Ok(answer),
+        }
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let at = params.text_document_position;
+        let mut refusal = None;
+        let answer = self.answer(&at.text_document.uri, "rename", |view| {
+            rename::rename(view, at.position, &params.new_name)
+                .map_err(|why| refusal = Some(why))
+                .ok()
+        })?;
+        match refusal {
+            Some(why) => Err(refused(why)),
+            None => Ok(answer),
+        }
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        let snippets = self.world().snippets;
+        self.answer(&at.text_document.uri, "completion", |view| {
+            let items = completion::complete(view, at.position, snippets);
+            Some(CompletionResponse::Array(items))
+        })
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        self.answer(&params.text_document.uri, "document_symbol", |view| {
+            Some(DocumentSymbolResponse::Nested(outline::document_symbols(
+                view,
+            )))
+        })
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let mut world = self.world();
+        let found = catch_unwind(AssertUnwindSafe(|| {
+            let views = world.views();
+            let symbols = views
+                .iter()
+                .flat_map(|view| outline::workspace_symbols(view, &params.query));
+            symbols.collect::<Vec<_>>()
+        }));
+        match found {
+            Ok(symbols) => Ok(Some(WorkspaceSymbolResponse::Nested(symbols))),
+            Err(_) => {
+                tracing::error!(request = "workspace_symbol", "request_panicked");
+                Err(Error::internal_error())
+            }
+        }
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let mut refusal = None;
+        let answer = self.answer(&params.text_document.uri, "formatting", |view| {
+            formatting::format(view)
+                .map_err(|why| refusal = Some(why))
+                .ok()
+        })?;
+        match refusal {
+            Some(why) => Err(refused(why)),
+            None => Ok(answer),
+        }
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        self.answer(&params.text_document.uri, "semantic_tokens", |view| {
+            let data = tokens::tokens(view);
+            Some(SemanticTokensResult::Tokens(SemanticTokens {
+                result_id: None,
+                data,
+            }))
+        })
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.answer(&params.text_document.uri, "code_action", |view| {
+            Some(actions::actions(view, params.range))
         })
     }
 }

@@ -52,6 +52,18 @@ impl TextMap {
         shift(offset, self.prefix, self.new_suffix, self.old_suffix)
     }
 
+    /// Where `offset` of the new text is in the old text, or, inside the
+    /// changed region, where that region starts.
+    pub fn to_old_near(self, offset: usize) -> usize {
+        self.to_old(offset).unwrap_or(self.prefix)
+    }
+
+    /// The changed region: where it starts (the same in both texts), where
+    /// it ends in the old text, and where it ends in the new.
+    pub fn region(self) -> (usize, usize, usize) {
+        (self.prefix, self.old_suffix, self.new_suffix)
+    }
+
     /// Where `offset` of the old text is in the new text.
     pub fn to_new(self, offset: usize) -> Option<usize> {
         shift(offset, self.prefix, self.old_suffix, self.new_suffix)

@@ -36,6 +36,8 @@ pub struct Publish {
 
 pub struct World {
     pub unit: ColumnUnit,
+    /// Whether the client takes snippets in completions.
+    pub snippets: bool,
     docs: HashMap<PathBuf, Doc>,
     projects: Vec<Project>,
     /// What each file was last sent, to send only what changed.
@@ -51,6 +53,7 @@ impl Default for World {
     fn default() -> Self {
         World {
             unit: ColumnUnit::Utf16,
+            snippets: false,
             docs: HashMap::new(),
             projects: Vec::new(),
             published: HashMap::new(),

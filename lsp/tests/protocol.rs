@@ -111,3 +111,383 @@ async fn definitions_cross_files() {
     }
     insta::assert_snapshot!(shown.join("\n\n"));
 }
+
+/// Opens the three files of the clinic; returns their texts.
+async fn open_clinic(client: &mut Client) -> Vec<(String, String)> {
+    let mut texts = Vec::new();
+    for file in ["schema.journey", "accueil.journey", "suivi.journey"] {
+        let text = client.open_file(&clinic().join(file)).await;
+        texts.push((file.to_string(), text));
+    }
+    texts
+}
+
+#[tokio::test]
+async fn references_find_every_use_across_files() {
+    let mut client = Client::start(&[]).await;
+    open_clinic(&mut client).await;
+    let schema = clinic().join("schema.journey");
+    let text = std::fs::read_to_string(&schema).unwrap();
+
+    let mut shown = Vec::new();
+    for (needle, with_declaration) in [("first_name", true), ("fin", false), ("rappel {", true)] {
+        let (path, text) = match needle {
+            "fin" => {
+                let path = clinic().join("suivi.journey");
+                let text = std::fs::read_to_string(&path).unwrap();
+                (path, text)
+            }
+            _ => (schema.clone(), text.clone()),
+        };
+        let position = client.position(&text, offset(&text, needle, 1));
+        let params = json!({
+            "textDocument": { "uri": support::uri(&path) },
+            "position": position,
+            "context": { "includeDeclaration": with_declaration }
+        });
+        let found = client
+            .request("textDocument/references", params)
+            .await
+            .unwrap();
+        let mut places: Vec<String> = found.as_array().unwrap().iter().map(location).collect();
+        places.sort();
+        let caret = cursor_line(&text, offset(&text, needle, 1));
+        shown.push(format!("{caret}\n{}", places.join("\n")));
+    }
+    insta::assert_snapshot!(shown.join("\n\n"));
+}
+
+#[tokio::test]
+async fn rename_edits_every_file_and_template() {
+    let mut client = Client::start(&[]).await;
+    let texts = open_clinic(&mut client).await;
+    let accueil = clinic().join("accueil.journey");
+    let (_, text) = &texts[1];
+
+    let position = client.position(text, offset(text, "-> relance", 4));
+    let prepared = client
+        .request(
+            "textDocument/prepareRename",
+            json!({ "textDocument": { "uri": support::uri(&accueil) }, "position": position }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(prepared["placeholder"], "relance");
+    assert_eq!(client.text_of(text, &prepared["range"]), "relance");
+
+    let mut shown = Vec::new();
+    let cases = [
+        ("-> relance", 4, "rappel_doux"),
+        ("contact.enrolled", 9, "inscrit"),
+        ("-> engagé", 4, "fin"),
+        ("-> engagé", 4, "goto"),
+        ("choix:", 0, "start"),
+    ];
+    for (needle, chars_in, new_name) in cases {
+        let position = client.position(text, offset(text, needle, chars_in));
+        let params = json!({
+            "textDocument": { "uri": support::uri(&accueil) },
+            "position": position,
+            "newName": new_name,
+        });
+        let answer = client.request("textDocument/rename", params).await;
+        shown.push(format!(
+            "rename `{needle}` to `{new_name}`: {}",
+            describe_edit(&client, answer)
+        ));
+    }
+    let position = client.position(&texts[0].1, offset(&texts[0].1, "first_name", 0));
+    let schema = clinic().join("schema.journey");
+    for new_name in ["prenom", "plan", "prénom", "deux mots"] {
+        let params = json!({
+            "textDocument": { "uri": support::uri(&schema) },
+            "position": position,
+            "newName": new_name,
+        });
+        let answer = client.request("textDocument/rename", params).await;
+        shown.push(format!(
+            "rename `first_name` to `{new_name}`: {}",
+            describe_edit(&client, answer)
+        ));
+    }
+    insta::assert_snapshot!(shown.join("\n\n"));
+}
+
+/// Each file an edit touches, with its changed lines after the edit.
+fn describe_edit(client: &Client, answer: Result<Value, Value>) -> String {
+    let edit = match answer {
+        Ok(edit) => edit,
+        Err(error) => return format!("refused ({}): {}", error["code"], error["message"]),
+    };
+    let mut files: Vec<(&String, &Value)> = edit["changes"].as_object().unwrap().iter().collect();
+    files.sort_by_key(|(uri, _)| uri.rsplit('/').next().unwrap().to_string());
+    let mut out = String::new();
+    for (uri, edits) in files {
+        let path = std::path::PathBuf::from(uri.strip_prefix("file://").unwrap());
+        let before = std::fs::read_to_string(&path).unwrap();
+        let after = client.apply(&before, edits);
+        let name = uri.rsplit('/').next().unwrap();
+        out.push_str(&format!(
+            "\n--- {name} ({} edits)\n",
+            edits.as_array().unwrap().len()
+        ));
+        for (old, new) in before.lines().zip(after.lines()) {
+            if old != new {
+                out.push_str(&format!("{new}\n"));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn completion_knows_the_context() {
+    let mut client = Client::start(&[]).await;
+    let texts = open_clinic(&mut client).await;
+    let accueil = clinic().join("accueil.journey");
+    let original = texts[1].1.clone();
+
+    let cases = [
+        ("  goto fin", "  goto ", "goto "),
+        ("  goto fin", "  goto journey ", "journey "),
+        ("  début: send bienvenue", "  début: send ", "send "),
+        ("bienvenue.portal", "bienvenue.", "bienvenue."),
+        (
+            "exit when contact.enrolled",
+            "exit when contact.",
+            "contact.",
+        ),
+        ("where event.clinic", "where event.", "event."),
+        (
+            "weekdays 09:00-17:00 in contact.timezone",
+            "weekdays 09:00-17:00 in \"Europe/Pa",
+            "Pa",
+        ),
+        ("  engagé: add to engaged", "  engagé: add to ", "to "),
+        ("  enter on list patients_2026", "  enter on list ", "list "),
+        ("  fin: end", "  fi", "fi"),
+    ];
+    let mut shown = Vec::new();
+    for (version, (line, typed, cursor_after)) in cases.into_iter().enumerate() {
+        let text = original.replacen(line, typed, 1);
+        client.change_all(&accueil, version as i32 + 2, &text).await;
+        let at = offset(&text, typed, 0) + typed.rfind(cursor_after).unwrap() + cursor_after.len();
+        let position = client.position(&text, at);
+        let params =
+            json!({ "textDocument": { "uri": support::uri(&accueil) }, "position": position });
+        let answer = client
+            .request("textDocument/completion", params)
+            .await
+            .unwrap();
+        let items = answer.as_array().unwrap();
+        let mut labels: Vec<String> = items
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} ({})",
+                    i["label"].as_str().unwrap(),
+                    i["detail"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        let total = labels.len();
+        labels.truncate(12);
+        let more = if total > 12 {
+            format!("\n… {} in all", total)
+        } else {
+            String::new()
+        };
+        shown.push(format!(
+            "{}\n{}{more}",
+            cursor_line(&text, at),
+            labels.join("\n")
+        ));
+    }
+    insta::assert_snapshot!(shown.join("\n\n"));
+}
+
+#[tokio::test]
+async fn document_and_workspace_symbols() {
+    let mut client = Client::start(&[]).await;
+    open_clinic(&mut client).await;
+    let accueil = clinic().join("accueil.journey");
+
+    let outline = client
+        .request(
+            "textDocument/documentSymbol",
+            json!({ "textDocument": { "uri": support::uri(&accueil) } }),
+        )
+        .await
+        .unwrap();
+    let mut shown = String::new();
+    for symbol in outline.as_array().unwrap() {
+        outline_line(&mut shown, symbol, 0);
+    }
+    let found = client
+        .request("workspace/symbol", json!({ "query": "rel" }))
+        .await
+        .unwrap();
+    shown.push_str("\nworkspace/symbol \"rel\":\n");
+    for symbol in found.as_array().unwrap() {
+        shown.push_str(&format!(
+            "{} ({}) {}\n",
+            symbol["name"].as_str().unwrap(),
+            symbol["containerName"].as_str().unwrap_or("-"),
+            location(&symbol["location"])
+        ));
+    }
+    insta::assert_snapshot!(shown);
+}
+
+fn outline_line(out: &mut String, symbol: &Value, depth: usize) {
+    let range = &symbol["selectionRange"];
+    out.push_str(&format!(
+        "{}{} [{}] line {}\n",
+        "  ".repeat(depth),
+        symbol["name"].as_str().unwrap(),
+        symbol["detail"].as_str().unwrap_or(""),
+        range["start"]["line"].as_u64().unwrap() + 1
+    ));
+    for child in symbol["children"].as_array().into_iter().flatten() {
+        outline_line(out, child, depth + 1);
+    }
+}
+
+#[tokio::test]
+async fn formatting_is_journey_fmt_and_refuses_broken_files() {
+    let mut client = Client::start(&[]).await;
+    let suivi = clinic().join("suivi.journey");
+    let tidy = client.open_file(&suivi).await;
+    let messy = tidy
+        .replace("  send rappel", "send     rappel")
+        .replace("  fin: end", "      fin:   end");
+    client.change_all(&suivi, 2, &messy).await;
+
+    let params = json!({
+        "textDocument": { "uri": support::uri(&suivi) },
+        "options": { "tabSize": 2, "insertSpaces": true }
+    });
+    let edits = client
+        .request("textDocument/formatting", params.clone())
+        .await
+        .unwrap();
+    let formatted = client.apply(&messy, &edits);
+    client
+        .change_all(&suivi, 3, &format!("{messy}\njourney {{"))
+        .await;
+    let refused = client
+        .request("textDocument/formatting", params)
+        .await
+        .unwrap_err();
+
+    assert_eq!(formatted, tidy);
+    assert_eq!(edits.as_array().unwrap().len(), 1);
+    assert_eq!(refused["code"], -32803);
+    assert_eq!(
+        refused["message"],
+        "the file has 1 syntax error; fix them before formatting"
+    );
+}
+
+#[tokio::test]
+async fn semantic_tokens_name_what_each_word_is() {
+    let mut client = Client::start(&[]).await;
+    let texts = open_clinic(&mut client).await;
+    let suivi = clinic().join("suivi.journey");
+    let text = &texts[2].1;
+
+    let answer = client
+        .request(
+            "textDocument/semanticTokens/full",
+            json!({ "textDocument": { "uri": support::uri(&suivi) } }),
+        )
+        .await
+        .unwrap();
+    let types = [
+        "journey", "step", "email", "field", "list", "event", "comment",
+    ];
+    let data: Vec<u64> = answer["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    let (mut line, mut start) = (0, 0);
+    let mut shown = Vec::new();
+    for token in data.chunks(5) {
+        line += token[0];
+        start = if token[0] == 0 {
+            start + token[1]
+        } else {
+            token[1]
+        };
+        let begin = client.offset_of(text, &json!({ "line": line, "character": start }));
+        let end = client.offset_of(
+            text,
+            &json!({ "line": line, "character": start + token[2] }),
+        );
+        let modifiers = match token[4] {
+            0 => "",
+            1 => " declaration",
+            2 => " phi",
+            _ => " declaration phi",
+        };
+        shown.push(format!(
+            "{}:{} {:?} {}{modifiers}",
+            line + 1,
+            start + 1,
+            &text[begin..end],
+            types[token[3] as usize]
+        ));
+    }
+    insta::assert_snapshot!(shown.join("\n"));
+}
+
+#[tokio::test]
+async fn quick_fixes_from_diagnostics() {
+    let mut client = Client::start(&[]).await;
+    let texts = open_clinic(&mut client).await;
+    let accueil = clinic().join("accueil.journey");
+    let original = &texts[1].1;
+
+    let cases = [
+        ("goto fin", "goto fni", "fni"),
+        ("timeout 3 days -> relance", "", "relance: wait"),
+        (
+            "  goto fin\n",
+            "  branch {\n    when contact.enrolled -> fin\n  }\n",
+            "branch",
+        ),
+    ];
+    let mut shown = Vec::new();
+    for (version, (from, to, at)) in cases.into_iter().enumerate() {
+        let text = original.replacen(from, to, 1);
+        client.change_all(&accueil, version as i32 + 2, &text).await;
+        let start = client.position(&text, offset(&text, at, 0));
+        let params = json!({
+            "textDocument": { "uri": support::uri(&accueil) },
+            "range": { "start": start, "end": start },
+            "context": { "diagnostics": [] }
+        });
+        let actions = client
+            .request("textDocument/codeAction", params)
+            .await
+            .unwrap();
+        for action in actions.as_array().unwrap() {
+            let edits = &action["edit"]["changes"][support::uri(&accueil)];
+            let fixed = client.apply(&text, edits);
+            let changed: Vec<&str> = fixed
+                .lines()
+                .filter(|l| !text.lines().any(|o| o == *l))
+                .collect();
+            shown.push(format!(
+                "{}\n[{}] {}\n{}",
+                action["diagnostics"][0]["message"].as_str().unwrap(),
+                action["kind"].as_str().unwrap(),
+                action["title"].as_str().unwrap(),
+                changed.join("\n")
+            ));
+        }
+    }
+    insta::assert_snapshot!(shown.join("\n\n"));
+}

@@ -452,7 +452,7 @@ const STEP_HELP: &str = "a step starts with `send`, `wait`, `branch`, `split`, `
      settings are `from`, `reply_to`, `priority`, `enter`, `exit when`, \
      `reentry` and `timezone`";
 
-const WAIT_END_HELP: &str =
+pub const WAIT_END_HELP: &str =
     "every `wait for` says how it ends: `timeout 3 days -> label`, or `forever`";
 
 fn phrase(expectation: &Expectation) -> String {

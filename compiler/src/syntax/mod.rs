@@ -13,4 +13,6 @@ mod parser;
 mod recovery;
 
 pub use comments::comment_spans;
+/// The help of a `wait for` that does not say how it ends; quick fixes match on it.
+pub use expected::WAIT_END_HELP;
 pub use parser::{parse_file, JourneyParser, Parsed, Rule};

@@ -254,3 +254,40 @@ pub fn location(location: &Value) -> String {
     };
     format!("{name}:{}-{}", at(&range["start"]), at(&range["end"]))
 }
+
+impl Client {
+    /// `text` with LSP text edits applied (edits of one document, which do
+    /// not overlap).
+    pub fn apply(&self, text: &str, edits: &Value) -> String {
+        let mut spans: Vec<(usize, usize, String)> = edits
+            .as_array()
+            .expect("a list of edits")
+            .iter()
+            .map(|edit| {
+                let start = self.offset_of(text, &edit["range"]["start"]);
+                let end = self.offset_of(text, &edit["range"]["end"]);
+                (start, end, edit["newText"].as_str().unwrap().to_string())
+            })
+            .collect();
+        spans.sort_by_key(|(start, _, _)| std::cmp::Reverse(*start));
+        let mut out = text.to_string();
+        for (start, end, new) in spans {
+            out.replace_range(start..end, &new);
+        }
+        out
+    }
+
+    /// The next notification named `method`, waiting up to 5 s.
+    pub async fn notification(&mut self, method: &str) -> Value {
+        let found = tokio::time::timeout(Duration::from_secs(5), async {
+            while let Some((name, params)) = self.notifications.recv().await {
+                if name == method {
+                    return params;
+                }
+            }
+            panic!("the server stopped sending");
+        })
+        .await;
+        found.unwrap_or_else(|_| panic!("no {method} within 5 s"))
+    }
+}
