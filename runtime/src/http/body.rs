@@ -93,20 +93,18 @@ impl<'a, 'e> Object<'a, 'e> {
         };
         for key in map.keys() {
             if !known.contains(&key.as_str()) {
-                let hint = journey_compiler::suggest::closest(key, known)
-                    .map_or(String::new(), |best| format!("; did you mean `{best}`?"));
-                let message = format!("is not a field here{hint}");
-                object.errors.push(FieldError::new(object.at(key), message));
+                let error = unknown_key(path, key, known, "a field here");
+                object.errors.push(error);
             }
         }
         object
     }
 
-    /// The path of one of this object's fields.
+    /// The path of one of this object's known fields.
     pub fn at(&self, key: &str) -> String {
         match self.path.is_empty() {
-            true => safe_key(key),
-            false => format!("{}.{}", self.path, safe_key(key)),
+            true => key.to_string(),
+            false => format!("{}.{key}", self.path),
         }
     }
 
@@ -237,19 +235,21 @@ impl<'a, 'e> Object<'a, 'e> {
     }
 }
 
-/// A key as it may appear in an error: a client's key may be anything,
-/// even a value pasted in the wrong place, so one that does not look like
-/// a name is not repeated.
-pub fn safe_key(key: &str) -> String {
-    let name_like = !key.is_empty()
-        && key.len() <= 64
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    match name_like {
-        true => key.to_string(),
-        false => "(a key that is not a name)".to_string(),
-    }
+/// A problem with a key of the object at `path` that is not one of
+/// `known`. The key itself is not repeated: a client's key may be
+/// anything, even a value pasted in the wrong place. The closest known
+/// name is suggested, or the known names are listed.
+pub fn unknown_key(path: &str, key: &str, known: &[&str], what: &str) -> FieldError {
+    let field = match path.is_empty() {
+        true => "body".to_string(),
+        false => path.to_string(),
+    };
+    let help = match journey_compiler::suggest::closest(key, known) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None if known.len() <= 12 => format!("the known ones are: {}", known.join(", ")),
+        None => format!("see the deployed schema ({} names)", known.len()),
+    };
+    FieldError::new(field, format!("has a key that is not {what}; {help}"))
 }
 
 /// One `{param}` of the path, as sent. A path that cannot be decoded is

@@ -333,8 +333,13 @@ pub async fn segment_members(
     let mut errors = Vec::new();
     for key in query.keys() {
         if key != "after" && key != "limit" {
-            let at = super::body::safe_key(key);
-            errors.push(FieldError::new(at, "is not a query parameter here"));
+            let known = ["after", "limit"];
+            errors.push(super::body::unknown_key(
+                "query",
+                key,
+                &known,
+                "a query parameter",
+            ));
         }
     }
     let number = |key: &str, default: i64, errors: &mut Vec<FieldError>| match query.get(key) {

@@ -11,7 +11,7 @@
 //!
 //! Messages say what was expected, never what was sent.
 
-use super::body::{kind_of, safe_key};
+use super::body::{kind_of, unknown_key};
 use super::error::FieldError;
 use crate::bytecode::Program;
 use crate::engine::convert;
@@ -83,14 +83,12 @@ pub fn contact_fields(
 ) -> Map<String, Value> {
     let mut out = Map::new();
     for (name, json) in given {
-        let at = format!("{path}.{}", safe_key(name));
         let Some(index) = program.fields.iter().position(|f| &f.name == name) else {
             let names: Vec<&str> = program.fields.iter().map(|f| f.name.as_str()).collect();
-            let hint = journey_compiler::suggest::closest(name, &names)
-                .map_or(String::new(), |best| format!("; did you mean `{best}`?"));
-            errors.push(FieldError::new(at, format!("is not a contact field{hint}")));
+            errors.push(unknown_key(path, name, &names, "a contact field"));
             continue;
         };
+        let at = format!("{path}.{name}");
         let def = &program.fields[index];
         if json.is_null() {
             if def.optional || def.default.is_some() {
@@ -157,14 +155,12 @@ pub fn event_fields(
     let names: Vec<&str> = declared.fields.iter().map(|(n, _)| n.as_str()).collect();
     let mut out = Map::new();
     for (name, json) in given {
-        let at = format!("{path}.{}", safe_key(name));
         let Some(index) = names.iter().position(|n| n == name) else {
-            let hint = journey_compiler::suggest::closest(name, &names)
-                .map_or(String::new(), |best| format!("; did you mean `{best}`?"));
-            let message = format!("is not a field of the event `{}`{hint}", declared.name);
-            errors.push(FieldError::new(at, message));
+            let what = format!("a field of the event `{}`", declared.name);
+            errors.push(unknown_key(path, name, &names, &what));
             continue;
         };
+        let at = format!("{path}.{name}");
         if json.is_null() {
             continue;
         }
