@@ -148,6 +148,20 @@ impl Wakes {
         self.0 & kind.0 != 0
     }
 
+    /// What wakes a run parked at `pc` of `code`: the kinds its `wait for`
+    /// arms watch, or nothing at a plain wait. The VM reports them with
+    /// [`Effect::Parked`] only when a run first parks at a step; a host
+    /// that resumes a parked run which then parks again keeps these.
+    pub fn parked_at(code: &JourneyCode, pc: Pc) -> Wakes {
+        match code.code.get(pc as usize) {
+            Some(Instr::WaitFor { wait }) => code
+                .waits
+                .get(*wait as usize)
+                .map_or(Wakes::NOTHING, |wait| Wakes::of(&wait.arms)),
+            _ => Wakes::NOTHING,
+        }
+    }
+
     fn of(arms: &[(Trigger, Pc)]) -> Wakes {
         let bits = arms.iter().fold(0, |bits, (trigger, _)| {
             bits | match trigger {

@@ -645,6 +645,9 @@ fn step_commit(
     }
     if let Status::Parked { until } = status {
         commit.wake_at = until;
+        // Also when the run parked again without a `Parked` effect (it was
+        // woken and no arm held): it must stay awake to its arms.
+        commit.wakes = Wakes::parked_at(code, state.pc).bits();
     }
     commit
 }
