@@ -544,12 +544,10 @@ mod tests {
             words("  choix: wait for click x -> rel"),
             ["choix:", "wait", "for", "click", "x", "->"]
         );
-        assert!(
-            matches!(place("  exit when contact.pl"), Place::After { qualifier } if qualifier == "contact")
-        );
-        assert!(
-            matches!(place("  wait until 09:00 in \"Europe/Pa"), Place::String { opened_after } if opened_after == "in")
-        );
+        let after = place("  exit when contact.pl");
+        let string = place("  wait until 09:00 in \"Europe/Pa");
+        assert!(matches!(after, Place::After { qualifier } if qualifier == "contact"));
+        assert!(matches!(string, Place::String { opened_after } if opened_after == "in"));
         assert!(matches!(
             place("  send x # a note about sen"),
             Place::Comment

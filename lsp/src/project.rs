@@ -59,6 +59,22 @@ struct ProjectFile {
     good: Option<GoodParse>,
 }
 
+impl ProjectFile {
+    /// Parses the current text, and keeps it as the good parse when it has
+    /// no syntax errors.
+    fn parse_now(&mut self, id: FileId) {
+        let parsed = parse_file(id, &self.text);
+        if parsed.diagnostics.is_empty() {
+            self.good = Some(GoodParse {
+                text: self.text.clone(),
+                lines: LineIndex::new(&self.text),
+                tree: parsed.tree.clone(),
+            });
+        }
+        self.parse = Some((parsed.tree, parsed.diagnostics));
+    }
+}
+
 /// The compiler's view of a project at one moment.
 pub struct Analysis {
     /// The journey files, then `journey.toml` when there is one: the file
@@ -158,11 +174,14 @@ impl Project {
     pub fn replace_files(&mut self, mut files: Vec<FileText>, config: Option<FileText>) {
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files.dedup_by(|a, b| a.path == b.path);
-        let mut old: Vec<ProjectFile> = std::mem::take(&mut self.files);
-        for file in files {
-            let kept = old.iter().position(|f| f.path == file.path);
-            let mut entry = match kept {
-                Some(at) => old.swap_remove(at),
+        let mut old: Vec<Option<ProjectFile>> =
+            std::mem::take(&mut self.files).into_iter().map(Some).collect();
+        for (index, file) in files.into_iter().enumerate() {
+            let kept = old
+                .iter()
+                .position(|f| f.as_ref().is_some_and(|f| f.path == file.path));
+            let mut entry = match kept.and_then(|at| old[at].take()) {
+                Some(entry) => entry,
                 None => ProjectFile {
                     path: file.path,
                     text: String::new(),
@@ -170,7 +189,9 @@ impl Project {
                     good: None,
                 },
             };
-            if entry.parse.is_none() || entry.text != file.text {
+            // A parse's syntax errors name the file by its id, its index.
+            let moved = kept != Some(index);
+            if moved || entry.parse.is_none() || entry.text != file.text {
                 entry.text = file.text;
                 entry.parse = None;
             }
@@ -222,23 +243,28 @@ impl Project {
             }
             return;
         }
-        match self.files.iter_mut().find(|f| f.path == path) {
-            Some(file) if file.text == text => {}
-            Some(file) => {
-                file.text = text.to_string();
-                file.parse = None;
-                self.analysis = None;
-            }
-            None => {
-                let mut files: Vec<FileText> = self.file_texts();
-                files.push(FileText {
-                    path: path.to_path_buf(),
-                    text: text.to_string(),
-                });
-                let config = self.config.take();
-                self.replace_files(files, config);
-            }
+        let Some(index) = self.files.iter().position(|f| f.path == path) else {
+            let mut files: Vec<FileText> = self.file_texts();
+            files.push(FileText {
+                path: path.to_path_buf(),
+                text: text.to_string(),
+            });
+            let config = self.config.take();
+            self.replace_files(files, config);
+            return;
+        };
+        let file = &mut self.files[index];
+        if file.text == text {
+            return;
         }
+        // A file edited before it was ever analysed (typing right after
+        // opening it) would otherwise have no good parse to fall back on.
+        if file.parse.is_none() && file.good.is_none() {
+            file.parse_now(FileId(index as u32));
+        }
+        file.text = text.to_string();
+        file.parse = None;
+        self.analysis = None;
     }
 
     fn file_texts(&mut self) -> Vec<FileText> {
@@ -273,15 +299,7 @@ impl Project {
     fn analyze(&mut self) -> Analysis {
         for (index, file) in self.files.iter_mut().enumerate() {
             if file.parse.is_none() {
-                let parsed = parse_file(FileId(index as u32), &file.text);
-                if parsed.diagnostics.is_empty() {
-                    file.good = Some(GoodParse {
-                        text: file.text.clone(),
-                        lines: LineIndex::new(&file.text),
-                        tree: parsed.tree.clone(),
-                    });
-                }
-                file.parse = Some((parsed.tree, parsed.diagnostics));
+                file.parse_now(FileId(index as u32));
             }
         }
 

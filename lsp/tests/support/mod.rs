@@ -291,3 +291,10 @@ impl Client {
         found.unwrap_or_else(|_| panic!("no {method} within 5 s"))
     }
 }
+
+impl Client {
+    /// Whether the service has stopped taking messages (after `exit`).
+    pub async fn has_exited(&mut self) -> bool {
+        self.service.ready().await.is_err()
+    }
+}
