@@ -18,7 +18,8 @@ use crate::bytecode::Program;
 use std::fmt;
 
 pub const MAGIC: &[u8; 8] = b"JOURNEY\0";
-pub const FORMAT_VERSION: u16 = 1;
+/// 2: conditions may hold `Expr::CompareField` (format 1 still loads).
+pub const FORMAT_VERSION: u16 = 2;
 pub const COMPILER_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[derive(Debug, PartialEq, Eq)]

@@ -247,6 +247,17 @@ pub enum Expr {
         or: bool,
         skip: u16,
     },
+    /// `contact.F OP K` in one instruction: pushes whether contact field
+    /// `field` compares by `op` (`==`, `!=`, `<`, `<=`, `>`, `>=`) with
+    /// `constants[constant]`. The compiler emits it for the commonest
+    /// condition, `contact.plan == "gold"`, when the constant needs no zone
+    /// (text, number, yes/no, date, instant or time of day). It means what
+    /// `ContactField(F); Const(K); Binary(OP)` means, without the stack.
+    CompareField {
+        field: u16,
+        op: Op,
+        constant: u16,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -263,6 +274,11 @@ pub enum Op {
 }
 
 impl Op {
+    /// Whether the operator compares (rather than adds, or picks a default).
+    pub fn compares(self) -> bool {
+        !matches!(self, Op::Add | Op::Sub | Op::Default)
+    }
+
     pub fn from_binary(op: BinaryOp) -> Option<Op> {
         Some(match op {
             BinaryOp::Eq => Op::Eq,

@@ -315,6 +315,15 @@ fn emit(code: &mut JourneyCode, value: &Value) {
             };
         }
         ValueKind::Binary { op, lhs, rhs } => {
+            if let Some((field, op, lit)) = compared_field(*op, lhs, rhs) {
+                code.constants.push(literal(lit));
+                code.exprs.push(Expr::CompareField {
+                    field,
+                    op,
+                    constant: (code.constants.len() - 1) as u16,
+                });
+                return;
+            }
             emit(code, lhs);
             emit(code, rhs);
             let op = Op::from_binary(*op).expect("and/or are handled above");
@@ -351,6 +360,25 @@ fn emit(code: &mut JourneyCode, value: &Value) {
     }
 }
 
+/// `contact.F OP K` with a comparison and a constant that needs no zone:
+/// the field, the operator and the literal, for one `CompareField`.
+fn compared_field<'v>(op: BinaryOp, lhs: &Value, rhs: &'v Value) -> Option<(u16, Op, &'v Literal)> {
+    let op = Op::from_binary(op).filter(|op| op.compares())?;
+    let (ValueKind::ContactField(field), ValueKind::Literal(lit)) = (&lhs.kind, &rhs.kind) else {
+        return None;
+    };
+    let plain = matches!(
+        literal(lit),
+        Constant::Text(_)
+            | Constant::Number(_)
+            | Constant::Bool(_)
+            | Constant::Date(_)
+            | Constant::Instant(_)
+            | Constant::Time { .. }
+    );
+    plain.then_some((*field as u16, op, lit))
+}
+
 fn literal(lit: &Literal) -> Constant {
     match lit {
         Literal::Text(text) => Constant::Text(text.value.clone()),
@@ -375,4 +403,79 @@ fn literal(lit: &Literal) -> Constant {
 fn days(date: &ast::DateLit) -> i32 {
     chrono::NaiveDate::from_ymd_opt(date.year as i32, date.month, date.day)
         .map_or(0, |d| (d - chrono::NaiveDate::default()).num_days() as i32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use journey_compiler::check::config::ProjectConfig;
+    use journey_compiler::check::TemplateSource;
+    use journey_compiler::source::Sources;
+
+    struct Body;
+
+    impl TemplateSource for Body {
+        fn read(&self, _: &str, _: &str) -> std::io::Result<String> {
+            Ok("<p>Hello {{ unsubscribe_url }}</p>".to_string())
+        }
+    }
+
+    /// The condition code of each arm of the journey's one branch.
+    fn branch_arms(conditions: &[&str]) -> Vec<Vec<Expr>> {
+        let arms: String = conditions
+            .iter()
+            .map(|c| format!("    when {c} -> done\n"))
+            .collect();
+        let text = format!(
+            "contact {{\n  email: email\n  plan: text\n  visits: number\n  due: date\n}}\n\
+             list all\n\
+             email hello {{\n  kind treatment\n  subject \"Hi\"\n  body \"hello.html\"\n}}\n\
+             journey j {{\n  from \"c@example.org\"\n  enter on list all\n  branch {{\n\
+             {arms}    else -> done\n  }}\n  done: end\n}}\n"
+        );
+        let mut sources = Sources::new();
+        sources.add("one.journey", text);
+        let analysis =
+            journey_compiler::analyze_project(&sources, &ProjectConfig::default(), &Body);
+        let program = compile(&analysis.program.expect("the journey checks"));
+
+        let code = &program.journeys[0].code;
+        code.branches[0]
+            .arms
+            .iter()
+            .map(|(cond, _)| code.exprs[cond.start as usize..cond.end as usize].to_vec())
+            .collect()
+    }
+
+    #[test]
+    fn a_field_compared_with_a_constant_is_one_instruction() {
+        let arms = branch_arms(&[
+            "contact.plan == \"gold\"",
+            "contact.plan == \"gold\" and contact.visits >= 3",
+            "\"gold\" == contact.plan",
+            "contact.due < 2027-03-14",
+            "contact.visits + 1 > 3",
+        ]);
+
+        let compare = |field, op, constant| Expr::CompareField {
+            field,
+            op,
+            constant,
+        };
+        assert_eq!(arms[0], [compare(1, Op::Eq, 0)]);
+        assert_eq!(
+            arms[1],
+            [
+                compare(1, Op::Eq, 1),
+                Expr::ShortCircuit { or: false, skip: 1 },
+                compare(2, Op::GreaterEq, 2),
+            ]
+        );
+        assert_eq!(
+            arms[2],
+            [Expr::Const(3), Expr::ContactField(1), Expr::Binary(Op::Eq)]
+        );
+        assert_eq!(arms[3], [compare(3, Op::Less, 4)]);
+        assert_eq!(arms[4][0], Expr::ContactField(2));
+    }
 }

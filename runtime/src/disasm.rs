@@ -5,7 +5,8 @@
 //! can be read without the artifact format at hand. Names are written as
 //! the source writes them (`contact.plan`, `welcome.portal`), and a
 //! condition as its stack code between braces, one instruction after
-//! another: `{field contact.plan; const "gold"; ==}`. `docs/bytecode.md`
+//! another: `{field contact.plan; is_missing}`, or, for a field compared
+//! with a constant, `{field contact.plan == "gold"}`. `docs/bytecode.md`
 //! describes the same words.
 
 use crate::bytecode::*;
@@ -228,6 +229,16 @@ fn expr_text(program: &Program, code: &JourneyCode, expr: &Expr, event: Option<u
             let which = if or { "or" } else { "and" };
             format!("short_circuit {which} +{skip}")
         }
+        Expr::CompareField {
+            field,
+            op,
+            constant,
+        } => format!(
+            "field contact.{} {} {}",
+            program.fields[field as usize].name,
+            op_text(op),
+            constant_text(&code.constants[constant as usize])
+        ),
     }
 }
 

@@ -33,6 +33,15 @@ enum Slot<'a> {
 
 pub fn holds(code: &JourneyCode, cond: Cond, scope: &Scope) -> bool {
     let exprs = &code.exprs[cond.start as usize..cond.end as usize];
+    if let [Expr::CompareField {
+        field,
+        op,
+        constant: k,
+    }] = *exprs
+    {
+        return compare_field(code, field, op, k, scope);
+    }
+
     let mut stack = Stack::new();
     let mut pc = 0;
     while let Some(&expr) = exprs.get(pc) {
@@ -94,6 +103,14 @@ pub fn holds(code: &JourneyCode, cond: Cond, scope: &Scope) -> bool {
             Expr::InSegment(segment) => {
                 stack.push(Slot::Value(Value::Bool(scope.facts.in_segment(segment))))
             }
+            Expr::CompareField {
+                field,
+                op,
+                constant: k,
+            } => {
+                let holds = compare_field(code, field, op, k, scope);
+                stack.push(Slot::Value(Value::Bool(holds)));
+            }
             Expr::ShortCircuit { or, skip } => {
                 let top = truth(
                     stack
@@ -109,6 +126,22 @@ pub fn holds(code: &JourneyCode, cond: Cond, scope: &Scope) -> bool {
         }
     }
     stack.pop().is_some_and(truth)
+}
+
+/// `contact.F OP K`: the field against a constant that needs no zone.
+fn compare_field(code: &JourneyCode, field: u16, op: Op, k: u16, scope: &Scope) -> bool {
+    let value = scope.facts.field(field);
+    let constant = &code.constants[k as usize];
+    match (value, constant, op) {
+        (Value::Text(text), Constant::Text(k), Op::Eq) => text == k,
+        (Value::Text(text), Constant::Text(k), Op::NotEq) => text != k,
+        _ => compare(
+            Slot::Value(value),
+            self::constant(constant, scope),
+            op,
+            scope,
+        ),
+    }
 }
 
 fn pop<'a>(stack: &mut Stack<'a>) -> Slot<'a> {
@@ -214,6 +247,10 @@ fn compare(lhs: Slot, rhs: Slot, op: Op, _scope: &Scope) -> bool {
         return false;
     };
     let ordering = match (a, b) {
+        // Equal texts have equal lengths: most unequal ones differ there.
+        (Value::Text(a), Value::Text(b)) if matches!(op, Op::Eq | Op::NotEq) => {
+            return (a == b) == (op == Op::Eq);
+        }
         (Value::Bool(a), Value::Bool(b)) => a.cmp(&b),
         (Value::Number(a), Value::Number(b)) => match a.partial_cmp(&b) {
             Some(o) => o,
@@ -232,5 +269,126 @@ fn compare(lhs: Slot, rhs: Slot, op: Op, _scope: &Scope) -> bool {
         Op::Greater => ordering == Ordering::Greater,
         Op::GreaterEq => ordering != Ordering::Less,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One contact field, with nothing else known about the contact.
+    struct One(Value<'static>);
+
+    impl Facts for One {
+        fn field(&self, _: u16) -> Value<'_> {
+            self.0
+        }
+        fn zone(&self) -> Option<Tz> {
+            None
+        }
+        fn split_key(&self) -> u64 {
+            0
+        }
+        fn opened(&self, _: u16, _: bool, _: i64, _: i64) -> Option<i64> {
+            None
+        }
+        fn clicked(&self, _: u16, _: Option<u16>, _: bool, _: i64, _: i64) -> Option<i64> {
+            None
+        }
+        fn event(
+            &self,
+            _: u16,
+            _: i64,
+            _: i64,
+            _: &mut dyn FnMut(&[Value<'_>]) -> bool,
+        ) -> Option<i64> {
+            None
+        }
+        fn updated(&self, _: i64, _: i64) -> Option<i64> {
+            None
+        }
+        fn in_segment(&self, _: u16) -> bool {
+            false
+        }
+    }
+
+    /// `contact.F OP K` in one instruction holds exactly when the three
+    /// instructions it stands for do, for every operator, every kind of
+    /// constant it is emitted for, and values of every kind (missing, of
+    /// another kind, NaN).
+    #[test]
+    fn compare_field_means_field_const_binary() {
+        let constants = vec![
+            Constant::Text("gold".into()),
+            Constant::Number(3.0),
+            Constant::Bool(true),
+            Constant::Date(20_000),
+            Constant::Instant(1_793_000_000),
+            Constant::Time { seconds: 32_400 },
+        ];
+        let values = [
+            Value::Missing,
+            Value::Text("gold"),
+            Value::Text("silver"),
+            Value::Text("gol"),
+            Value::Number(3.0),
+            Value::Number(2.5),
+            Value::Number(f64::NAN),
+            Value::Number(32_400.0),
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Date(20_000),
+            Value::Date(19_999),
+            Value::Instant(1_793_000_000),
+            Value::Instant(1_793_000_001),
+        ];
+        let ops = [
+            Op::Eq,
+            Op::NotEq,
+            Op::Less,
+            Op::LessEq,
+            Op::Greater,
+            Op::GreaterEq,
+        ];
+
+        for (k, _) in constants.iter().enumerate() {
+            for op in ops {
+                let code = JourneyCode {
+                    name: "j".into(),
+                    code: Vec::new(),
+                    steps: Vec::new(),
+                    durations: Vec::new(),
+                    untils: Vec::new(),
+                    waits: Vec::new(),
+                    branches: Vec::new(),
+                    splits: Vec::new(),
+                    exprs: vec![
+                        Expr::CompareField {
+                            field: 0,
+                            op,
+                            constant: k as u16,
+                        },
+                        Expr::ContactField(0),
+                        Expr::Const(k as u16),
+                        Expr::Binary(op),
+                    ],
+                    constants: constants.clone(),
+                    exit_when: None,
+                };
+                for value in values {
+                    let facts = One(value);
+                    let scope = Scope {
+                        facts: &facts,
+                        now: 0,
+                        zone: Tz::UTC,
+                        since: 0,
+                        event: &[],
+                    };
+                    let fused = holds(&code, Cond { start: 0, end: 1 }, &scope);
+                    let spelled = holds(&code, Cond { start: 1, end: 4 }, &scope);
+                    assert_eq!(fused, spelled, "{value:?} {op:?} {:?}", constants[k]);
+                }
+            }
+        }
     }
 }

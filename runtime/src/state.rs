@@ -27,11 +27,14 @@ pub struct Parked {
 }
 
 /// The set of visited steps: one bit per step. The first 64 steps live
-/// inline, so most runs never allocate for it.
+/// inline, so most runs never allocate for it; the words of the others are
+/// boxed, so that a run state stays small in memory (56 bytes) for hosts
+/// that keep many.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Visited {
     first: u64,
-    more: Vec<u64>,
+    #[allow(clippy::box_collection)]
+    more: Option<Box<Vec<u64>>>,
 }
 
 impl Visited {
@@ -40,37 +43,44 @@ impl Visited {
             0..64 => self.first & (1 << step) != 0,
             _ => self
                 .more
-                .get(step / 64 - 1)
+                .as_ref()
+                .and_then(|more| more.get(step / 64 - 1))
                 .is_some_and(|w| w & (1 << (step % 64)) != 0),
         }
     }
 
     /// Marks `step`; returns false when it was already visited.
+    #[inline]
     pub fn insert(&mut self, step: usize) -> bool {
-        let (word, bit) = match step {
-            0..64 => (&mut self.first, 1 << step),
-            _ => {
-                let index = step / 64 - 1;
-                if self.more.len() <= index {
-                    self.more.resize(index + 1, 0);
-                }
-                (&mut self.more[index], 1 << (step % 64))
-            }
-        };
-        let fresh = *word & bit == 0;
-        *word |= bit;
+        if step < 64 {
+            let fresh = self.first & (1 << step) == 0;
+            self.first |= 1 << step;
+            return fresh;
+        }
+        self.insert_beyond_first(step)
+    }
+
+    fn insert_beyond_first(&mut self, step: usize) -> bool {
+        let more = self.more.get_or_insert_with(Default::default);
+        let index = step / 64 - 1;
+        if more.len() <= index {
+            more.resize(index + 1, 0);
+        }
+        let bit = 1 << (step % 64);
+        let fresh = more[index] & bit == 0;
+        more[index] |= bit;
         fresh
     }
 
     pub fn clear(&mut self) {
         self.first = 0;
-        self.more.clear();
+        self.more = None;
     }
 
     /// The words, first 64 steps first; trailing empty words dropped.
     fn words(&self) -> Vec<u64> {
         let mut words = vec![self.first];
-        words.extend_from_slice(&self.more);
+        words.extend(self.more.iter().flat_map(|more| more.iter()));
         while words.last() == Some(&0) {
             words.pop();
         }
@@ -79,9 +89,11 @@ impl Visited {
 
     fn from_words(words: Vec<u64>) -> Visited {
         let mut words = words.into_iter();
+        let first = words.next().unwrap_or(0);
+        let more: Vec<u64> = words.collect();
         Visited {
-            first: words.next().unwrap_or(0),
-            more: words.collect(),
+            first,
+            more: (!more.is_empty()).then(|| Box::new(more)),
         }
     }
 }
@@ -209,5 +221,26 @@ mod tests {
         assert!(bytes.len() <= 64, "{} bytes", bytes.len());
         assert_eq!(RunState::decode(&bytes), Some(state));
         assert_eq!(RunState::decode(&bytes[..bytes.len() - 1]), None);
+    }
+
+    #[test]
+    fn steps_past_64_are_kept_and_round_trip() {
+        let mut state = RunState::new(1_793_000_000);
+        assert!(state.visited.insert(1));
+        assert!(state.visited.insert(130));
+        assert!(!state.visited.insert(130));
+        assert!(state.visited.contains(130) && !state.visited.contains(129));
+
+        let mut bytes = Vec::new();
+        state.encode(&mut bytes);
+        assert_eq!(RunState::decode(&bytes), Some(state.clone()));
+
+        state.visited.clear();
+        assert!(!state.visited.contains(130) && !state.visited.contains(1));
+    }
+
+    #[test]
+    fn a_run_state_is_small_in_memory() {
+        assert!(std::mem::size_of::<RunState>() <= 56);
     }
 }

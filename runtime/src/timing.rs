@@ -36,7 +36,9 @@ fn sign(subtract: bool) -> Sign {
 
 /// `at ± duration`, calendar units in `zone`.
 pub fn add(at: i64, duration: &ast::Duration, subtract: bool, zone: Tz) -> i64 {
-    time::add(instant(at), duration, sign(subtract), zone).timestamp()
+    let sign = sign(subtract);
+    time::add_seconds(at, duration, sign, zone)
+        .unwrap_or_else(|| time::add(instant(at), duration, sign, zone).timestamp())
 }
 
 /// A date moved by a duration: calendar arithmetic on the date alone.

@@ -28,6 +28,7 @@ use crate::facts::{Facts, Value};
 use crate::state::{Parked, RunState};
 use crate::timing;
 use chrono_tz::Tz;
+use std::cell::OnceCell;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EndReason {
@@ -274,6 +275,16 @@ impl<'p> Vm<'p> {
     ) -> Status {
         let code = &self.program.journeys[journey as usize].code;
         let mut step: StepIndex = current_step(code, state.pc);
+        // The contact's zone is asked for once, when first needed.
+        let zone = OnceCell::new();
+        let zone = || *zone.get_or_init(|| self.zone(journey, facts));
+        let scope = |state: &RunState| Scope {
+            facts,
+            now,
+            zone: zone(),
+            since: state.entered_at,
+            event: &[],
+        };
         let end = |state: &mut RunState, effects: &mut Vec<Effect>, reason| {
             state.parked = None;
             effects.push(Effect::Ended(reason));
@@ -293,8 +304,7 @@ impl<'p> Vm<'p> {
                         return end(state, effects, EndReason::LoopPrevented { step: arrived });
                     }
                     if let Some(exit) = code.exit_when {
-                        let scope = self.scope(journey, facts, now, state.entered_at);
-                        if holds(code, exit, &scope) {
+                        if holds(code, exit, &scope(state)) {
                             return end(state, effects, EndReason::Exited);
                         }
                     }
@@ -317,9 +327,8 @@ impl<'p> Vm<'p> {
                     let until = match state.parked {
                         Some(parked) => parked.until,
                         None => {
-                            let zone = self.zone(journey, facts);
                             let d = &code.durations[duration as usize];
-                            Some(timing::add(now, d, false, zone))
+                            Some(timing::add(now, d, false, zone()))
                         }
                     };
                     if let Some(status) = self.park_until(state, effects, step, now, until) {
@@ -343,7 +352,7 @@ impl<'p> Vm<'p> {
                 }
                 Instr::Branch { branch } => {
                     let branch = &code.branches[branch as usize];
-                    let scope = self.scope(journey, facts, now, state.entered_at);
+                    let scope = scope(state);
                     let taken = branch
                         .arms
                         .iter()
@@ -576,6 +585,9 @@ fn happened(
 
 /// The step whose code holds `pc`.
 fn current_step(code: &JourneyCode, pc: Pc) -> StepIndex {
+    if pc == 0 {
+        return 0;
+    }
     let index = code.steps.partition_point(|s| s.pc <= pc);
     index.saturating_sub(1) as StepIndex
 }

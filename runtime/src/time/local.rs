@@ -7,6 +7,7 @@
 use chrono::{DateTime, Days, LocalResult, NaiveDateTime, Offset, TimeDelta, TimeZone, Utc};
 use chrono_tz::{GapInfo, Tz};
 
+use super::span;
 use super::{EARLIEST, NEVER};
 
 /// How near chrono's limits a date-time may come before it saturates: more
@@ -19,7 +20,7 @@ const SAMPLE_STEP: TimeDelta = TimeDelta::hours(3);
 
 /// The wall-clock date-time of `at` in `zone`.
 pub fn to_local(at: DateTime<Utc>, zone: Tz) -> NaiveDateTime {
-    let offset = offset_at(at, zone);
+    let offset = span::offset_at(at.timestamp(), zone);
 
     at.naive_utc()
         .checked_add_signed(TimeDelta::seconds(offset.into()))
@@ -60,11 +61,20 @@ pub fn local_to_utc(local: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
         return EARLIEST;
     }
 
-    match zone.from_local_datetime(&local) {
+    let seconds = local.and_utc().timestamp();
+    if let Some(at) =
+        span::utc_of_local(seconds, zone).and_then(|at| DateTime::from_timestamp(at, 0))
+    {
+        return at;
+    }
+
+    let at = match zone.from_local_datetime(&local) {
         LocalResult::Single(at) => at.with_timezone(&Utc),
         LocalResult::Ambiguous(first, second) => first.min(second).with_timezone(&Utc),
         LocalResult::None => read_with_offset(local, offset_before_gap(local, zone)),
-    }
+    };
+    span::remember(at.timestamp(), zone);
+    at
 }
 
 /// The offset of `zone` at `at`, in seconds east of UTC.

@@ -111,6 +111,7 @@
 mod calendar;
 mod literal;
 mod local;
+mod span;
 mod until;
 mod window;
 mod yearly;
@@ -118,7 +119,7 @@ mod zone;
 
 use chrono::{DateTime, Utc};
 
-pub use calendar::{add, Sign};
+pub use calendar::{add, add_seconds, Sign};
 pub use literal::{date_of, time_of};
 pub use local::{local_to_utc, to_local};
 pub use until::{is_late, until_local, until_relative, FieldTime};
