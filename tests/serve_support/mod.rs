@@ -109,13 +109,26 @@ impl Server {
     /// Starts `journey serve` on the project with `JOURNEY_LOG` set to
     /// `log_level` and waits for its `listening on` line.
     pub fn start(project: &Project, log_level: &str) -> Server {
+        Server::start_with(project, log_level, "127.0.0.1:0", &[])
+    }
+
+    /// Like [`Server::start`], listening on `listen` (a fixed address, for
+    /// a project whose `[tracking] base_url` names it), with `env` set for
+    /// the server only.
+    pub fn start_with(
+        project: &Project,
+        log_level: &str,
+        listen: &str,
+        env: &[(&str, &str)],
+    ) -> Server {
         let log = project.root().join(format!("serve-{}.log", unique()));
         let child = Command::new(env!("CARGO_BIN_EXE_journey"))
             .arg("serve")
             .arg(project.root())
             .arg("--db")
             .arg(project.db())
-            .args(["--listen", "127.0.0.1:0"])
+            .args(["--listen", listen])
+            .envs(env.iter().copied())
             .env("JOURNEY_LOG", log_level)
             .env("NO_COLOR", "1")
             .current_dir(project.root())

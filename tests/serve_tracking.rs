@@ -1,0 +1,529 @@
+//! Tracked links, the open pixel and one-click unsubscribe end to end on
+//! 127.0.0.1: the real `journey serve` with `[tracking]` and `[dkim]`, a
+//! real SMTP server (`scripts/smtp-sink/sink.py`), mail read back from its
+//! Maildir and followed over HTTP as mail readers, browsers and scanners
+//! would.
+//!
+//! The story: five consenting members each get the `offer` email, signed
+//! (checked by dkimpy, `scripts/dkim-verify/verify.py`) and carrying
+//! tracked links, the pixel and `List-Unsubscribe`. Ana opens it and
+//! clicks the portal link in a browser: her run takes the `human click`
+//! arm. A scanner's user agent (Bo), a burst across both links (Cy) and a
+//! `HEAD` (Di) are marked automated and take the any-click arm only. Ed
+//! unsubscribes with the RFC 8058 POST (a GET only shows the page), and the
+//! newsletter he then asks for is suppressed while Ana's goes out. Forged,
+//! altered, truncated, expired, another contact's and wrong-route tokens
+//! all get the same answer and record nothing. The report counts people
+//! and machines apart; the server's log holds no token and no contact's
+//! values.
+
+mod serve_support;
+
+use journey_runtime::store::sqlite::SqliteStore;
+use journey_runtime::tracking::engagement;
+use journey_runtime::tracking::token::{self, Claims, Purpose, Secret};
+use serde_json::json;
+use serve_support::{eventually, Answer, Project, Server, Sink};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+const SECRET_ENV: &str = "JOURNEY_TEST_TRACKING_SECRET";
+const SECRET: &str = "a tracking secret for this test only, longer than 32 bytes";
+const SAFARI: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 \
+    (KHTML, like Gecko) Version/17.4 Safari/605.1.15";
+const PORTAL: &str = "https://portal.example-health.org/offers";
+const NAMES: [&str; 5] = ["ana", "bo", "cy", "di", "ed"];
+
+const SOURCE: &str = r#"
+contact {
+  email: email
+  first_name: text
+}
+
+list members "Members"
+segment engaged "Clicked, by a person"
+segment reached "Clicked, by anyone"
+event newsletter_requested
+
+email offer {
+  kind marketing
+  subject "An offer for you, {{ contact.first_name }}"
+  body "offer.html"
+  link portal "https://portal.example-health.org/offers"
+  link webinar "https://example-health.org/webinar"
+}
+
+journey offers "Offers" {
+  from "Example Health <news@example-health.org>"
+  enter on list members
+
+  send offer
+  wait for human click offer.portal -> engaged,
+           click offer.portal -> reached
+           timeout 7 days
+  end
+
+  engaged: add to engaged
+  end
+
+  reached: add to reached
+  end
+}
+
+journey newsletter "Newsletter on request" {
+  from "Example Health <news@example-health.org>"
+  enter on event newsletter_requested
+  reentry always
+  send offer
+  end
+}
+"#;
+
+const BODY: &str = "<html><body><p>Hi {{ contact.first_name }},</p>\n\
+    <p><a href=\"{{ link.portal }}\">See the offer</a> or \
+    <a href=\"{{ link.webinar }}\">join the webinar</a>.</p>\n\
+    <p><a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>\n";
+
+/// One delivered message, decoded enough to follow.
+struct Mail {
+    raw: String,
+    text: String,
+}
+
+impl Mail {
+    fn new(raw: String) -> Mail {
+        let text = decode_qp(&raw.replace("\r\n", "\n"));
+        Mail { raw, text }
+    }
+
+    fn to(&self) -> &str {
+        let line = self.header("To");
+        NAMES
+            .iter()
+            .find(|name| line.contains(&format!("{name}@example.org")))
+            .expect("a member's address")
+    }
+
+    fn header(&self, name: &str) -> String {
+        let unfolded = self.raw.replace("\r\n", "\n").replace("\n ", " ");
+        let prefix = format!("{name}: ");
+        unfolded
+            .lines()
+            .take_while(|l| !l.is_empty())
+            .find_map(|l| l.strip_prefix(prefix.as_str()))
+            .unwrap_or_else(|| panic!("no {name} header"))
+            .to_string()
+    }
+
+    /// The URLs of `route` (`t/c`, `t/o`, `u`) in the body, each once.
+    fn urls(&self, base: &str, route: &str) -> Vec<String> {
+        let prefix = format!("{base}/{route}/");
+        let mut found: Vec<String> = Vec::new();
+        let mut rest = self.text.as_str();
+        while let Some(start) = rest.find(&prefix) {
+            let url: String = rest[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || ":/._-".contains(*c))
+                .collect();
+            if !found.contains(&url) {
+                found.push(url.clone());
+            }
+            rest = &rest[start + url.len()..];
+        }
+        found
+    }
+}
+
+fn decode_qp(text: &str) -> String {
+    let text = text.replace("=\n", "");
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn path_of(url: &str, base: &str) -> String {
+    url.strip_prefix(base).unwrap().to_string()
+}
+
+fn token_of(url: &str) -> String {
+    url.rsplit('/').next().unwrap().to_string()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port()
+}
+
+fn get(server: &Server, path: &str, user_agent: Option<&str>) -> Answer {
+    let headers: Vec<String> = user_agent
+        .map(|agent| format!("User-Agent: {agent}"))
+        .into_iter()
+        .collect();
+    server.raw("GET", path, &headers, b"")
+}
+
+fn one_click(server: &Server, path: &str) -> Answer {
+    let headers = ["Content-Type: application/x-www-form-urlencoded".to_string()];
+    server.raw("POST", path, &headers, b"List-Unsubscribe=One-Click")
+}
+
+/// The project, its members imported with consent, and an RSA key for
+/// DKIM; the DNS record that publishes the key is returned.
+fn project(smtp: u16, base: &str) -> (Project, String) {
+    let toml = format!(
+        "[project]\ntimezone = \"UTC\"\n\n\
+         [smtp]\nhost = \"127.0.0.1\"\nport = {smtp}\ntls = \"none\"\n\n\
+         [tracking]\nbase_url = \"{base}\"\nsecret_env = \"{SECRET_ENV}\"\n\
+         unsubscribe_mailto = \"unsubscribe@example-health.org\"\n\
+         automated_window_seconds = 1\n\n\
+         [dkim]\ndomain = \"example-health.org\"\nselector = \"journey\"\n\
+         private_key_file = \"dkim.pem\"\n"
+    );
+    let mut csv = "id,email,first_name,marketing_consent,lists\n".to_string();
+    for name in NAMES {
+        csv.push_str(&format!("{name},{name}@example.org,{name},yes,members\n"));
+    }
+    let project = Project::new(&[
+        ("offers.journey", SOURCE),
+        ("offer.html", BODY),
+        ("journey.toml", &toml),
+        ("contacts.csv", &csv),
+    ]);
+    let openssl = |args: &[&str]| {
+        let output = Command::new("openssl")
+            .args(args)
+            .current_dir(project.root())
+            .output()
+            .expect("openssl runs");
+        assert!(output.status.success(), "openssl {args:?}");
+        output.stdout
+    };
+    openssl(&["genrsa", "-traditional", "-out", "dkim.pem", "2048"]);
+    // A PEM body is the base64 of the DER key, as a DNS record has it.
+    let pem = String::from_utf8(openssl(&["rsa", "-in", "dkim.pem", "-pubout"])).unwrap();
+    let key: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let record = format!("journey._domainkey.example-health.org=v=DKIM1; k=rsa; p={key}");
+
+    project.deploy();
+    let db = project.db();
+    let imported = project.journey(&[
+        "contacts",
+        "import",
+        "contacts.csv",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    (project, record)
+}
+
+fn verify_dkim(project: &Project, mails: &[Mail], record: &str) {
+    let python = serve_support::repository().join("target/dkim-verify-venv/bin/python");
+    assert!(
+        python.exists(),
+        "run scripts/dkim-verify/install.sh (scripts/test.sh does)"
+    );
+    let mut command = Command::new(python);
+    command
+        .arg(serve_support::repository().join("scripts/dkim-verify/verify.py"))
+        .args(["--record", record]);
+    for (index, mail) in mails.iter().enumerate() {
+        let path = project.root().join(format!("received-{index}.eml"));
+        std::fs::write(&path, &mail.raw).unwrap();
+        command.arg(path);
+    }
+    let output = command.output().unwrap();
+    let lines = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "DKIM: {lines}");
+    assert_eq!(lines.matches("PASS ").count(), mails.len(), "{lines}");
+}
+
+fn hits(db: &Path) -> i64 {
+    let store = SqliteStore::open(db).unwrap();
+    store
+        .connection()
+        .query_row("SELECT count(*) FROM tracking_hits", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn members(db: &Path, segment: &str) -> Vec<String> {
+    let store = SqliteStore::open(db).unwrap();
+    let mut names: Vec<String> = store
+        .segment_members(segment)
+        .unwrap()
+        .into_iter()
+        .map(|id| store.contact(id).unwrap().unwrap().external_id)
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn tracked_mail_followed_by_people_scanners_and_forgers() {
+    let sink = Sink::start();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let (project, record) = project(sink.port, &base);
+    let db = project.db();
+    let listen = format!("127.0.0.1:{port}");
+    let server = Server::start_with(&project, "info", &listen, &[(SECRET_ENV, SECRET)]);
+
+    // ----------------------------------------------- the delivered mail --
+    let raw = eventually(|| {
+        let messages = sink.messages();
+        (messages.len() == NAMES.len()).then_some(messages)
+    })
+    .unwrap_or_else(|| panic!("five offers; the server's log:\n{}", server.log()));
+    let mails: Vec<Mail> = raw.into_iter().map(Mail::new).collect();
+    verify_dkim(&project, &mails, &record);
+    let mail = |name: &str| mails.iter().find(|m| m.to() == name).unwrap();
+    for mail in &mails {
+        let name = mail.to();
+        let links = mail.urls(&base, "t/c");
+        assert_eq!(links.len(), 2, "{}", mail.text);
+        assert_eq!(mail.urls(&base, "t/o").len(), 1, "the pixel");
+        let unsubscribe = mail.urls(&base, "u");
+        assert_eq!(
+            mail.header("List-Unsubscribe"),
+            format!(
+                "<{}>, <mailto:unsubscribe@example-health.org?subject=unsubscribe>",
+                unsubscribe[0]
+            )
+        );
+        assert_eq!(
+            mail.header("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click"
+        );
+        for url in links.iter().chain(&unsubscribe) {
+            assert!(
+                !url.contains(name) && !url.contains("example.org/"),
+                "{url}"
+            );
+        }
+        assert!(
+            !mail.text.contains(PORTAL),
+            "the declared URL is not in the mail"
+        );
+    }
+    // Hits within a second of sending count as automated: wait it out.
+    std::thread::sleep(Duration::from_millis(1_500));
+
+    // ------------------------------------------------------ people and bots --
+    let ana = mail("ana");
+    let pixel = get(
+        &server,
+        &path_of(&ana.urls(&base, "t/o")[0], &base),
+        Some(SAFARI),
+    );
+    assert_eq!(pixel.status, 200);
+    assert_eq!(pixel.header("content-type"), Some("image/gif"));
+    assert!(pixel.text.starts_with("GIF89a"));
+    let click = get(
+        &server,
+        &path_of(&ana.urls(&base, "t/c")[0], &base),
+        Some(SAFARI),
+    );
+    assert_eq!(click.status, 302, "{}", click.text);
+    assert_eq!(click.header("location"), Some(PORTAL));
+    assert_eq!(click.header("cache-control"), Some("no-store, private"));
+
+    let bo = mail("bo").urls(&base, "t/c");
+    let scanner = get(
+        &server,
+        &path_of(&bo[0], &base),
+        Some("Mimecast URL scanner"),
+    );
+    assert_eq!(scanner.status, 302, "scanners are redirected too");
+
+    let cy = mail("cy").urls(&base, "t/c");
+    for url in [&cy[1], &cy[0]] {
+        assert_eq!(get(&server, &path_of(url, &base), Some(SAFARI)).status, 302);
+    }
+
+    let di = mail("di").urls(&base, "t/c");
+    let headers = [format!("User-Agent: {SAFARI}")];
+    let head = server.raw("HEAD", &path_of(&di[0], &base), &headers, b"");
+    assert_eq!(head.status, 302);
+    assert_eq!(head.header("location"), Some(PORTAL));
+
+    // --------------------------------------------------------- unsubscribe --
+    let ed_unsubscribe = path_of(&mail("ed").urls(&base, "u")[0], &base);
+    let page = get(&server, &ed_unsubscribe, Some(SAFARI));
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("<form method=\"post\""), "{}", page.text);
+    let store = SqliteStore::open(&db).unwrap();
+    let ed = store.contact_id("ed").unwrap().unwrap();
+    assert_eq!(
+        store.suppression(ed).unwrap(),
+        None,
+        "a GET changes nothing"
+    );
+    let done = one_click(&server, &ed_unsubscribe);
+    assert_eq!(done.status, 200);
+    assert!(done.text.contains("You are unsubscribed"));
+    assert_eq!(
+        store.suppression(ed).unwrap().as_deref(),
+        Some("unsubscribed")
+    );
+
+    // ------------------------------------------------------ bad tokens --
+    let recorded = hits(&db);
+    let good = token_of(&ana.urls(&base, "t/c")[0]);
+    let secret = Secret::new(SECRET.as_bytes()).unwrap();
+    let (mine, _) = engagement::resolve(&store, &secret, &good, Purpose::Click, 0)
+        .unwrap()
+        .expect("Ana's token is good");
+    let bos = engagement::resolve(&store, &secret, &token_of(&bo[0]), Purpose::Click, 0)
+        .unwrap()
+        .unwrap()
+        .0;
+    let claims = |message: i64, expires: i64| Claims {
+        purpose: Purpose::Click,
+        message,
+        link: 0,
+        expires,
+    };
+    let mut altered: Vec<char> = good.chars().collect();
+    altered[30] = if altered[30] == 'x' { 'y' } else { 'x' };
+    let bad = [
+        "A".repeat(48),
+        good[..40].to_string(),
+        format!("{good}AAAA"),
+        altered.into_iter().collect(),
+        token::issue(&secret, &claims(mine.outbox, 1_000_000_000), &mine.key),
+        token::issue(&secret, &claims(bos.outbox, i64::MAX), &mine.key),
+        "..%2f..%2fetc".to_string(),
+    ];
+    let baseline = get(&server, &format!("/t/c/{}", bad[0]), Some(SAFARI));
+    assert_eq!(baseline.status, 404);
+    for token in &bad {
+        for path in [format!("/t/c/{token}"), format!("/u/{token}")] {
+            let answer = get(&server, &path, Some(SAFARI));
+            assert_eq!(
+                (answer.status, &answer.text),
+                (404, &baseline.text),
+                "{path}"
+            );
+        }
+        let post = one_click(&server, &format!("/u/{token}"));
+        assert_eq!((post.status, &post.text), (404, &baseline.text));
+        let pixel_bad = get(&server, &format!("/t/o/{token}"), Some(SAFARI));
+        assert_eq!((pixel_bad.status, &pixel_bad.text), (200, &pixel.text));
+    }
+    // Good tokens on the wrong route: a click token to unsubscribe, an
+    // unsubscribe token as a link.
+    let wrong = [
+        format!("/u/{good}"),
+        format!("/t/c/{}", token_of(&ana.urls(&base, "u")[0])),
+    ];
+    for path in &wrong {
+        let answer = get(&server, path, Some(SAFARI));
+        assert_eq!(
+            (answer.status, &answer.text),
+            (404, &baseline.text),
+            "{path}"
+        );
+    }
+    let post = one_click(&server, &wrong[0]);
+    assert_eq!((post.status, &post.text), (404, &baseline.text));
+    assert_eq!(hits(&db), recorded, "bad tokens record nothing");
+    for name in ["ana", "bo", "cy", "di"] {
+        let id = store.contact_id(name).unwrap().unwrap();
+        assert_eq!(
+            store.suppression(id).unwrap(),
+            None,
+            "{name} is still subscribed"
+        );
+    }
+
+    // --------------------------------------------- the arms the runs took --
+    let settled = eventually(|| {
+        let reached = members(&db, "reached");
+        (reached.len() == 3 && !members(&db, "engaged").is_empty()).then_some(reached)
+    });
+    assert_eq!(
+        settled,
+        Some(vec!["bo".to_string(), "cy".into(), "di".into()]),
+        "log:\n{}",
+        server.log()
+    );
+    assert_eq!(members(&db, "engaged"), ["ana"]);
+
+    // ------------------------------------ the newsletter after unsubscribe --
+    let write = project.token("write", "crm");
+    for name in ["ana", "ed"] {
+        let event = json!({"external_id": name, "type": "event", "name": "newsletter_requested"});
+        let answer = server.call("POST", "/v1/events", Some(&write), Some(&event));
+        assert!(answer.status < 300, "{}", answer.text);
+    }
+    let newsletters = eventually(|| {
+        let outbox = store.contact_outbox(ed).unwrap();
+        let ana = store.contact_id("ana").unwrap().unwrap();
+        let sent = store.contact_outbox(ana).unwrap();
+        let settled = outbox.len() == 2 && outbox[1].status != "queued";
+        (settled && sent.len() == 2 && sent[1].status == "sent").then_some(outbox)
+    })
+    .expect("both newsletters settled");
+    assert_eq!(newsletters[1].status, "suppressed");
+    assert_eq!(
+        newsletters[1].reason.as_deref(),
+        Some("suppressed: unsubscribed")
+    );
+    let to_ed = sink
+        .messages()
+        .iter()
+        .filter(|m| m.contains("ed@example.org"))
+        .count();
+    assert_eq!(to_ed, 1, "Ed got the offer only");
+
+    // ------------------------------------------------------------ report --
+    let read = project.token("read", "reports");
+    let report = server.call("GET", "/v1/journeys/offers", Some(&read), None);
+    assert_eq!(report.status, 200, "{}", report.text);
+    let send = report.json()["journeys"][0]["steps"][0]["send"].clone();
+    assert_eq!(send["opened"], json!(1));
+    assert_eq!(send["clicked"], json!({"portal": 1, "webinar": 0}));
+    assert_eq!(
+        send["clicked_automated"],
+        json!({"portal": 3, "webinar": 1})
+    );
+
+    // ------------------------------------------------------------- logs --
+    let log = server.log();
+    for mail in &mails {
+        for url in mail.urls(&base, "t/c").iter().chain(&mail.urls(&base, "u")) {
+            assert!(!log.contains(&token_of(url)), "a token in the log");
+        }
+    }
+    for name in NAMES {
+        assert!(
+            !log.contains(&format!("{name}@example.org")),
+            "an address in the log"
+        );
+    }
+    assert!(log.contains("contact_unsubscribed"), "{log}");
+}
