@@ -605,3 +605,58 @@ fn a_person_who_clicks_after_a_scanner_still_takes_the_human_arm() {
     assert_eq!((person.people, person.advanced), (1, 1));
     assert_eq!(world.segment("engaged"), [world.contact("ana")]);
 }
+
+/// A transport that, like SMTP, reaches people; it must never be used.
+struct Mailboxes;
+
+impl journey_runtime::mail::Transport for Mailboxes {
+    fn send(
+        &self,
+        _: &journey_runtime::mail::Outgoing,
+    ) -> Result<(), journey_runtime::mail::SendError> {
+        panic!("nothing may reach a mailbox without a way to unsubscribe");
+    }
+}
+
+#[test]
+fn marketing_mail_is_not_delivered_to_people_without_a_way_to_unsubscribe() {
+    let dir = TempDir::new().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
+    store.deploy(&program_artifact(), T0).unwrap();
+    let mut fields = serde_json::Map::new();
+    fields.insert("email".into(), "ana@example.org".into());
+    fields.insert("first_name".into(), "Ana".into());
+    let ana = ContactWrite {
+        external_id: "ana".into(),
+        fields,
+        zone: None,
+        lists: vec!["members".into()],
+        segments: vec![],
+    };
+    store.import_contacts(&[ana], T0).unwrap();
+    let mut engine = Engine::new(&mut store).unwrap();
+    engine.enter_by_triggers(T0).unwrap();
+    let program = engine.program();
+    let mut templates = Templates::new();
+    templates.add(&program.emails[0], BODY).unwrap();
+    let setup = MailSetup::off();
+    let postman = Postman {
+        program: &program,
+        templates: &templates,
+        transport: &Mailboxes,
+        setup: &setup,
+    };
+
+    let refused = postman
+        .deliver(engine.store, T0, 100)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("`offer` is a marketing email and there is no way to unsubscribe"),
+        "{refused}"
+    );
+    let queued = engine
+        .store
+        .contact_outbox(engine.store.contact_id("ana").unwrap().unwrap());
+    assert_eq!(queued.unwrap()[0].status, "queued", "left queued, untried");
+}

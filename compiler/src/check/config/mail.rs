@@ -354,6 +354,117 @@ fn selector_name(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::config::parse_config;
+
+    fn parse(text: &str) -> (super::super::ProjectConfig, Vec<(String, String)>) {
+        let (config, diagnostics) = parse_config(FileId(0), text);
+        let problems = diagnostics
+            .into_iter()
+            .map(|d| {
+                let span = d.primary.span;
+                let at = text[span.start as usize..span.end as usize].to_string();
+                (d.message, at)
+            })
+            .collect();
+        (config, problems)
+    }
+
+    #[test]
+    fn a_full_tracking_and_dkim_configuration_reads_clean() {
+        let (config, problems) = parse(
+            "[tracking]\nbase_url = \"https://t.example-health.org/\"\n\
+             secret_env = \"JOURNEY_TRACKING_SECRET\"\n\
+             unsubscribe_mailto = \"unsubscribe@example-health.org\"\n\
+             token_days = 90\nopen_pixel = false\nautomated_window_seconds = 0\n\n\
+             [dkim]\ndomain = \"Example-Health.org\"\nselector = \"journey2027\"\n\
+             private_key_env = \"JOURNEY_DKIM_KEY\"\nalgorithm = \"ed25519\"\n",
+        );
+        assert_eq!(problems, []);
+        assert_eq!(
+            config.tracking,
+            Some(TrackingSettings {
+                base_url: Some("https://t.example-health.org".into()),
+                secret_env: Some("JOURNEY_TRACKING_SECRET".into()),
+                unsubscribe_mailto: Some("unsubscribe@example-health.org".into()),
+                token_days: 90,
+                open_pixel: false,
+                automated_window_seconds: 0,
+            })
+        );
+        assert_eq!(
+            config.dkim,
+            Some(DkimSettings {
+                domain: "example-health.org".into(),
+                selector: "journey2027".into(),
+                key: DkimKey::Env("JOURNEY_DKIM_KEY".into()),
+                algorithm: DkimAlgorithm::Ed25519,
+            })
+        );
+    }
+
+    #[test]
+    fn each_mistake_is_reported_on_its_key() {
+        let (config, problems) = parse(
+            "[tracking]\nbase_url = \"http://mail.example.org\"\n\
+             secret_env = \"my secret value\"\ntoken_days = 0\nopen_pixel = \"yes\"\n\
+             unsubscribe_mailto = \"nobody\"\nbase_ur = 1\n",
+        );
+        let on: Vec<&str> = problems.iter().map(|(_, at)| at.as_str()).collect();
+        assert_eq!(
+            on,
+            [
+                "base_ur",
+                "base_url",
+                "open_pixel",
+                "secret_env",
+                "token_days",
+                "unsubscribe_mailto",
+            ],
+            "{problems:#?}"
+        );
+        assert!(problems[0].0.contains("unknown setting `base_ur`"));
+        assert!(
+            problems[1].0.contains("must use https"),
+            "{}",
+            problems[1].0
+        );
+        assert!(problems[3].0.contains("NAME"), "{}", problems[3].0);
+        assert!(config.tracking.is_some());
+
+        let (_, problems) = parse("[tracking]\nbase_url = \"https://t.example.org\"\n");
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].0.contains("needs tracking.secret_env"),
+            "{problems:?}"
+        );
+        let (_, problems) = parse("[tracking]\nsecret_env = \"S\"\n");
+        assert_eq!(
+            problems[0].0,
+            "tracking.secret_env is set but tracking.base_url is not"
+        );
+    }
+
+    #[test]
+    fn dkim_needs_a_domain_a_selector_and_exactly_one_key() {
+        let (config, problems) = parse("[dkim]\ndomain = \"example.org\"\n");
+        let messages: Vec<&str> = problems.iter().map(|(m, _)| m.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "[dkim] needs `selector`",
+                "[dkim] needs exactly one of `private_key_file` and `private_key_env`"
+            ]
+        );
+        assert_eq!(config.dkim, None);
+
+        let (config, problems) = parse(
+            "[dkim]\ndomain = \"example.org\"\nselector = \"s1\"\n\
+             private_key_file = \"k.pem\"\nprivate_key_env = \"K\"\nalgorithm = \"dsa\"\n",
+        );
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].0.contains("\"rsa\" or \"ed25519\""));
+        assert_eq!(config.dkim, None);
+    }
 
     #[test]
     fn base_urls_are_https_or_loopback_http() {
