@@ -163,7 +163,7 @@ fn world(names: &[&str]) -> World {
 
 impl World {
     fn deliver(&mut self, now: i64) -> journey_runtime::engine::delivery::DeliveryTally {
-        let mut engine = Engine::new(&mut self.store).unwrap();
+        let engine = Engine::new(&mut self.store).unwrap();
         let program = engine.program();
         let postman = Postman {
             program: &program,
@@ -180,7 +180,7 @@ impl World {
 
     /// The `n`th message sent, as text with quoted-printable undone.
     fn message(&self, n: usize) -> String {
-        decode_qp(&String::from_utf8(self.transport.sent()[n].bytes().to_vec()).unwrap())
+        decode_qp(std::str::from_utf8(self.transport.sent()[n].bytes()).unwrap())
     }
 
     /// The message sent to `name`, as text.
