@@ -177,6 +177,20 @@ mod delivery {
         }
     }
 
+    /// Unsubscribe by mail: what a transport that reaches people (as
+    /// `Picky` stands for SMTP) needs for marketing email.
+    fn mailto_setup() -> MailSetup {
+        let settings = journey_compiler::check::config::TrackingSettings {
+            unsubscribe_mailto: Some("unsubscribe@example-health.org".into()),
+            ..Default::default()
+        };
+        MailSetup {
+            tracker: journey_runtime::tracking::Tracker::from_settings(&settings, |_| None)
+                .unwrap(),
+            dkim: None,
+        }
+    }
+
     fn templates(program: &journey_runtime::bytecode::Program) -> Templates {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/quickstart");
         let mut templates = Templates::new();
@@ -220,7 +234,7 @@ mod delivery {
             program: &program,
             templates: &templates,
             transport: &transport,
-            setup: &MailSetup::off(),
+            setup: &mailto_setup(),
         };
 
         let first = postman.deliver(engine.store, START, 100).unwrap();
@@ -279,7 +293,7 @@ mod delivery {
             program: &program,
             templates: &templates,
             transport: &transport,
-            setup: &MailSetup::off(),
+            setup: &mailto_setup(),
         };
         let tally = postman.deliver(engine.store, START, 100).unwrap();
         assert_eq!((tally.sent, tally.suppressed), (1, 2));
