@@ -4,7 +4,7 @@
 //! | route | answer |
 //! | --- | --- |
 //! | `GET /t/o/{token}` | a 1×1 transparent GIF, always, whatever the token |
-//! | `GET /t/c/{token}` | `302` to the link's declared URL; an unusable token gets the "not valid" page |
+//! | `GET /t/c/{token}` | `302` to the link's declared URL; a bad token: the "not valid" page |
 //! | `GET /u/{token}` | a page with one button that unsubscribes (a POST); nothing changes on GET |
 //! | `POST /u/{token}` | unsubscribes at once (RFC 8058 one-click, and the page's button) |
 //!

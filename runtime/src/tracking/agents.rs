@@ -188,19 +188,22 @@ mod tests {
 
     #[test]
     fn proxies_scanners_libraries_head_and_silence_are_machines() {
+        const GMAIL: &str = "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 \
+            (via ggpht.com GoogleImageProxy)";
+        const YAHOO: &str = "YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy";
         let cases = [
             (false, Some("Mozilla/5.0"), Sign::PrivacyProxy),
             (false, Some(" Mozilla/5.0 "), Sign::PrivacyProxy),
-            (
-                false,
-                Some("Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"),
-                Sign::PrivacyProxy,
-            ),
-            (false, Some("YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy"), Sign::PrivacyProxy),
+            (false, Some(GMAIL), Sign::PrivacyProxy),
+            (false, Some(YAHOO), Sign::PrivacyProxy),
             (false, Some("Barracuda Sentinel (EE)"), Sign::KnownAgent),
             (false, Some("python-requests/2.31.0"), Sign::KnownAgent),
             (false, Some("curl/8.5.0"), Sign::KnownAgent),
-            (false, Some("Mozilla/5.0 (compatible; bingbot/2.0)"), Sign::KnownAgent),
+            (
+                false,
+                Some("Mozilla/5.0 (compatible; bingbot/2.0)"),
+                Sign::KnownAgent,
+            ),
             (true, Some(IPHONE_SAFARI), Sign::Head),
             (false, None, Sign::NoAgent),
             (false, Some("  "), Sign::NoAgent),
