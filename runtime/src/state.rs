@@ -77,23 +77,34 @@ impl Visited {
         self.more = None;
     }
 
-    /// The words, first 64 steps first; trailing empty words dropped.
-    fn words(&self) -> Vec<u64> {
-        let mut words = vec![self.first];
-        words.extend(self.more.iter().flat_map(|more| more.iter()));
-        while words.last() == Some(&0) {
-            words.pop();
+    /// How many words the set is written in: the first word (steps 0-63)
+    /// first, trailing empty words left out.
+    fn word_count(&self) -> usize {
+        let more = self.more.as_deref().map_or(&[][..], Vec::as_slice);
+        match more.iter().rposition(|word| *word != 0) {
+            Some(last) => last + 2,
+            None => usize::from(self.first != 0),
         }
-        words
     }
 
-    fn from_words(words: Vec<u64>) -> Visited {
-        let mut words = words.into_iter();
-        let first = words.next().unwrap_or(0);
-        let more: Vec<u64> = words.collect();
-        Visited {
-            first,
-            more: (!more.is_empty()).then(|| Box::new(more)),
+    /// Word `index` of the set: steps `64 * index` to `64 * index + 63`.
+    fn word(&self, index: usize) -> u64 {
+        match index {
+            0 => self.first,
+            _ => self
+                .more
+                .as_ref()
+                .and_then(|more| more.get(index - 1))
+                .copied()
+                .unwrap_or(0),
+        }
+    }
+
+    /// Appends word `index`, read back from an encoding.
+    fn push_word(&mut self, index: usize, word: u64) {
+        match index {
+            0 => self.first = word,
+            _ => self.more.get_or_insert_with(Default::default).push(word),
         }
     }
 }
@@ -111,10 +122,10 @@ impl RunState {
     pub fn encode(&self, out: &mut Vec<u8>) {
         put_varint(out, self.pc as u64);
         put_varint(out, zigzag(self.entered_at));
-        let words = self.visited.words();
-        put_varint(out, words.len() as u64);
-        for word in words {
-            put_varint(out, word);
+        let count = self.visited.word_count();
+        put_varint(out, count as u64);
+        for index in 0..count {
+            put_varint(out, self.visited.word(index));
         }
         match self.parked {
             None => out.push(0),
@@ -141,9 +152,9 @@ impl RunState {
         if count > bytes.len() {
             return None;
         }
-        let mut words = Vec::with_capacity(count);
-        for _ in 0..count {
-            words.push(get_varint(bytes, &mut at)?);
+        let mut visited = Visited::default();
+        for index in 0..count {
+            visited.push_word(index, get_varint(bytes, &mut at)?);
         }
         let tag = *bytes.get(at)?;
         at += 1;
@@ -166,7 +177,7 @@ impl RunState {
         (at == bytes.len()).then_some(RunState {
             pc,
             entered_at,
-            visited: Visited::from_words(words),
+            visited,
             parked,
         })
     }
