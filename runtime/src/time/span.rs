@@ -273,7 +273,7 @@ fn lookup(at: i64, zone: Tz) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::LocalResult;
+    use chrono::offset::LocalResult;
 
     /// chrono-tz's own reading of a wall-clock time, earliest instant first.
     fn chrono_utc_of_local(local: i64, zone: Tz) -> Option<i64> {
