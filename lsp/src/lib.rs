@@ -30,6 +30,7 @@ mod position;
 mod project;
 mod rename;
 mod server;
+mod stdio;
 mod text_map;
 mod tokens;
 mod world;
@@ -46,18 +47,12 @@ pub fn service() -> (LspService<Server>, ClientSocket) {
 }
 
 /// Serves one client on stdin and stdout until it sends `exit` or closes
-/// stdin.
+/// stdin. Malformed input is answered and skipped (see `stdio`).
 pub fn run_stdio() -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async {
-        let (service, socket) = service();
-        let (stdin, stdout) = (tokio::io::stdin(), tokio::io::stdout());
-        tower_lsp_server::Server::new(stdin, stdout, socket)
-            .serve(service)
-            .await;
-    });
+    runtime.block_on(stdio::serve(tokio::io::stdin(), tokio::io::stdout()));
     // The thread that reads stdin may be blocked in a read that will never
     // finish (the client keeps the pipe open): do not wait for it.
     runtime.shutdown_background();

@@ -174,8 +174,10 @@ impl Project {
     pub fn replace_files(&mut self, mut files: Vec<FileText>, config: Option<FileText>) {
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files.dedup_by(|a, b| a.path == b.path);
-        let mut old: Vec<Option<ProjectFile>> =
-            std::mem::take(&mut self.files).into_iter().map(Some).collect();
+        let mut old: Vec<Option<ProjectFile>> = std::mem::take(&mut self.files)
+            .into_iter()
+            .map(Some)
+            .collect();
         for (index, file) in files.into_iter().enumerate() {
             let kept = old
                 .iter()

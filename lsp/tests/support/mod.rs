@@ -298,3 +298,19 @@ impl Client {
         self.service.ready().await.is_err()
     }
 }
+
+impl Client {
+    /// Diagnostics for each of `paths`, however they interleave; waits up
+    /// to 5 s for each.
+    pub async fn diagnostics_of_all(&mut self, paths: &[PathBuf]) -> Vec<Value> {
+        let wanted: Vec<String> = paths.iter().map(|p| uri(p)).collect();
+        let mut found: Vec<Option<Value>> = vec![None; wanted.len()];
+        while found.iter().any(Option::is_none) {
+            let params = self.notification("textDocument/publishDiagnostics").await;
+            if let Some(at) = wanted.iter().position(|w| params["uri"] == *w) {
+                found[at] = Some(params);
+            }
+        }
+        found.into_iter().flatten().collect()
+    }
+}
