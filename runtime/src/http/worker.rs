@@ -2,10 +2,10 @@
 //!
 //! The engine thread owns the engine and its store connection. It runs
 //! the jobs that handlers send, one at a time in the order they came, and
-//! between them advances the runs that are due on the system clock: it
-//! sleeps until the next run's wake-up or the next job, whichever comes
-//! first, and looks at the clock at least once a second (another process,
-//! `journey event` say, may have changed the store).
+//! between them advances the runs that are due on the system clock. Every
+//! time is a whole second, so it looks for due work whenever the clock's
+//! second has changed and sleeps at most a second waiting for a job (which
+//! also sees what another process, `journey event` say, wrote meanwhile).
 //!
 //! Delivery has a thread and a store connection of its own, so a slow SMTP
 //! server never delays an API request. It sends what is due, then sleeps
@@ -100,12 +100,10 @@ fn serve_jobs(
             advance_due(engine, now, mail);
             checked_at = now;
         }
-        let wait = match next_wake(engine) {
-            Some(at) if at <= now => Duration::ZERO,
-            Some(at) => TICK.min(Duration::from_secs((at - now) as u64)),
-            None => TICK,
-        };
-        let message = match jobs.recv_timeout(wait) {
+        // Wake-ups, date entries and hits to settle are whole seconds, and
+        // the clock is looked at every second: no need to ask the store
+        // when the next one is (three queries after every job).
+        let message = match jobs.recv_timeout(TICK) {
             Ok(message) => message,
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 checked_at = i64::MIN;
@@ -149,18 +147,6 @@ fn advance_due(engine: &mut Engine<'_>, now: i64, mail: &mpsc::Sender<Ping>) {
         Ok(_) => {}
         Err(error) => tracing::error!(%error, "hits_not_settled"),
     }
-}
-
-/// The next run's wake-up, date-triggered entry or hit to settle;
-/// delivery keeps its own times.
-fn next_wake(engine: &Engine<'_>) -> Option<i64> {
-    let wake = engine.store.next_wake().ok().flatten();
-    let date = engine.store.next_date_entry().ok().flatten();
-    let hits = engine.store.next_hit_settle().ok().flatten();
-    [wake, date.filter(|at| *at != i64::MAX), hits]
-        .into_iter()
-        .flatten()
-        .min()
 }
 
 /// The delivery thread's loop.
