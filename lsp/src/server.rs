@@ -70,7 +70,14 @@ impl Server {
         })
     }
 
-    fn edited(&self) {
+    /// Applies a notification to the state and wakes the diagnostics task;
+    /// a panic inside is logged and the server goes on.
+    fn update(&self, what: &str, f: impl FnOnce(&mut World)) {
+        let mut world = self.world();
+        if catch_unwind(AssertUnwindSafe(|| f(&mut world))).is_err() {
+            tracing::error!(notification = what, "notification_panicked");
+        }
+        drop(world);
         self.changes.notify_one();
     }
 }
@@ -186,25 +193,31 @@ impl LanguageServer for Server {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        self.world().open(doc.uri, doc.version, doc.text);
-        self.edited();
+        self.update("did_open", |world| {
+            world.open(doc.uri, doc.version, doc.text)
+        });
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let doc = params.text_document;
-        self.world()
-            .change(&doc.uri, doc.version, params.content_changes);
-        self.edited();
+        let changes = params.content_changes;
+        self.update("did_change", |world| {
+            world.change(&doc.uri, doc.version, changes)
+        });
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        self.world().close(&params.text_document.uri);
-        self.edited();
+        let uri = params.text_document.uri;
+        self.update("did_close", |world| world.close(&uri));
+    }
+
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {
+        // The editor's text is already the server's; files that other
+        // files' checks read (email bodies) come through file watching.
     }
 
     async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
-        self.world().disk_changed();
-        self.edited();
+        self.update("did_change_watched_files", World::disk_changed);
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

@@ -181,7 +181,9 @@ fn window_words(window: &Window, zone: Option<&Zone>) -> String {
     let zone = match zone {
         Some(Zone::Named(name)) => format!("in {}", name.value),
         Some(Zone::Field(field)) => format!("in the zone of `contact.{}`", field.field.name),
-        None => "in the contact's zone".to_string(),
+        None => "in the contact's zone (its `timezone` field, else the journey's or the \
+                 project's zone)"
+            .to_string(),
     };
     format!(
         "{days}, {times}, {zone}: a contact who arrives inside the window passes at once; \
