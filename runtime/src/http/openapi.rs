@@ -1,5 +1,7 @@
 //! The OpenAPI 3.1 document of the API, made from the route table
-//! ([`super::api::routes`]) and the request and answer shapes below.
+//! ([`super::api::routes`]) and the request and answer shapes below, with
+//! the routes that recipients reach from emails without a token
+//! ([`public_operations`], served by `http::tracking`).
 //!
 //! The repository keeps a copy as `docs/openapi.json`; a test checks that
 //! the served document equals it and that every route is in it, so the
@@ -28,6 +30,12 @@ pub fn document() -> Value {
             .or_insert_with(|| json!({}));
         if let Some(item) = item.as_object_mut() {
             item.insert(route.method.to_string(), operation(&route));
+        }
+    }
+    for (method, path, operation) in public_operations() {
+        let item = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        if let Some(item) = item.as_object_mut() {
+            item.insert(method.to_string(), operation);
         }
     }
     json!({
@@ -72,6 +80,79 @@ fn operation(route: &Route) -> Value {
         object.insert("requestBody".into(), body);
     }
     op
+}
+
+/// The routes recipients reach from an email, without a token (see
+/// `http::tracking`): method, path and operation. A test checks that
+/// each is served.
+pub fn public_operations() -> Vec<(&'static str, &'static str, Value)> {
+    let token = json!([{
+        "name": "token", "in": "path", "required": true,
+        "description": "The opaque signed token of the email's URL.",
+        "schema": {"type": "string"},
+    }]);
+    let page = |description: &str| json!({"description": description, "content": {"text/html": {"schema": {"type": "string"}}}});
+    let operation = |id: &str, summary: &str, responses: Value| {
+        json!({
+            "operationId": id,
+            "summary": summary,
+            "security": [],
+            "x-scope": "none",
+            "parameters": token.clone(),
+            "responses": responses,
+        })
+    };
+    vec![
+        (
+            "get",
+            "/t/o/{token}",
+            operation(
+                "trackOpen",
+                "The open pixel: a 1x1 GIF, whatever the token",
+                json!({"200": {
+                    "description": "The pixel.",
+                    "content": {"image/gif": {"schema": {"type": "string", "format": "binary"}}},
+                }}),
+            ),
+        ),
+        (
+            "get",
+            "/t/c/{token}",
+            operation(
+                "trackClick",
+                "A tracked link: records the click and redirects to the declared URL",
+                json!({
+                    "302": {"description": "To the link's declared URL."},
+                    "404": page("The token is not valid (which check failed is not said)."),
+                }),
+            ),
+        ),
+        (
+            "get",
+            "/u/{token}",
+            operation(
+                "unsubscribePage",
+                "The unsubscribe page: one button; nothing changes on GET",
+                json!({
+                    "200": page("The page with the button."),
+                    "404": page("The token is not valid."),
+                }),
+            ),
+        ),
+        (
+            "post",
+            "/u/{token}",
+            operation(
+                "unsubscribe",
+                "Unsubscribe at once (RFC 8058 one-click, and the page's button)",
+                json!({
+                    "200": page("Unsubscribed."),
+                    "404": page("The token is not valid."),
+                    "503": page("Not recorded now; try again."),
+                }),
+            ),
+        ),
+    ]
 }
 
 fn parameters(path: &str) -> Value {
