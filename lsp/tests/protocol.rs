@@ -491,3 +491,33 @@ async fn quick_fixes_from_diagnostics() {
     }
     insta::assert_snapshot!(shown.join("\n\n"));
 }
+
+#[tokio::test]
+async fn highlights_mark_declarations_and_uses_in_the_file() {
+    let mut client = Client::start(&[]).await;
+    let texts = open_clinic(&mut client).await;
+    let accueil = clinic().join("accueil.journey");
+    let text = &texts[1].1;
+
+    let found = client
+        .at(
+            "textDocument/documentHighlight",
+            &accueil,
+            text,
+            "goto fin",
+            6,
+        )
+        .await;
+    let mut shown: Vec<String> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let start = client.offset_of(text, &h["range"]["start"]);
+            let kind = if h["kind"] == 3 { "declaration" } else { "use" };
+            format!("{kind}:\n{}", cursor_line(text, start))
+        })
+        .collect();
+    shown.sort();
+    insta::assert_snapshot!(shown.join("\n"));
+}
