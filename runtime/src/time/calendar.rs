@@ -81,8 +81,7 @@ pub fn add_seconds(at: i64, duration: &Duration, sign: Sign, zone: Tz) -> Option
     let moved = if days == 0 || zone == Tz::UTC {
         at + days
     } else {
-        let local = at + i64::from(span::offset_at(at, zone)) + days;
-        span::utc_of_local(local, zone)?
+        span::move_days(at, days, zone)?
     };
 
     let end = moved + signed(amounts.seconds);

@@ -187,6 +187,24 @@ pub(crate) fn utc_of_local(local: i64, zone: Tz) -> Option<i64> {
     })
 }
 
+/// `at` read on the wall clock of `zone`, moved by `days` days and read
+/// back: [`offset_at`] and then [`utc_of_local`], in one look at the spans
+/// when both readings fall in them (`wait 2 days`).
+pub(crate) fn move_days(at: i64, days: i64, zone: Tz) -> Option<i64> {
+    let quick = with_spans(zone, |spans| {
+        let spans = [spans[0].get(), spans[1].get()];
+        let from = spans.iter().find(|span| span.contains(at))?;
+        let local = at + i64::from(from.offset) + days;
+        spans
+            .iter()
+            .map(|span| local - i64::from(span.offset))
+            .zip(&spans)
+            .find_map(|(to, span)| span.proves(to).then_some(to))
+    });
+
+    quick.or_else(|| utc_of_local(at + i64::from(offset_at(at, zone)) + days, zone))
+}
+
 /// Starts a span of `zone` at `at`, an instant chrono-tz read from a wall
 /// clock, unless a span holds it or could be stretched to it: the wall-clock
 /// times read next (the end of the next contact's `wait 30 days`) are
