@@ -82,15 +82,42 @@ impl Span {
         self.start <= at && at < self.end
     }
 
-    /// Whether the span shows its offset at `at` and over the [`MARGIN`]
-    /// before it, so that no earlier instant shows the same wall-clock time.
-    fn proves(self, at: i64) -> bool {
-        self.contains(at) && self.start <= at - MARGIN
-    }
-
     fn reaches(self, at: i64) -> bool {
         !self.is_empty() && self.start - REACH <= at && at < self.end + REACH
     }
+
+    /// Whether the span could be stretched to hold `at`: it reaches it, and
+    /// no change of offset lies between.
+    fn could_hold(self, at: i64) -> bool {
+        self.reaches(at)
+            && !(self.ends_at_change && at >= self.end)
+            && !(self.starts_at_change && at < self.start)
+    }
+}
+
+/// The first instant at which the wall clock shows `local`, read from
+/// `span`: the instant of `span` that shows it, when no earlier instant
+/// does. An earlier one would lie less than [`MARGIN`] before it (offsets
+/// differ by less than that), so it is enough that `span` holds the margin,
+/// or that `before` (the span that ends at the change where `span` begins)
+/// holds the rest of it and does not show `local` itself.
+fn first_showing(span: Span, before: Span, local: i64) -> Option<i64> {
+    let at = local - i64::from(span.offset);
+    if !span.contains(at) {
+        return None;
+    }
+    if span.start <= at - MARGIN {
+        return Some(at);
+    }
+
+    let adjacent = span.starts_at_change && before.ends_at_change && before.end == span.start;
+    let shown_before = before.contains(local - i64::from(before.offset));
+    (adjacent && before.start <= at - MARGIN && !shown_before).then_some(at)
+}
+
+/// [`first_showing`] from either of a zone's two spans.
+fn read_local([a, b]: [Span; 2], local: i64) -> Option<i64> {
+    first_showing(a, b, local).or_else(|| first_showing(b, a, local))
 }
 
 thread_local! {
@@ -157,33 +184,19 @@ pub(crate) fn utc_of_local(local: i64, zone: Tz) -> Option<i64> {
     }
 
     with_spans(zone, |spans| {
-        for (index, slot) in spans.iter().enumerate() {
-            let span = slot.get();
-            let at = local - i64::from(span.offset);
-            if span.proves(at) {
-                if index == 1 {
-                    promote(spans);
-                }
-                return Some(at);
-            }
+        let known = || [spans[0].get(), spans[1].get()];
+        if let Some(at) = read_local(known(), local) {
+            return Some(at);
         }
 
-        for (index, slot) in spans.iter().enumerate() {
+        for slot in spans {
             let span = slot.get();
             let at = local - i64::from(span.offset);
-            if !span.reaches(at) {
-                continue;
-            }
-            let grown = stretch(stretch(span, at, zone), at - MARGIN, zone);
-            slot.set(grown);
-            if grown.proves(at) {
-                if index == 1 {
-                    promote(spans);
-                }
-                return Some(at);
+            if span.reaches(at) {
+                slot.set(stretch(stretch(span, at, zone), at - MARGIN, zone));
             }
         }
-        None
+        read_local(known(), local)
     })
 }
 
@@ -192,14 +205,9 @@ pub(crate) fn utc_of_local(local: i64, zone: Tz) -> Option<i64> {
 /// when both readings fall in them (`wait 2 days`).
 pub(crate) fn move_days(at: i64, days: i64, zone: Tz) -> Option<i64> {
     let quick = with_spans(zone, |spans| {
-        let spans = [spans[0].get(), spans[1].get()];
-        let from = spans.iter().find(|span| span.contains(at))?;
-        let local = at + i64::from(from.offset) + days;
-        spans
-            .iter()
-            .map(|span| local - i64::from(span.offset))
-            .zip(&spans)
-            .find_map(|(to, span)| span.proves(to).then_some(to))
+        let known = [spans[0].get(), spans[1].get()];
+        let from = known.iter().find(|span| span.contains(at))?;
+        read_local(known, at + i64::from(from.offset) + days)
     });
 
     quick.or_else(|| utc_of_local(at + i64::from(offset_at(at, zone)) + days, zone))
@@ -207,15 +215,16 @@ pub(crate) fn move_days(at: i64, days: i64, zone: Tz) -> Option<i64> {
 
 /// Starts a span of `zone` at `at`, an instant chrono-tz read from a wall
 /// clock, unless a span holds it or could be stretched to it: the wall-clock
-/// times read next (the end of the next contact's `wait 30 days`) are
-/// likely near it.
+/// times read next (the end of the next contact's `wait 30 days`, or of a
+/// wait across a change of offset) are likely near it. The span used last
+/// stays.
 pub(crate) fn remember(at: i64, zone: Tz) {
     if !(-LIMIT..LIMIT).contains(&at) {
         return;
     }
 
     with_spans(zone, |spans| {
-        if spans.iter().any(|slot| slot.get().reaches(at)) {
+        if spans.iter().any(|slot| slot.get().could_hold(at)) {
             return;
         }
         let slot = if spans[0].get().is_empty() { 0 } else { 1 };
@@ -293,10 +302,15 @@ mod tests {
     use super::*;
     use chrono::offset::LocalResult;
 
+    /// The instants at which the wall clock of `zone` shows `local`.
+    fn shown(local: i64, zone: Tz) -> LocalResult<DateTime<Tz>> {
+        let naive = DateTime::from_timestamp(local, 0).unwrap().naive_utc();
+        zone.from_local_datetime(&naive)
+    }
+
     /// chrono-tz's own reading of a wall-clock time, earliest instant first.
     fn chrono_utc_of_local(local: i64, zone: Tz) -> Option<i64> {
-        let naive = DateTime::from_timestamp(local, 0)?.naive_utc();
-        match zone.from_local_datetime(&naive) {
+        match shown(local, zone) {
             LocalResult::Single(at) => Some(at.timestamp()),
             LocalResult::Ambiguous(a, b) => Some(a.timestamp().min(b.timestamp())),
             LocalResult::None => None,
@@ -312,9 +326,9 @@ mod tests {
         z ^ (z >> 31)
     }
 
-    /// Walks every zone with steps of minutes to months, jumps of decades
-    /// now and then, and every instant near a change of offset: the cache
-    /// always agrees with chrono-tz.
+    /// Walks every zone with steps of minutes to months and jumps of
+    /// decades now and then, reading instants and wall-clock times (some in
+    /// a gap or an overlap): the cache always agrees with chrono-tz.
     #[test]
     fn agrees_with_chrono_tz_everywhere() {
         let mut seed = 7;
@@ -330,7 +344,13 @@ mod tests {
                 at = (at + step).max(-2_500_000_000);
 
                 assert_eq!(offset_at(at, zone), lookup(at, zone), "{zone:?} at {at}");
-                let local = at + i64::from(lookup(at, zone));
+                // Now and then a wall-clock time a few hours off, which
+                // near a change may be shown twice or not at all.
+                let shift = match next(&mut seed) % 4 {
+                    0 => (next(&mut seed) % 21_600) as i64 - 10_800,
+                    _ => 0,
+                };
+                let local = at + i64::from(lookup(at, zone)) + shift;
                 read += 1;
                 if let Some(at) = utc_of_local(local, zone) {
                     proven += 1;
@@ -344,6 +364,86 @@ mod tests {
         }
         eprintln!("{proven} of {read} wall-clock times read from a span");
         assert!(proven * 2 > read, "the spans read most wall-clock times");
+    }
+
+    /// Every change of offset from 1970 to 2040 in zones with odd rules:
+    /// wall-clock times every quarter of an hour around it (in its gap or
+    /// overlap, and on either side), read as a wait would read them, from
+    /// an instant days before and from one just after. Where the spans
+    /// answer, chrono-tz agrees.
+    #[test]
+    fn agrees_with_chrono_tz_at_every_change() {
+        let zones = [
+            Tz::America__New_York,
+            Tz::America__Chicago,
+            Tz::Europe__Berlin,
+            Tz::Europe__Dublin,
+            Tz::Australia__Lord_Howe,
+            Tz::Pacific__Apia,
+            Tz::Pacific__Auckland,
+            Tz::Asia__Kathmandu,
+            Tz::Africa__Casablanca,
+            Tz::Asia__Gaza,
+            Tz::Antarctica__Troll,
+        ];
+        let (mut read, mut proven, mut gaps, mut overlaps) = (0, 0, 0, 0);
+
+        for zone in zones {
+            for change in changes(zone, 0, 2_209_000_000) {
+                let before = lookup(change - 1, zone);
+                let after = lookup(change, zone);
+                let low = change + i64::from(before.min(after)) - 10_800;
+                let high = change + i64::from(before.max(after)) + 10_800;
+
+                for now in [change - 3 * 86_400, change + 600] {
+                    for local in (low..high).step_by(900) {
+                        assert_eq!(offset_at(now, zone), lookup(now, zone));
+                        match shown(local, zone) {
+                            LocalResult::None => gaps += 1,
+                            LocalResult::Ambiguous(..) => overlaps += 1,
+                            LocalResult::Single(_) => {}
+                        }
+                        read += 1;
+                        if let Some(at) = utc_of_local(local, zone) {
+                            proven += 1;
+                            assert_eq!(Some(at), chrono_utc_of_local(local, zone), "{zone:?}");
+                        }
+                    }
+                }
+            }
+        }
+
+        eprintln!("{proven} of {read} read from a span; {gaps} in a gap, {overlaps} twice");
+        assert!(
+            gaps > 1_000 && overlaps > 1_000,
+            "the changes have gaps and overlaps"
+        );
+        assert!(proven * 2 > read, "the spans read most of them");
+    }
+
+    /// The instants in `from..to` at which `zone` changes its offset,
+    /// found by days (no zone changes twice within a day) and bisection.
+    fn changes(zone: Tz, from: i64, to: i64) -> Vec<i64> {
+        let mut found = Vec::new();
+        let mut at = from;
+        while at < to {
+            let next = at + 86_400;
+            let offset = lookup(at, zone);
+            if lookup(next, zone) != offset {
+                let (mut low, mut high) = (at, next);
+                while high - low > 1 {
+                    let middle = low + (high - low) / 2;
+                    if lookup(middle, zone) == offset {
+                        low = middle;
+                    } else {
+                        high = middle;
+                    }
+                }
+                found.push(high);
+            }
+            at = next;
+        }
+        found
     }
 
     #[test]
@@ -371,6 +471,10 @@ mod tests {
         // before the change): the span before the change reads it as the
         // earlier instant, 06:30Z.
         assert_eq!(utc_of_local(change - 19_800, chicago), Some(change - 1_800));
+        // 02:30 that night is shown once, after the change, less than two
+        // days after it: the span before the change vouches that it does
+        // not show it, so the spans read it without chrono-tz.
+        assert_eq!(utc_of_local(change - 16_200, chicago), Some(change + 5_400));
     }
 
     #[test]
