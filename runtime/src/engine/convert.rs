@@ -41,6 +41,152 @@ pub fn from_json(program: &Program, map: &Map<String, Value>) -> Vec<Owned> {
         .collect()
 }
 
+/// What [`from_json`] reads from a contact's stored JSON object, read
+/// straight from its text: the program's fields and nothing else, with
+/// no object built on the way (the engine reads every contact it steps).
+/// `None` when the text is not a JSON object.
+pub fn from_json_text(program: &Program, text: &str) -> Option<Vec<Owned>> {
+    let mut found: Vec<Option<Owned>> = vec![None; program.fields.len()];
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let seed = FieldsSeed {
+        program,
+        found: &mut found,
+    };
+    serde::de::DeserializeSeed::deserialize(seed, &mut reader).ok()?;
+    reader.end().ok()?;
+    let fields = program
+        .fields
+        .iter()
+        .zip(found)
+        .map(|(def, value)| value.unwrap_or_else(|| default_of(def)))
+        .collect();
+    Some(fields)
+}
+
+/// Reads a JSON object into `found`, by field index: a declared field's
+/// value as [`owned`] reads it, `None` for `null` (the default applies).
+struct FieldsSeed<'a> {
+    program: &'a Program,
+    found: &'a mut [Option<Owned>],
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for FieldsSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, reader: D) -> Result<(), D::Error> {
+        reader.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FieldsSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object of contact fields")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let fields = &self.program.fields;
+        while let Some(index) = map.next_key_seed(FieldName { fields })? {
+            match index {
+                Some(index) => {
+                    let ty = fields[index].ty;
+                    self.found[index] = map.next_value_seed(FieldValue { ty })?;
+                }
+                None => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A key of the object: the index of the declared field it names.
+struct FieldName<'a> {
+    fields: &'a [crate::bytecode::Field],
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for FieldName<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, reader: D) -> Result<Self::Value, D::Error> {
+        reader.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FieldName<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Self::Value, E> {
+        Ok(self.fields.iter().position(|def| def.name == name))
+    }
+}
+
+/// A value of a declared field of type `ty`: as [`owned`] reads it, or
+/// `None` for `null`.
+struct FieldValue {
+    ty: Base,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for FieldValue {
+    type Value = Option<Owned>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, reader: D) -> Result<Self::Value, D::Error> {
+        reader.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FieldValue {
+    type Value = Option<Owned>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a field value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Self::Value, E> {
+        Ok(Some(owned(self.ty, &Value::Bool(b))))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Self::Value, E> {
+        Ok(Some(owned(self.ty, &Value::Number(n.into()))))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Self::Value, E> {
+        Ok(Some(owned(self.ty, &Value::Number(n.into()))))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Self::Value, E> {
+        let number = serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number);
+        Ok(Some(owned(self.ty, &number)))
+    }
+
+    fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(Some(owned_text(self.ty, text)))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Some(Owned::Missing))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(Some(Owned::Missing))
+    }
+}
+
 fn default_of(def: &crate::bytecode::Field) -> Owned {
     def.default
         .as_ref()
@@ -51,11 +197,19 @@ fn owned(ty: Base, value: &Value) -> Owned {
     match (ty, value) {
         (Base::Bool, Value::Bool(b)) => Owned::Bool(*b),
         (Base::Number, Value::Number(n)) => n.as_f64().map_or(Owned::Missing, Owned::Number),
-        (Base::Date, Value::String(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        (_, Value::String(s)) => owned_text(ty, s),
+        _ => Owned::Missing,
+    }
+}
+
+/// A JSON string as a value of type `ty`.
+fn owned_text(ty: Base, s: &str) -> Owned {
+    match ty {
+        Base::Date => NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_or(Owned::Missing, |d| Owned::Date(timing::days_of(d))),
-        (Base::DateTime, Value::String(s)) => chrono::DateTime::parse_from_rfc3339(s)
+        Base::DateTime => chrono::DateTime::parse_from_rfc3339(s)
             .map_or(Owned::Missing, |t| Owned::Instant(t.timestamp())),
-        (Base::Text | Base::Email | Base::TimeZone, Value::String(s)) => Owned::Text(s.clone()),
+        Base::Text | Base::Email | Base::TimeZone => Owned::Text(s.to_string()),
         _ => Owned::Missing,
     }
 }

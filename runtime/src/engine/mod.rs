@@ -11,22 +11,23 @@
 
 pub mod convert;
 pub mod delivery;
+mod ingest;
+mod load;
+mod rules;
+mod step;
 
 use crate::artifact;
-use crate::bytecode::{Entry, JourneyId, Program};
+use crate::bytecode::{Cond, Entry, JourneyId, Program};
 use crate::clock::{Clock, SystemClock};
 use crate::eval::{holds, Scope};
-use crate::facts::Facts;
-use crate::simulate::contacts::ContactRecord;
-use crate::simulate::history::{Contact, History};
+use crate::simulate::history::Contact;
 use crate::state::RunState;
 use crate::store::sqlite::SqliteStore;
 use crate::store::*;
-use crate::timing;
-use crate::vm::{Effect, EndReason, Status, Vm, Wakes};
+use crate::vm::{Vm, Wakes};
 use journey_compiler::check::program::Base;
-use journey_compiler::syntax::ast::{Priority, Reentry};
-use std::collections::{BTreeSet, HashMap};
+use load::Rows;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 #[derive(Debug)]
@@ -81,13 +82,29 @@ pub enum Entered {
 /// How many steps one store transaction commits in bulk work.
 pub const BATCH: usize = 1_000;
 
-/// One VM call's result, ready to commit.
-struct Prepared {
-    commit: StepCommit,
-    contact: ContactId,
-    /// Journeys that `goto journey` hands the contact to after the commit.
-    handoffs: Vec<String>,
+/// How many members of a list or segment are read at a time.
+const PAGE: usize = 10 * BATCH;
+
+/// Whether a contact whose run of the journey ended may enter it again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Again {
+    /// As the journey's re-entry rule says (enrolment, events, dates).
+    ByRule,
+    /// Never: a list, segment or condition trigger enters a contact once.
+    Never,
 }
+
+/// The VM calls of one batch, ready to commit, and what follows each.
+#[derive(Default)]
+struct Steps {
+    commits: Vec<StepCommit>,
+    /// Per commit: its contact, and the journeys `goto journey` hands the
+    /// contact to once the commit is in.
+    after: Vec<(ContactId, Vec<String>)>,
+}
+
+/// Contacts handed to a journey (by name) by committed steps.
+type Handoffs = Vec<(ContactId, String)>;
 
 /// What bulk entry did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -143,71 +160,24 @@ impl<'s> Engine<'s> {
 
     /// The contact as the VM reads it: fields, zone, history, segments.
     pub fn facts(&self, program: &Program, contact: ContactId) -> Result<Contact> {
-        let stored = self
-            .store
-            .contact(contact)?
-            .ok_or_else(|| StoreError::Corrupt(format!("contact {contact} vanished")))?;
-        let segments: BTreeSet<u16> = stored
-            .segments
-            .iter()
-            .filter_map(|s| {
-                program
-                    .segments
-                    .iter()
-                    .position(|p| p == s)
-                    .map(|i| i as u16)
-            })
-            .collect();
-        let record = ContactRecord {
-            id: stored.external_id.clone(),
-            fields: convert::from_json(program, &stored.fields),
-            zone: stored.zone.as_deref().and_then(|z| z.parse().ok()),
-            lists: BTreeSet::new(),
-            segments,
-        };
-        let mut contact_facts = Contact::new(record);
-        contact_facts.history = self.history(program, contact)?;
-        Ok(contact_facts)
+        let rows = Rows::read(self.store, &[contact])?;
+        load::facts(program, rows.get(contact)?)
     }
 
-    fn history(&self, program: &Program, contact: ContactId) -> Result<History> {
-        let mut history = History::default();
-        let email = |name: &Option<String>| {
-            name.as_ref()
-                .and_then(|n| program.emails.iter().position(|e| &e.name == n))
-        };
-        for happening in self.store.happenings(contact)? {
-            match happening.kind {
-                HappeningKind::Open => {
-                    if let Some(e) = email(&happening.name) {
-                        history
-                            .opens
-                            .push((happening.at, e as u16, happening.automated));
-                    }
-                }
-                HappeningKind::Click => {
-                    if let Some(e) = email(&happening.name) {
-                        let link = happening
-                            .link
-                            .as_ref()
-                            .and_then(|l| program.emails[e].links.iter().position(|(n, _)| n == l));
-                        let link = link.map(|l| l as u16);
-                        history
-                            .clicks
-                            .push((happening.at, e as u16, link, happening.automated));
-                    }
-                }
-                HappeningKind::Event => {
-                    let name = happening.name.as_deref().unwrap_or("");
-                    if let Some(event) = program.events.iter().position(|e| e.name == name) {
-                        let fields = convert::event_fields(program, event, &happening);
-                        history.events.push((happening.at, event as u16, fields));
-                    }
-                }
-                HappeningKind::Update => history.updates.push(happening.at),
-            }
+    /// Does `work` as one batch of the store (see
+    /// [`SqliteStore::begin_batch`]): its reads and its commits in one
+    /// transaction, rolled back whole if `work` fails.
+    fn in_batch<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.store.begin_batch()?;
+        let done = work(self).and_then(|value| {
+            self.store.finish_batch()?;
+            Ok(value)
+        });
+        if done.is_err() {
+            // The error that matters is the one that stopped the work.
+            let _ = self.store.abandon_batch();
         }
-        Ok(history)
+        done
     }
 
     /// Enters `contact` into `journey` of the latest deployment, unless it
@@ -222,69 +192,132 @@ impl<'s> Engine<'s> {
         })
     }
 
-    /// Enters many contacts into `journey`, committing in batches of
-    /// [`BATCH`]: bulk enrolment.
+    /// Enters many contacts into `journey`, a batch of [`BATCH`] at a time
+    /// (one transaction each): bulk enrolment. Each is entered as
+    /// [`Engine::enter`] would enter it.
     pub fn enter_many(
         &mut self,
         contacts: &[ContactId],
         journey: JourneyId,
         now: i64,
     ) -> Result<EnterTally> {
+        self.enter_batches(contacts, journey, now, Again::ByRule)
+    }
+
+    /// Enters every member of a list or segment into `journey`, reading
+    /// the members a page at a time (so that memory does not grow with
+    /// the list) and entering each as [`Engine::enter`] would; `progress`
+    /// is told how many were looked at so far, after each page.
+    pub fn enroll(
+        &mut self,
+        members: Members,
+        journey: JourneyId,
+        now: i64,
+        mut progress: impl FnMut(u64),
+    ) -> Result<EnterTally> {
+        let mut tally = EnterTally::default();
+        let mut after = 0;
+        let mut seen = 0;
+        loop {
+            let page = self.store.members_page(members, after, PAGE)?;
+            let Some(&last) = page.last() else {
+                return Ok(tally);
+            };
+            after = last;
+            let part = self.enter_batches(&page, journey, now, Again::ByRule)?;
+            tally.entered += part.entered;
+            tally.already_in += part.already_in;
+            tally.refused += part.refused;
+            tally.raced += part.raced;
+            seen += page.len() as u64;
+            progress(seen);
+        }
+    }
+
+    fn enter_batches(
+        &mut self,
+        contacts: &[ContactId],
+        journey: JourneyId,
+        now: i64,
+        again: Again,
+    ) -> Result<EnterTally> {
         let mut tally = EnterTally::default();
         for chunk in contacts.chunks(BATCH) {
-            let mut batch = Vec::with_capacity(chunk.len());
-            for &contact in chunk {
-                match self.prepare_entry(contact, journey, now)? {
-                    Ok(prepared) => batch.push(prepared),
-                    Err(Entered::AlreadyIn) => tally.already_in += 1,
-                    Err(_) => tally.refused += 1,
-                }
-            }
-            for outcome in self.commit_prepared(batch, now)? {
+            let (outcomes, handoffs) = self.in_batch(|engine| {
+                let steps = engine.decide_entries(chunk, journey, now, again, &mut tally)?;
+                engine.commit_steps(steps)
+            })?;
+            for outcome in outcomes {
                 match outcome {
                     CommitOutcome::Committed(_) => tally.entered += 1,
                     CommitOutcome::Lost => tally.raced += 1,
                 }
             }
+            self.hand_off(handoffs, now)?;
         }
         Ok(tally)
     }
 
-    fn prepare_entry(
+    /// The entries of `contacts` into `journey`, decided on one read of
+    /// their runs of it and of the contacts themselves; those not entered
+    /// (already in, or refused) are counted in `tally`.
+    fn decide_entries(
         &mut self,
-        contact: ContactId,
+        contacts: &[ContactId],
         journey: JourneyId,
         now: i64,
-    ) -> Result<std::result::Result<Prepared, Entered>> {
+        again: Again,
+        tally: &mut EnterTally,
+    ) -> Result<Steps> {
         let program = self.program();
         let name = &program.journeys[journey as usize].code.name;
-        let newest = self.store.newest_run(contact, name)?;
-        if self.store.active_run(contact, name)?.is_some() {
-            return Ok(Err(Entered::AlreadyIn));
-        }
-        let facts = self.facts(&program, contact)?;
-        if let Some(ended) = self.store.last_end(contact, name)? {
-            if !reentry_allows(&program, journey, &facts, ended, now) {
-                return Ok(Err(Entered::ReentryRefused));
-            }
-        }
+        let statuses = self.store.entry_statuses(name, contacts)?;
+        let refused = |status: &EntryStatus| again == Again::Never && status.last_end.is_some();
+        let wanted: Vec<ContactId> = contacts
+            .iter()
+            .zip(&statuses)
+            .filter(|(_, status)| !status.in_run && !refused(status))
+            .map(|(contact, _)| *contact)
+            .collect();
+        let rows = Rows::read(self.store, &wanted)?;
 
         let vm = Vm::new(&program);
+        let mut steps = Steps::default();
         let mut effects = Vec::new();
-        let (state, status) = vm.enter(journey, &facts, now, &mut effects);
-        let run = RunWrite::New {
-            contact,
-            journey: name.clone(),
-            deployment: self.latest,
-            entered_at: now,
-            newest,
-        };
-        let commit = step_commit(&program, journey, run, &state, status, &effects, now);
-        Ok(Ok(Prepared {
-            commit,
-            contact,
-            handoffs: handoffs(&program, &effects),
-        }))
+        for (&contact, status) in contacts.iter().zip(&statuses) {
+            if status.in_run {
+                tally.already_in += 1;
+                continue;
+            }
+            if refused(status) {
+                tally.refused += 1;
+                continue;
+            }
+            let facts = load::facts(&program, rows.get(contact)?)?;
+            if let Some(ended) = status.last_end {
+                if !rules::reentry_allows(&vm, journey, &facts, ended, now) {
+                    tally.refused += 1;
+                    continue;
+                }
+            }
+
+            effects.clear();
+            let (state, vm_status) = vm.enter(journey, &facts, now, &mut effects);
+            let run = RunWrite::New {
+                contact,
+                journey: name.clone(),
+                deployment: self.latest,
+                entered_at: now,
+                newest: status.newest,
+            };
+            let commit =
+                step::step_commit(&program, journey, run, &state, vm_status, &effects, now);
+            steps.commits.push(commit);
+            steps
+                .after
+                .push((contact, step::handoffs(&program, &effects)));
+        }
+        Ok(steps)
     }
 
     /// Schedules the next date-triggered entry of every contact that has
@@ -297,13 +330,24 @@ impl<'s> Engine<'s> {
         if !def.entries.iter().any(|e| matches!(e, Entry::Date { .. })) {
             return Ok(());
         }
-        for contact in self.store.unscheduled_for_date(&def.code.name)? {
-            let facts = self.facts(program, contact)?;
-            let due = next_date_entry(program, journey, &facts, now).unwrap_or(i64::MAX);
-            self.store
-                .schedule_date_entry(&def.code.name, contact, due)?;
+        let name = &def.code.name;
+        loop {
+            let scheduled = self.in_batch(|engine| {
+                let contacts = engine.store.unscheduled_for_date(name, BATCH)?;
+                let rows = Rows::read(engine.store, &contacts)?;
+                for &contact in &contacts {
+                    let facts = load::facts(program, rows.get(contact)?)?;
+                    let due = rules::next_date_entry(program, journey, &facts, now);
+                    engine
+                        .store
+                        .schedule_date_entry(name, contact, due.unwrap_or(i64::MAX))?;
+                }
+                Ok(contacts.len())
+            })?;
+            if scheduled < BATCH {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
     /// Enters the contacts whose date has come, and schedules their next
@@ -327,7 +371,7 @@ impl<'s> Engine<'s> {
                     entered += 1;
                 }
                 let facts = self.facts(&program, contact)?;
-                let next = next_date_entry(&program, journey, &facts, due_at + 1);
+                let next = rules::next_date_entry(&program, journey, &facts, due_at + 1);
                 self.store
                     .schedule_date_entry(&name, contact, next.unwrap_or(i64::MAX))?;
             }
@@ -342,23 +386,25 @@ impl<'s> Engine<'s> {
             ..Tally::default()
         };
         loop {
-            let due = self.store.due_runs(now, batch)?;
-            if due.is_empty() {
+            let (due, outcomes, handoffs) = self.in_batch(|engine| {
+                let due = engine.store.due_runs(now, batch)?;
+                let steps = engine.decide_advances(&due, now)?;
+                let (outcomes, handoffs) = engine.commit_steps(steps)?;
+                Ok((due.len(), outcomes, handoffs))
+            })?;
+            self.hand_off(handoffs, now)?;
+            if due == 0 {
                 return Ok(tally);
             }
-            let mut prepared = Vec::with_capacity(due.len());
-            for run in &due {
-                prepared.push(self.prepare_advance(run, now)?);
-            }
             let mut lost = 0;
-            for outcome in self.commit_prepared(prepared, now)? {
+            for outcome in outcomes {
                 match outcome {
                     CommitOutcome::Committed(_) => tally.advanced += 1,
                     CommitOutcome::Lost => lost += 1,
                 }
             }
             tally.lost_races += lost;
-            if lost == due.len() as u64 {
+            if lost == due as u64 {
                 // Another engine holds these runs; let it finish them.
                 return Ok(tally);
             }
@@ -367,57 +413,84 @@ impl<'s> Engine<'s> {
 
     /// Resumes one run at `now`.
     pub fn advance(&mut self, run: &RunRow, now: i64) -> Result<CommitOutcome> {
-        let prepared = self.prepare_advance(run, now)?;
-        Ok(self.commit_prepared(vec![prepared], now)?[0])
-    }
-
-    fn prepare_advance(&mut self, run: &RunRow, now: i64) -> Result<Prepared> {
-        let program = self.program_of(run.deployment)?;
-        let journey = program
-            .journeys
-            .iter()
-            .position(|j| j.code.name == run.journey)
-            .ok_or_else(|| {
-                StoreError::Corrupt(format!("journey `{}` not in its deployment", run.journey))
-            })? as JourneyId;
-        let mut state = RunState::decode(&run.state).ok_or_else(|| {
-            StoreError::Corrupt(format!("run {} has an unreadable state", run.id))
+        let (outcomes, handoffs) = self.in_batch(|engine| {
+            let steps = engine.decide_advances(std::slice::from_ref(run), now)?;
+            engine.commit_steps(steps)
         })?;
-        let facts = self.facts(&program, run.contact)?;
-        let vm = Vm::new(&program);
-        let mut effects = Vec::new();
-        let status = vm.resume(journey, &mut state, &facts, now, &mut effects);
-        let write = RunWrite::Existing {
-            id: run.id,
-            version: run.version,
-        };
-        let commit = step_commit(&program, journey, write, &state, status, &effects, now);
-        Ok(Prepared {
-            commit,
-            contact: run.contact,
-            handoffs: handoffs(&program, &effects),
-        })
+        self.hand_off(handoffs, now)?;
+        Ok(outcomes[0])
     }
 
-    /// Commits a batch in one transaction, then enters the contacts that
-    /// `goto journey` handed on.
-    fn commit_prepared(&mut self, batch: Vec<Prepared>, now: i64) -> Result<Vec<CommitOutcome>> {
-        let commits: Vec<StepCommit> = batch.iter().map(|p| p.commit.clone()).collect();
-        let outcomes = self.store.commit_all(&commits)?;
-        for (prepared, outcome) in batch.iter().zip(&outcomes) {
+    /// The resumes of `runs` at `now`, on one read of their contacts.
+    fn decide_advances(&mut self, runs: &[RunRow], now: i64) -> Result<Steps> {
+        let contacts: Vec<ContactId> = runs.iter().map(|run| run.contact).collect();
+        let rows = Rows::read(self.store, &contacts)?;
+        let mut steps = Steps::default();
+        let mut effects = Vec::new();
+        // Runs keep their deployment's program: one VM per stretch of runs
+        // on the same deployment (usually the whole batch).
+        let mut first = 0;
+        while first < runs.len() {
+            let deployment = runs[first].deployment;
+            let end = first
+                + runs[first..]
+                    .iter()
+                    .take_while(|run| run.deployment == deployment)
+                    .count();
+            let program = self.program_of(deployment)?;
+            let vm = Vm::new(&program);
+            for run in &runs[first..end] {
+                let journey = program
+                    .journeys
+                    .iter()
+                    .position(|j| j.code.name == run.journey)
+                    .ok_or_else(|| {
+                        let journey = &run.journey;
+                        StoreError::Corrupt(format!("journey `{journey}` not in its deployment"))
+                    })? as JourneyId;
+                let mut state = RunState::decode(&run.state).ok_or_else(|| {
+                    StoreError::Corrupt(format!("run {} has an unreadable state", run.id))
+                })?;
+                let facts = load::facts(&program, rows.get(run.contact)?)?;
+
+                effects.clear();
+                let status = vm.resume(journey, &mut state, &facts, now, &mut effects);
+                let write = RunWrite::Existing {
+                    id: run.id,
+                    contact: run.contact,
+                    version: run.version,
+                };
+                let commit =
+                    step::step_commit(&program, journey, write, &state, status, &effects, now);
+                steps.commits.push(commit);
+                steps
+                    .after
+                    .push((run.contact, step::handoffs(&program, &effects)));
+            }
+            first = end;
+        }
+        Ok(steps)
+    }
+
+    /// Commits a batch's steps (inside the open batch); returns each one's
+    /// outcome, and the handoffs of those committed.
+    fn commit_steps(&mut self, steps: Steps) -> Result<(Vec<CommitOutcome>, Handoffs)> {
+        let outcomes = self.store.commit_all(&steps.commits)?;
+        let mut handoffs = Vec::new();
+        let done = steps.commits.iter().zip(steps.after).zip(&outcomes);
+        for ((commit, (contact, targets)), outcome) in done {
             // Contacts appear in logs by their store id only: no field, no
             // external id (which may be a record number), nothing PHI.
-            let commit = &prepared.commit;
             let run = match outcome {
                 CommitOutcome::Committed(run) => *run,
                 CommitOutcome::Lost => {
-                    let (contact, journey) = (prepared.contact, &commit.journey);
+                    let journey = &commit.journey;
                     tracing::debug!(contact, %journey, "step_lost_to_another_engine");
                     continue;
                 }
             };
             tracing::debug!(
-                contact = prepared.contact,
+                contact,
                 run,
                 journey = %commit.journey,
                 steps = commit.arrived.len(),
@@ -426,53 +499,104 @@ impl<'s> Engine<'s> {
                 wake_at = commit.wake_at,
                 "step_committed"
             );
-            for target in &prepared.handoffs {
-                let latest = self.program();
-                if let Some(j) = latest.journeys.iter().position(|j| &j.code.name == target) {
-                    self.enter(prepared.contact, j as JourneyId, now)?;
-                }
+            handoffs.extend(targets.into_iter().map(|target| (contact, target)));
+        }
+        Ok((outcomes, handoffs))
+    }
+
+    /// Enters the contacts that committed steps handed to another journey
+    /// (`goto journey`), into the latest deployment's journey of that name.
+    fn hand_off(&mut self, handoffs: Handoffs, now: i64) -> Result<()> {
+        if handoffs.is_empty() {
+            return Ok(());
+        }
+        let latest = self.program();
+        for (contact, target) in handoffs {
+            if let Some(j) = latest.journeys.iter().position(|j| j.code.name == target) {
+                self.enter(contact, j as JourneyId, now)?;
             }
         }
-        Ok(outcomes)
+        Ok(())
     }
 
     /// Enters contacts through list, segment and condition triggers: every
-    /// member who is not in the journey and joined after their last run of
-    /// it ended (and whom the re-entry rule lets back in).
+    /// member who is not in the journey and has never ended a run of it.
     pub fn enter_by_triggers(&mut self, now: i64) -> Result<Tally> {
         let program = self.program();
         let mut tally = Tally::default();
         for (journey, def) in program.journeys.iter().enumerate() {
-            let mut candidates = BTreeSet::new();
+            let journey = journey as JourneyId;
             for entry in &def.entries {
-                match entry {
+                tally.entered += match entry {
                     Entry::List(list) => {
-                        candidates.extend(self.store.list_members(&program.lists[*list as usize])?)
+                        let members = Members::List(&program.lists[*list as usize]);
+                        self.enter_members_once(members, journey, now)?
                     }
-                    Entry::Segment(s) => candidates
-                        .extend(self.store.segment_members(&program.segments[*s as usize])?),
-                    Entry::When(cond) => {
-                        for contact in self.store.all_contacts()? {
-                            let facts = self.facts(&program, contact)?;
-                            if condition_holds(&program, journey as JourneyId, *cond, &facts, now) {
-                                candidates.insert(contact);
-                            }
-                        }
+                    Entry::Segment(s) => {
+                        let members = Members::Segment(&program.segments[*s as usize]);
+                        self.enter_members_once(members, journey, now)?
                     }
-                    Entry::Event { .. } | Entry::Date { .. } => {}
-                }
+                    Entry::When(cond) => self.enter_when(&program, journey, *cond, now)?,
+                    Entry::Event { .. } | Entry::Date { .. } => 0,
+                };
             }
-            self.schedule_dates(&program, journey as JourneyId, now)?;
-            for contact in candidates {
-                if self.store.last_end(contact, &def.code.name)?.is_some() {
-                    continue;
-                }
-                if self.enter(contact, journey as JourneyId, now)? == Entered::Entered {
-                    tally.entered += 1;
-                }
-            }
+            self.schedule_dates(&program, journey, now)?;
         }
         Ok(tally)
+    }
+
+    /// Enters the members who never ended a run of `journey`, a page at a
+    /// time; returns how many entered.
+    fn enter_members_once(
+        &mut self,
+        members: Members,
+        journey: JourneyId,
+        now: i64,
+    ) -> Result<u64> {
+        let mut entered = 0;
+        let mut after = 0;
+        loop {
+            let page = self.store.members_page(members, after, PAGE)?;
+            let Some(&last) = page.last() else {
+                return Ok(entered);
+            };
+            after = last;
+            entered += self
+                .enter_batches(&page, journey, now, Again::Never)?
+                .entered;
+        }
+    }
+
+    /// Enters the contacts for whom `cond` holds now and who never ended a
+    /// run of `journey`, looking at every contact a batch at a time.
+    fn enter_when(
+        &mut self,
+        program: &Program,
+        journey: JourneyId,
+        cond: Cond,
+        now: i64,
+    ) -> Result<u64> {
+        let vm = Vm::new(program);
+        let mut entered = 0;
+        let mut after = 0;
+        loop {
+            let page = self.store.contacts_page(after, BATCH)?;
+            let Some(&last) = page.last() else {
+                return Ok(entered);
+            };
+            after = last;
+            let rows = Rows::read(self.store, &page)?;
+            let mut holding = Vec::new();
+            for &contact in &page {
+                let facts = load::facts(program, rows.get(contact)?)?;
+                if rules::condition_holds(&vm, journey, cond, &facts, now) {
+                    holding.push(contact);
+                }
+            }
+            entered += self
+                .enter_batches(&holding, journey, now, Again::Never)?
+                .entered;
+        }
     }
 
     /// Records a happening and lets it do its work: it wakes the runs of
@@ -502,14 +626,41 @@ impl<'s> Engine<'s> {
         } else {
             self.store.runs_woken_by(happening.contact, wakes.bits())?
         };
+        // One run at a time: a step's segment changes are seen by the next.
         for run in &runs {
             if self.advance(run, now)? != CommitOutcome::Lost {
                 tally.advanced += 1;
             }
         }
 
+        tally.entered += self.enter_on(happening, now)?;
+        Ok(tally)
+    }
+
+    /// Enters the contact of `happening` into the journeys it triggers: an
+    /// event into those that enter on it (and whose filter holds), an
+    /// update into those whose `enter when` condition now holds.
+    fn enter_on(&mut self, happening: &Happening, now: i64) -> Result<u64> {
         let program = self.program();
+        let name = happening.name.as_deref();
+        let may_enter = program.journeys.iter().any(|def| {
+            def.entries
+                .iter()
+                .any(|entry| match (entry, happening.kind) {
+                    (Entry::Event { event, .. }, HappeningKind::Event) => {
+                        name == Some(program.events[*event as usize].name.as_str())
+                    }
+                    (Entry::When(_), HappeningKind::Update) => true,
+                    _ => false,
+                })
+        });
+        if !may_enter {
+            return Ok(0);
+        }
+        let mut entered = 0;
+        let vm = Vm::new(&program);
         for (journey, def) in program.journeys.iter().enumerate() {
+            let journey = journey as JourneyId;
             let facts = self.facts(&program, happening.contact)?;
             let enters = def
                 .entries
@@ -522,11 +673,10 @@ impl<'s> Engine<'s> {
                                 let fields =
                                     convert::event_fields(&program, *event as usize, happening);
                                 let values: Vec<_> = fields.iter().map(|f| f.as_value()).collect();
-                                let vm = Vm::new(&program);
                                 let scope = Scope {
                                     facts: &facts,
                                     now,
-                                    zone: vm.zone(journey as JourneyId, &facts),
+                                    zone: vm.zone(journey, &facts),
                                     since: now,
                                     event: &values,
                                 };
@@ -534,17 +684,15 @@ impl<'s> Engine<'s> {
                             })
                     }
                     (Entry::When(cond), HappeningKind::Update) => {
-                        condition_holds(&program, journey as JourneyId, *cond, &facts, now)
+                        rules::condition_holds(&vm, journey, *cond, &facts, now)
                     }
                     _ => false,
                 });
-            if enters
-                && self.enter(happening.contact, journey as JourneyId, now)? == Entered::Entered
-            {
-                tally.entered += 1;
+            if enters && self.enter(happening.contact, journey, now)? == Entered::Entered {
+                entered += 1;
             }
         }
-        Ok(tally)
+        Ok(entered)
     }
 
     /// A new value of the contact's `timezone` field moves the zone its
@@ -575,185 +723,4 @@ impl<'s> Engine<'s> {
         ];
         Ok(candidates.into_iter().flatten().min())
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn step_commit(
-    program: &Program,
-    journey: JourneyId,
-    run: RunWrite,
-    state: &RunState,
-    status: Status,
-    effects: &[Effect],
-    now: i64,
-) -> StepCommit {
-    let code = &program.journeys[journey as usize].code;
-    let step_id = |step: u16| code.steps[step as usize].id.clone();
-    let priority = match program.journeys[journey as usize].priority {
-        Priority::Low => 0,
-        Priority::Normal => 1,
-        Priority::High => 2,
-    };
-    let mut commit = StepCommit {
-        run,
-        journey: code.name.clone(),
-        state: Vec::new(),
-        active: matches!(status, Status::Parked { .. }),
-        end_reason: None,
-        wake_at: None,
-        wakes: 0,
-        now,
-        emails: Vec::new(),
-        segment_adds: Vec::new(),
-        segment_removes: Vec::new(),
-        arrived: Vec::new(),
-        ended_at_step: None,
-    };
-    state.encode(&mut commit.state);
-    let mut last_step = None;
-    for effect in effects {
-        match *effect {
-            Effect::Arrived { step } => {
-                last_step = Some(step);
-                commit.arrived.push(step_id(step));
-            }
-            Effect::Send { step, email } => commit.emails.push(QueuedEmail {
-                step: step_id(step),
-                email: program.emails[email as usize].name.clone(),
-                priority,
-            }),
-            Effect::AddTo { segment, .. } => commit
-                .segment_adds
-                .push(program.segments[segment as usize].clone()),
-            Effect::RemoveFrom { segment, .. } => commit
-                .segment_removes
-                .push(program.segments[segment as usize].clone()),
-            Effect::Parked { step, wakes, .. } => {
-                last_step = Some(step);
-                commit.wakes = wakes.bits();
-            }
-            Effect::Ended(reason) => {
-                commit.end_reason = Some(reason.describe(code));
-                let at = match reason {
-                    EndReason::LoopPrevented { step } => Some(step),
-                    _ => last_step.or(Some(current_step(code, state.pc))),
-                };
-                commit.ended_at_step = at.map(step_id);
-            }
-            _ => {}
-        }
-    }
-    if let Status::Parked { until } = status {
-        commit.wake_at = until;
-        // Also when the run parked again without a `Parked` effect (it was
-        // woken and no arm held): it must stay awake to its arms.
-        commit.wakes = Wakes::parked_at(code, state.pc).bits();
-    }
-    commit
-}
-
-/// The journeys a run handed its contact to.
-fn handoffs(program: &Program, effects: &[Effect]) -> Vec<String> {
-    effects
-        .iter()
-        .filter_map(|effect| match effect {
-            Effect::GotoJourney { journey, .. } => {
-                Some(program.journeys[*journey as usize].code.name.clone())
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// The next moment at or after `from` when `facts` enters `journey` by a
-/// date trigger; `None` when there is none (no date, or it has passed).
-fn next_date_entry(
-    program: &Program,
-    journey: JourneyId,
-    facts: &Contact,
-    from: i64,
-) -> Option<i64> {
-    let vm = Vm::new(program);
-    let entries = &program.journeys[journey as usize].entries;
-    let mut next: Option<i64> = None;
-    for entry in entries {
-        let Entry::Date {
-            field,
-            offset,
-            yearly,
-            at,
-            zone,
-        } = entry
-        else {
-            continue;
-        };
-        let zone = match zone {
-            Some(crate::bytecode::Zone::Named(name)) => name.parse().ok(),
-            Some(crate::bytecode::Zone::Field(f)) => match facts.field(*f) {
-                crate::facts::Value::Text(name) => name.parse().ok(),
-                _ => None,
-            },
-            None => None,
-        }
-        .unwrap_or_else(|| vm.zone(journey, facts));
-        let value = facts.field(*field);
-        let when = if *yearly {
-            let date = match value {
-                crate::facts::Value::Date(days) => chrono::NaiveDate::default()
-                    .checked_add_signed(chrono::TimeDelta::days(days.into())),
-                crate::facts::Value::Instant(at) => chrono::DateTime::from_timestamp(at, 0)
-                    .map(|t| crate::time::to_local(t, zone).date()),
-                _ => None,
-            };
-            date.map(|date| {
-                let from = chrono::DateTime::from_timestamp(from, 0).unwrap_or_default();
-                crate::time::next_yearly(from, date, at, offset.as_ref(), zone).timestamp()
-            })
-        } else {
-            timing::relative(value, offset.as_ref(), Some(at), zone).filter(|t| *t >= from)
-        };
-        if let Some(when) = when {
-            next = Some(next.map_or(when, |n| n.min(when)));
-        }
-    }
-    next
-}
-
-fn condition_holds(
-    program: &Program,
-    journey: JourneyId,
-    cond: crate::bytecode::Cond,
-    facts: &Contact,
-    now: i64,
-) -> bool {
-    let vm = Vm::new(program);
-    let scope = Scope {
-        facts,
-        now,
-        zone: vm.zone(journey, facts),
-        since: now,
-        event: &[],
-    };
-    holds(&program.journeys[journey as usize].code, cond, &scope)
-}
-
-fn reentry_allows(
-    program: &Program,
-    journey: JourneyId,
-    facts: &Contact,
-    ended: i64,
-    now: i64,
-) -> bool {
-    match &program.journeys[journey as usize].reentry {
-        Reentry::Never => false,
-        Reentry::Always => true,
-        Reentry::After(duration) => {
-            let zone = Vm::new(program).zone(journey, facts);
-            now >= timing::add(ended, duration, false, zone)
-        }
-    }
-}
-
-fn current_step(code: &crate::bytecode::JourneyCode, pc: u32) -> u16 {
-    code.steps.partition_point(|s| s.pc <= pc).saturating_sub(1) as u16
 }

@@ -235,8 +235,8 @@ async fn apply(state: &AppState, caller: Caller, batch: Vec<Incoming>) -> ApiRes
     Ok(applied_json(applied))
 }
 
-/// Finds every event's contact, audits the batch, then lets each event
-/// happen, in order.
+/// Finds every event's contact, then records the batch with its audit
+/// rows and lets it happen (see `Engine::happen_all`).
 fn apply_on_engine(
     engine: &mut Engine<'_>,
     batch: Vec<Incoming>,
@@ -247,12 +247,8 @@ fn apply_on_engine(
     let mut errors = Vec::new();
     for event in &batch {
         let found = match &event.who {
-            Who::Id(id) => engine
-                .store
-                .contact(*id)?
-                .filter(|c| !c.external_id.starts_with("erased:"))
-                .map(|c| c.id),
-            Who::External(external) => engine.store.contact_id(external)?,
+            Who::Id(id) => engine.store.live_contact(*id)?,
+            Who::External(external) => engine.store.contact_by_external(external)?,
         };
         match found {
             Some(id) => contacts.push(id),
@@ -281,11 +277,10 @@ fn apply_on_engine(
             detail: describe(event),
         })
         .collect();
-    engine.store.audit_all(&audit, now)?;
-
-    let mut applied = Applied::default();
-    for (event, contact) in batch.into_iter().zip(contacts) {
-        let happening = Happening {
+    let happenings: Vec<Happening> = batch
+        .into_iter()
+        .zip(contacts)
+        .map(|(event, contact)| Happening {
             contact,
             at: now,
             kind: event.kind,
@@ -293,13 +288,16 @@ fn apply_on_engine(
             link: None,
             data: Some(event.data),
             automated: false,
-        };
-        let tally = engine.happen(&happening, now).map_err(engine_error)?;
-        applied.accepted += 1;
-        applied.runs_woken += tally.advanced;
-        applied.journeys_entered += tally.entered;
-    }
-    Ok(applied)
+        })
+        .collect();
+    let tally = engine
+        .happen_all(&happenings, &audit, now)
+        .map_err(engine_error)?;
+    Ok(Applied {
+        accepted: happenings.len() as u64,
+        runs_woken: tally.advanced,
+        journeys_entered: tally.entered,
+    })
 }
 
 /// The audit detail of an event: its name and field names, no values.

@@ -170,6 +170,13 @@ pub fn serve(options: Serve, ready: impl FnOnce(SocketAddr)) -> Result<(), Serve
         hooks,
     } = options;
     let store = SqliteStore::open(&settings.db).map_err(ServeError::Store)?;
+    // The engine's commits never copy the write-ahead log into the
+    // database (which takes milliseconds now and then, in the middle of a
+    // request): delivery's thread does it, every second (see `worker`).
+    store
+        .connection()
+        .pragma_update(None, "wal_autocheckpoint", 0)
+        .map_err(|e| ServeError::Store(e.into()))?;
     let (_, bytes) = store
         .latest_deployment()
         .map_err(ServeError::Store)?

@@ -8,7 +8,9 @@
 //! also sees what another process, `journey event` say, wrote meanwhile).
 //!
 //! Delivery has a thread and a store connection of its own, so a slow SMTP
-//! server never delays an API request. It sends what is due, then sleeps
+//! server never delays an API request. After each round it also copies the
+//! write-ahead log into the database (a checkpoint), which the engine's
+//! commits no longer do. It sends what is due, then sleeps
 //! until the next email is due, at most a second, or until the engine
 //! thread says that a job may have queued mail. Its claims on emails are
 //! leases (see `engine::delivery`), as with several `journey run`
@@ -149,6 +151,19 @@ fn advance_due(engine: &mut Engine<'_>, now: i64, mail: &mpsc::Sender<Ping>) {
     }
 }
 
+/// Copies the write-ahead log into the database, without waiting for
+/// readers or the writer (a passive checkpoint). The engine's connection
+/// does not (`wal_autocheckpoint` is off there), so that no request waits
+/// for it; the log would otherwise grow without end.
+fn checkpoint(store: &SqliteStore) {
+    let done = store
+        .connection()
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(0));
+    if let Err(error) = done {
+        tracing::warn!(%error, "checkpoint_failed");
+    }
+}
+
 /// The delivery thread's loop.
 pub fn delivery_loop(
     db: &Path,
@@ -208,6 +223,7 @@ pub fn delivery_loop(
                 }
             }
         }
+        checkpoint(&store);
         match pings.recv_timeout(wait) {
             Ok(Ping::Mail) | Err(mpsc::RecvTimeoutError::Timeout) => {
                 while let Ok(ping) = pings.try_recv() {

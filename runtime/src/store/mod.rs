@@ -74,6 +74,27 @@ pub struct ImportSummary {
     pub updated: u64,
 }
 
+/// The members of a list or of a segment, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Members<'a> {
+    List(&'a str),
+    Segment(&'a str),
+}
+
+/// A contact as the engine reads it to take a step: its fields as the
+/// stored JSON object text (the engine reads the fields its program
+/// declares straight from it), its zone, segments and happenings.
+#[derive(Clone, Debug)]
+pub struct ContactRow {
+    pub id: ContactId,
+    pub external_id: String,
+    pub fields: String,
+    pub zone: Option<String>,
+    pub segments: Vec<String>,
+    /// In time order.
+    pub happenings: Vec<Happening>,
+}
+
 #[derive(Clone, Debug)]
 pub struct StoredContact {
     pub id: ContactId,
@@ -136,6 +157,17 @@ pub struct RunRow {
     pub version: i64,
 }
 
+/// What an entry into a journey must know about the contact's runs of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntryStatus {
+    /// The contact is in a run of the journey now.
+    pub in_run: bool,
+    /// When its last ended run of the journey ended.
+    pub last_end: Option<i64>,
+    /// Its newest run of the journey, active or ended.
+    pub newest: Option<RunId>,
+}
+
 /// Which run a commit writes.
 #[derive(Clone, Debug)]
 pub enum RunWrite {
@@ -151,8 +183,12 @@ pub enum RunWrite {
         /// was decided without that run.
         newest: Option<RunId>,
     },
-    /// An existing run, expected at `version`.
-    Existing { id: RunId, version: i64 },
+    /// An existing run of `contact`, expected at `version`.
+    Existing {
+        id: RunId,
+        contact: ContactId,
+        version: i64,
+    },
 }
 
 /// An email a step queues.

@@ -62,6 +62,61 @@ impl SqliteStore {
         }))
     }
 
+    /// The contacts `ids` as the engine reads them, in id order, each once
+    /// (an id with no contact is left out): three statements for the
+    /// whole batch, not three per contact.
+    pub fn engine_contacts(&self, ids: &[ContactId]) -> Result<Vec<ContactRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = id_array(ids);
+        let mut contacts: Vec<ContactRow> = self
+            .conn
+            .prepare_cached(
+                "SELECT id, external_id, fields, zone FROM contacts \
+                 WHERE id IN rarray(?1) ORDER BY id",
+            )?
+            .query_map([&ids], |r| {
+                Ok(ContactRow {
+                    id: r.get(0)?,
+                    external_id: r.get(1)?,
+                    fields: r.get(2)?,
+                    zone: r.get(3)?,
+                    segments: Vec::new(),
+                    happenings: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let index = |contacts: &[ContactRow], id: ContactId| {
+            contacts.binary_search_by_key(&id, |c| c.id).ok()
+        };
+
+        let mut segments = self.conn.prepare_cached(
+            "SELECT contact, segment FROM segment_members WHERE contact IN rarray(?1) \
+             ORDER BY contact, segment",
+        )?;
+        let mut rows = segments.query([&ids])?;
+        while let Some(row) = rows.next()? {
+            if let Some(at) = index(&contacts, row.get(0)?) {
+                contacts[at].segments.push(row.get(1)?);
+            }
+        }
+
+        let mut happenings = self.conn.prepare_cached(
+            "SELECT contact, at, kind, name, link, data, automated FROM happenings \
+             WHERE contact IN rarray(?1) ORDER BY contact, at, id",
+        )?;
+        let mut rows = happenings.query([&ids])?;
+        while let Some(row) = rows.next()? {
+            let contact = row.get(0)?;
+            if let Some(at) = index(&contacts, contact) {
+                let happening = happening_row(contact, row, 1)?;
+                contacts[at].happenings.push(happening);
+            }
+        }
+        Ok(contacts)
+    }
+
     /// Sets the zone the engine schedules a contact's waits in (its
     /// `timezone` field, when that is a real zone).
     pub fn set_zone(&mut self, contact: ContactId, zone: Option<&str>) -> Result<()> {
@@ -110,6 +165,53 @@ impl SqliteStore {
         Ok(ids)
     }
 
+    /// Up to `limit` members of a list or segment after the contact
+    /// `after`, in id order (see [`SqliteStore::list_members_page`]).
+    pub fn members_page(
+        &self,
+        members: Members,
+        after: ContactId,
+        limit: usize,
+    ) -> Result<Vec<ContactId>> {
+        let (sql, name) = match members {
+            Members::List(list) => return self.list_members_page(list, after, limit),
+            Members::Segment(segment) => (
+                "SELECT contact FROM segment_members WHERE segment = ?1 AND contact > ?2 \
+                 ORDER BY contact LIMIT ?3",
+                segment,
+            ),
+        };
+        let mut query = self.conn.prepare_cached(sql)?;
+        let ids = query
+            .query_map(params![name, after, limit as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    /// How many members a list or segment has.
+    pub fn members_count(&self, members: Members) -> Result<u64> {
+        let (sql, name) = match members {
+            Members::List(list) => ("SELECT count(*) FROM list_members WHERE list = ?1", list),
+            Members::Segment(segment) => (
+                "SELECT count(*) FROM segment_members WHERE segment = ?1",
+                segment,
+            ),
+        };
+        let count: i64 = self.conn.query_row(sql, [name], |r| r.get(0))?;
+        Ok(count as u64)
+    }
+
+    /// Up to `limit` contacts after the contact `after`, in id order.
+    pub fn contacts_page(&self, after: ContactId, limit: usize) -> Result<Vec<ContactId>> {
+        let mut query = self
+            .conn
+            .prepare_cached("SELECT id FROM contacts WHERE id > ?1 ORDER BY id LIMIT ?2")?;
+        let ids = query
+            .query_map(params![after, limit as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
     pub fn segment_members(&self, segment: &str) -> Result<Vec<ContactId>> {
         self.ids(
             "SELECT contact FROM segment_members WHERE segment = ?1 ORDER BY contact",
@@ -142,35 +244,7 @@ impl SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let data = happening.data.as_ref().map(to_json);
-        tx.execute(
-            "INSERT INTO happenings (contact, at, kind, name, link, data, automated) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                happening.contact,
-                happening.at,
-                happening.kind.as_str(),
-                happening.name,
-                happening.link,
-                data,
-                happening.automated
-            ],
-        )?;
-        if let (HappeningKind::Update, Some(changes)) = (happening.kind, &happening.data) {
-            let fields: String = tx.query_row(
-                "SELECT fields FROM contacts WHERE id = ?1",
-                [happening.contact],
-                |r| r.get(0),
-            )?;
-            let mut fields = from_json(&fields)?;
-            for (name, value) in changes {
-                fields.insert(name.clone(), value.clone());
-            }
-            tx.execute(
-                "UPDATE contacts SET fields = ?2, updated_at = ?3 WHERE id = ?1",
-                params![happening.contact, to_json(&fields), happening.at],
-            )?;
-        }
+        write_happening(&tx, happening)?;
         tx.commit()?;
         Ok(())
     }
@@ -180,34 +254,62 @@ impl SqliteStore {
             "SELECT at, kind, name, link, data, automated FROM happenings \
              WHERE contact = ?1 ORDER BY at, id",
         )?;
-        let rows = query.query_map([contact], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, bool>(5)?,
-            ))
-        })?;
+        let mut rows = query.query([contact])?;
         let mut happenings = Vec::new();
-        for row in rows {
-            let (at, kind, name, link, data, automated) = row?;
-            let kind = HappeningKind::parse(&kind)
-                .ok_or_else(|| StoreError::Corrupt(format!("happening kind `{kind}`")))?;
-            let data = data.as_deref().map(from_json).transpose()?;
-            happenings.push(Happening {
-                contact,
-                at,
-                kind,
-                name,
-                link,
-                data,
-                automated,
-            });
+        while let Some(row) = rows.next()? {
+            happenings.push(happening_row(contact, row, 0)?);
         }
         Ok(happenings)
     }
+}
+
+/// Writes a happening; an update also changes the contact's fields. The
+/// caller commits.
+pub(super) fn write_happening(conn: &Connection, happening: &Happening) -> Result<()> {
+    let data = happening.data.as_ref().map(to_json);
+    conn.prepare_cached(
+        "INSERT INTO happenings (contact, at, kind, name, link, data, automated) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        happening.contact,
+        happening.at,
+        happening.kind.as_str(),
+        happening.name,
+        happening.link,
+        data,
+        happening.automated
+    ])?;
+    if let (HappeningKind::Update, Some(changes)) = (happening.kind, &happening.data) {
+        let fields: String = conn
+            .prepare_cached("SELECT fields FROM contacts WHERE id = ?1")?
+            .query_row([happening.contact], |r| r.get(0))?;
+        let mut fields = from_json(&fields)?;
+        for (name, value) in changes {
+            fields.insert(name.clone(), value.clone());
+        }
+        conn.prepare_cached("UPDATE contacts SET fields = ?2, updated_at = ?3 WHERE id = ?1")?
+            .execute(params![happening.contact, to_json(&fields), happening.at])?;
+    }
+    Ok(())
+}
+
+/// A happening from the columns `at, kind, name, link, data, automated`,
+/// starting at column `first`.
+fn happening_row(contact: ContactId, row: &rusqlite::Row, first: usize) -> Result<Happening> {
+    let kind: String = row.get(first + 1)?;
+    let kind = HappeningKind::parse(&kind)
+        .ok_or_else(|| StoreError::Corrupt(format!("happening kind `{kind}`")))?;
+    let data: Option<String> = row.get(first + 4)?;
+    Ok(Happening {
+        contact,
+        at: row.get(first)?,
+        kind,
+        name: row.get(first + 2)?,
+        link: row.get(first + 3)?,
+        data: data.as_deref().map(from_json).transpose()?,
+        automated: row.get(first + 5)?,
+    })
 }
 
 // ------------------------------------------------- imports, row by row --

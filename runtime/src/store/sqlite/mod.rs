@@ -6,8 +6,8 @@
 //!
 //! This module opens the file, migrates it and keeps deployments; one
 //! submodule per kind of state holds the rest: `contacts` (and imports),
-//! `runs` (and step commits, date entries), `outbox`, and `reports`
-//! (consent, suppression, audit, report queries).
+//! `runs` (and date entries), `steps` (step commits), `outbox`, and
+//! `reports` (consent, suppression, audit, report queries).
 
 use super::schema::MIGRATIONS;
 use super::*;
@@ -23,6 +23,7 @@ mod outbox;
 mod reports;
 mod runs;
 mod serve;
+mod steps;
 mod tracking;
 
 pub use access::{token_hash, ApiToken, Scope, TOKEN_PREFIX};
@@ -41,21 +42,19 @@ pub struct SqliteStore {
     conn: Connection,
 }
 
-/// What an entry into a journey must know about the contact's runs of it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct EntryStatus {
-    /// The contact is in a run of the journey now.
-    pub in_run: bool,
-    /// When its last ended run of the journey ended.
-    pub last_end: Option<i64>,
-    /// Its newest run of the journey, active or ended.
-    pub newest: Option<RunId>,
-}
-
 type Json = serde_json::Map<String, serde_json::Value>;
 
 fn to_json(map: &Json) -> String {
     serde_json::Value::Object(map.clone()).to_string()
+}
+
+/// Ids bound as one value, for `rarray(?)`.
+fn id_array(ids: &[i64]) -> rusqlite::vtab::array::Array {
+    std::rc::Rc::new(
+        ids.iter()
+            .map(|&id| rusqlite::types::Value::Integer(id))
+            .collect(),
+    )
 }
 
 fn from_json(text: &str) -> Result<Json> {
@@ -87,6 +86,9 @@ impl SqliteStore {
         // the same either way.
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // `rarray(?)`: a batch's ids bound as one value, so that one
+        // statement reads a whole batch of contacts or runs.
+        rusqlite::vtab::array::load_module(&conn)?;
         let mut store = SqliteStore { conn };
         store.migrate()?;
         Ok(store)
@@ -258,6 +260,7 @@ mod tests {
         let ended_at = NOW + 86_400;
         let end = RunWrite::Existing {
             id: run,
+            contact: ana,
             version: 1,
         };
         store.commit(&step(end, false, &["b"], ended_at)).unwrap();
@@ -274,41 +277,60 @@ mod tests {
         assert_eq!(ended.newest, store.newest_run(ana, "peer").unwrap());
         assert_eq!(store.entry_status(ana, "other").unwrap(), none);
         assert_eq!(store.entry_status(contacts[1], "peer").unwrap(), none);
+        let batch = [contacts[1], ana, contacts[1]];
+        assert_eq!(
+            store.entry_statuses("peer", &batch).unwrap(),
+            [none, ended, none],
+            "a batch's statuses, in the order asked, duplicates too"
+        );
     }
 
     #[test]
-    fn reads_between_begin_and_end_see_one_moment_and_a_commit_follows() {
+    fn a_batch_holds_off_other_writers_and_commits_or_rolls_back_whole() {
         let dir = tempfile::tempdir().unwrap();
         let (mut store, contacts) = store_with_contacts(dir.path());
         let other = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
-        store.end_reads().unwrap();
+        other
+            .connection()
+            .busy_timeout(std::time::Duration::ZERO)
+            .unwrap();
+        let other_entry = |contact: ContactId| {
+            other.connection().execute(
+                "INSERT INTO runs (contact, journey, deployment, state, active, entered_at) \
+                 VALUES (?1, 'other', 1, x'', 1, ?2)",
+                params![contact, NOW],
+            )
+        };
 
-        store.begin_reads().unwrap();
+        store.begin_batch().unwrap();
+        let statuses = store.entry_statuses("peer", &contacts).unwrap();
+        assert!(statuses.iter().all(|s| s.newest.is_none()));
+        assert!(
+            other_entry(contacts[0]).is_err(),
+            "another engine cannot write between a batch's reads and its commits"
+        );
+        let outcomes = store
+            .commit_all(&[step(entry(contacts[0], None), true, &["a"], NOW)])
+            .unwrap();
+        assert!(matches!(outcomes[0], CommitOutcome::Committed(_)));
+        store.abandon_batch().unwrap();
         assert_eq!(
             store.entry_status(contacts[0], "peer").unwrap().newest,
             None
         );
-        other
-            .connection()
-            .execute(
-                "INSERT INTO runs (contact, journey, deployment, state, active, entered_at) \
-                 VALUES (?1, 'peer', 1, x'', 1, ?2)",
-                params![contacts[0], NOW],
-            )
-            .unwrap();
-        assert_eq!(
-            store.entry_status(contacts[0], "peer").unwrap().newest,
-            None,
-            "the other engine's run is after the moment read"
-        );
-        store.end_reads().unwrap();
 
-        let newest = store.entry_status(contacts[0], "peer").unwrap().newest;
-        assert!(newest.is_some(), "seen once the reads end");
-        let outcomes = store
+        store.begin_batch().unwrap();
+        store
             .commit_all(&[step(entry(contacts[1], None), true, &["a"], NOW)])
             .unwrap();
-        assert!(matches!(outcomes[0], CommitOutcome::Committed(_)));
+        store.finish_batch().unwrap();
+        let statuses = store.entry_statuses("peer", &contacts).unwrap();
+        assert_eq!(
+            statuses[0].newest, None,
+            "the abandoned batch wrote nothing"
+        );
+        assert!(statuses[1].in_run, "the finished batch wrote its entry");
+        other_entry(contacts[0]).expect("others write once the batch is over");
     }
 
     #[test]

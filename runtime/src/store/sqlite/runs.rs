@@ -1,4 +1,5 @@
-//! The SQLite store's runs, date-triggered entries, and step commits.
+//! The SQLite store's runs, batches of engine work, and date-triggered
+//! entries.
 
 use super::*;
 
@@ -55,27 +56,74 @@ impl SqliteStore {
             })?)
     }
 
-    /// Opens one read transaction for the reads that follow, until
-    /// [`SqliteStore::end_reads`].
+    /// What an entry reads about each of `contacts`' runs of `journey`
+    /// (see [`SqliteStore::entry_status`]), in the order of `contacts`, in
+    /// one statement for the whole batch.
+    pub fn entry_statuses(
+        &self,
+        journey: &str,
+        contacts: &[ContactId],
+    ) -> Result<Vec<EntryStatus>> {
+        let mut query = self.conn.prepare_cached(
+            "SELECT contact, max(active), max(CASE WHEN active = 0 THEN ended_at END), max(id) \
+             FROM runs WHERE journey = ?1 AND contact IN rarray(?2) GROUP BY contact",
+        )?;
+        let mut found: Vec<(ContactId, EntryStatus)> = query
+            .query_map(params![journey, id_array(contacts)], |r| {
+                let status = EntryStatus {
+                    in_run: r.get(1)?,
+                    last_end: r.get(2)?,
+                    newest: r.get(3)?,
+                };
+                Ok((r.get(0)?, status))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        found.sort_unstable_by_key(|(contact, _)| *contact);
+        let none = EntryStatus {
+            in_run: false,
+            last_end: None,
+            newest: None,
+        };
+        let statuses = contacts
+            .iter()
+            .map(|contact| {
+                found
+                    .binary_search_by_key(contact, |(c, _)| *c)
+                    .map_or(none, |at| found[at].1)
+            })
+            .collect();
+        Ok(statuses)
+    }
+
+    /// Starts a batch of engine work: the reads that decide a batch of
+    /// steps and the commits of those steps, in one write transaction,
+    /// until [`SqliteStore::finish_batch`] commits it or
+    /// [`SqliteStore::abandon_batch`] rolls it back.
     ///
-    /// Each read outside a transaction opens and closes one of its own,
-    /// which takes and releases the log's shared locks (system calls):
-    /// that costs more than reading a contact. Bulk work that reads a
-    /// batch of contacts before committing it reads them all in one. The
-    /// reads see the database as it was at the first of them; writes of
-    /// other engines meanwhile are caught when the batch commits (run
-    /// versions, the one-active-run index). Nothing may be written until
-    /// `end_reads`.
-    pub fn begin_reads(&mut self) -> Result<()> {
-        self.conn.execute_batch("BEGIN DEFERRED")?;
+    /// Each statement outside a transaction opens and closes one of its
+    /// own, taking and releasing the file's locks (system calls): that
+    /// costs more than reading a contact. And with the write lock held from
+    /// the first read, nothing another engine writes can fall between what
+    /// a step read and what it commits; the run versions and the
+    /// newest-run check still guard every commit, as they do outside a
+    /// batch. Another engine waits (the busy timeout) for the few
+    /// milliseconds a batch takes.
+    pub fn begin_batch(&mut self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
         Ok(())
     }
 
-    /// Closes the read transaction of [`SqliteStore::begin_reads`]; does
-    /// nothing when none is open.
-    pub fn end_reads(&mut self) -> Result<()> {
+    /// Commits the batch of [`SqliteStore::begin_batch`].
+    pub fn finish_batch(&mut self) -> Result<()> {
+        self.conn.execute_batch("COMMIT")?;
+        Ok(())
+    }
+
+    /// Rolls back the batch of [`SqliteStore::begin_batch`], if one is
+    /// open: nothing of it is written.
+    pub fn abandon_batch(&mut self) -> Result<()> {
         if !self.conn.is_autocommit() {
-            self.conn.execute_batch("COMMIT")?;
+            self.conn.execute_batch("ROLLBACK")?;
         }
         Ok(())
     }
@@ -124,46 +172,19 @@ impl SqliteStore {
         )?)
     }
 
-    /// Writes a step's state and effects in one transaction.
-    pub fn commit(&mut self, commit: &StepCommit) -> Result<CommitOutcome> {
-        let outcomes = self.commit_all(std::slice::from_ref(commit))?;
-        Ok(outcomes[0])
-    }
-
-    /// Writes many steps in one transaction: each either wholly or, when
-    /// its run changed meanwhile, not at all ([`CommitOutcome::Lost`]).
-    /// One transaction for a batch is what makes bulk work fast: a commit
-    /// costs tens of microseconds, a row a fraction of one.
-    ///
-    /// The per-step counters of the batch are added up first and written
-    /// once per step, not once per contact.
-    pub fn commit_all(&mut self, commits: &[StepCommit]) -> Result<Vec<CommitOutcome>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut stats = StepCounts::default();
-        let mut outcomes = Vec::with_capacity(commits.len());
-        for commit in commits {
-            let outcome = write_step(&tx, commit)?;
-            if let CommitOutcome::Committed(_) = outcome {
-                stats.add(commit);
-            }
-            outcomes.push(outcome);
-        }
-        stats.write(&tx)?;
-        tx.commit()?;
-        Ok(outcomes)
-    }
-
     // ------------------------------------------------------ date entries --
 
-    /// Contacts with no date entry scheduled for `journey`.
-    pub fn unscheduled_for_date(&self, journey: &str) -> Result<Vec<ContactId>> {
-        self.ids(
+    /// Up to `limit` contacts with no date entry scheduled for `journey`,
+    /// in id order.
+    pub fn unscheduled_for_date(&self, journey: &str, limit: usize) -> Result<Vec<ContactId>> {
+        let mut query = self.conn.prepare_cached(
             "SELECT id FROM contacts WHERE id NOT IN \
-             (SELECT contact FROM date_entries WHERE journey = ?1) ORDER BY id",
-            journey,
-        )
+             (SELECT contact FROM date_entries WHERE journey = ?1) ORDER BY id LIMIT ?2",
+        )?;
+        let ids = query
+            .query_map(params![journey, limit as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
     }
 
     /// Schedules (or moves) a contact's next date entry into `journey`.
@@ -173,11 +194,12 @@ impl SqliteStore {
         contact: ContactId,
         due_at: i64,
     ) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO date_entries (journey, contact, due_at) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (journey, contact) DO UPDATE SET due_at = ?3",
-            params![journey, contact, due_at],
-        )?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO date_entries (journey, contact, due_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (journey, contact) DO UPDATE SET due_at = ?3",
+            )?
+            .execute(params![journey, contact, due_at])?;
         Ok(())
     }
 
@@ -209,140 +231,5 @@ impl SqliteStore {
         Ok(self
             .conn
             .query_row("SELECT min(due_at) FROM date_entries", [], |r| r.get(0))?)
-    }
-}
-
-/// One step's writes but its step counters (see [`StepCounts`]), inside
-/// the caller's transaction. The run is written first: when it is stale
-/// nothing else is.
-fn write_step(tx: &rusqlite::Transaction, commit: &StepCommit) -> Result<CommitOutcome> {
-    let (run_id, contact) = match &commit.run {
-        RunWrite::New {
-            contact,
-            journey,
-            deployment,
-            entered_at,
-            newest,
-        } => {
-            // Entered since this entry was decided (another engine, the
-            // same moment): the decision is stale. The one-active-run index
-            // alone misses a run that ended on entry, and re-entry rules.
-            let now_newest: Option<RunId> = tx
-                .prepare_cached("SELECT max(id) FROM runs WHERE contact = ?1 AND journey = ?2")?
-                .query_row(params![contact, journey], |r| r.get(0))?;
-            if now_newest != *newest {
-                return Ok(CommitOutcome::Lost);
-            }
-            let inserted = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO runs (contact, journey, deployment, state, version, \
-                     active, end_reason, wake_at, wakes, entered_at, ended_at) \
-                     VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )?
-                .execute(params![
-                    contact,
-                    journey,
-                    deployment,
-                    commit.state,
-                    commit.active,
-                    commit.end_reason,
-                    commit.wake_at,
-                    commit.wakes,
-                    entered_at,
-                    (!commit.active).then_some(commit.now)
-                ])?;
-            if inserted == 0 {
-                return Ok(CommitOutcome::Lost);
-            }
-            (tx.last_insert_rowid(), *contact)
-        }
-        RunWrite::Existing { id, version } => {
-            let contact: Option<i64> = tx
-                .prepare_cached(
-                    "UPDATE runs SET state = ?3, version = version + 1, active = ?4, \
-                     end_reason = ?5, wake_at = ?6, wakes = ?7, ended_at = ?8 \
-                     WHERE id = ?1 AND version = ?2 AND active = 1 RETURNING contact",
-                )?
-                .query_row(
-                    params![
-                        id,
-                        version,
-                        commit.state,
-                        commit.active,
-                        commit.end_reason,
-                        commit.wake_at,
-                        commit.wakes,
-                        (!commit.active).then_some(commit.now)
-                    ],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match contact {
-                Some(contact) => (*id, contact),
-                None => return Ok(CommitOutcome::Lost),
-            }
-        }
-    };
-
-    for email in &commit.emails {
-        // One run visits a step at most once (loop prevention), so
-        // (contact, run, step) identifies the visit.
-        let key = format!("{contact}:{run_id}:{}:1", email.step);
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO outbox (key, contact, run, journey, step, email, priority, \
-             due_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued')",
-        )?
-        .execute(params![
-            key,
-            contact,
-            run_id,
-            commit.journey,
-            email.step,
-            email.email,
-            email.priority,
-            commit.now
-        ])?;
-    }
-    for segment in &commit.segment_adds {
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO segment_members (segment, contact, joined_at) \
-             VALUES (?1, ?2, ?3)",
-        )?
-        .execute(params![segment, contact, commit.now])?;
-    }
-    for segment in &commit.segment_removes {
-        tx.prepare_cached("DELETE FROM segment_members WHERE segment = ?1 AND contact = ?2")?
-            .execute(params![segment, contact])?;
-    }
-    Ok(CommitOutcome::Committed(run_id))
-}
-
-/// Arrivals and ends per (journey, step) of the committed steps of one
-/// batch, added up so that each step's counters are written once.
-#[derive(Default)]
-struct StepCounts<'c> {
-    counts: BTreeMap<(&'c str, &'c str), (i64, i64)>,
-}
-
-impl<'c> StepCounts<'c> {
-    fn add(&mut self, commit: &'c StepCommit) {
-        for step in &commit.arrived {
-            self.counts.entry((&commit.journey, step)).or_default().0 += 1;
-        }
-        if let Some(step) = &commit.ended_at_step {
-            self.counts.entry((&commit.journey, step)).or_default().1 += 1;
-        }
-    }
-
-    fn write(&self, tx: &rusqlite::Transaction) -> Result<()> {
-        let mut upsert = tx.prepare_cached(
-            "INSERT INTO step_stats (journey, step, arrived, ended) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT (journey, step) DO UPDATE SET \
-             arrived = arrived + excluded.arrived, ended = ended + excluded.ended",
-        )?;
-        for ((journey, step), (arrived, ended)) in &self.counts {
-            upsert.execute(params![journey, step, arrived, ended])?;
-        }
-        Ok(())
     }
 }

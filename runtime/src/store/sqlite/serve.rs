@@ -3,7 +3,7 @@
 //! added to a known contact, a contact's lists, members a page at a time,
 //! and audit rows for many writes in one transaction.
 
-use super::contacts::{upsert_contact, write_audit};
+use super::contacts::{upsert_contact, write_audit, write_happening};
 use super::*;
 
 /// One audit row: who did what, to which contact (by opaque id).
@@ -88,6 +88,48 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Records happenings (an update also changes its contact's fields, in
+    /// order) and the audit rows that go with them, in one transaction.
+    pub fn record_all(
+        &mut self,
+        happenings: &[Happening],
+        audit: &[AuditEntry],
+        now: i64,
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for entry in audit {
+            write_entry(&tx, entry, now)?;
+        }
+        for happening in happenings {
+            write_happening(&tx, happening)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The contact with this opaque id, unless there is none or it was
+    /// erased: one row by its key, no fields read.
+    pub fn live_contact(&self, id: ContactId) -> Result<Option<ContactId>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM contacts WHERE id = ?1 AND external_id NOT LIKE 'erased:%'",
+            )?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The contact with this external id, by a kept statement.
+    pub fn contact_by_external(&self, external_id: &str) -> Result<Option<ContactId>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM contacts WHERE external_id = ?1")?
+            .query_row([external_id], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The lists a contact is on, by name.
     pub fn contact_lists(&self, contact: ContactId) -> Result<Vec<String>> {
         let mut query = self
@@ -123,14 +165,18 @@ impl SqliteStore {
 }
 
 fn write_entry(conn: &Connection, entry: &AuditEntry, now: i64) -> Result<()> {
-    write_audit(
-        conn,
+    // Kept statement: a batch of events writes one row per event.
+    conn.prepare_cached(
+        "INSERT INTO audit (at, actor, action, contact, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
         now,
-        &entry.actor,
-        &entry.action,
+        entry.actor,
+        entry.action,
         entry.contact,
-        &entry.detail,
-    )
+        entry.detail
+    ])?;
+    Ok(())
 }
 
 /// An audit detail that names the fields written, never their values.

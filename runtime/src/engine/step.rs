@@ -1,0 +1,101 @@
+//! A VM call's result as the store commits it: the new state and the
+//! effects, by the names the store keeps (journey, step ids, emails,
+//! segments).
+
+use crate::bytecode::{JourneyCode, JourneyId, Program};
+use crate::state::RunState;
+use crate::store::{QueuedEmail, RunWrite, StepCommit};
+use crate::vm::{Effect, EndReason, Status, Wakes};
+use journey_compiler::syntax::ast::Priority;
+
+pub(super) fn step_commit(
+    program: &Program,
+    journey: JourneyId,
+    run: RunWrite,
+    state: &RunState,
+    status: Status,
+    effects: &[Effect],
+    now: i64,
+) -> StepCommit {
+    let code = &program.journeys[journey as usize].code;
+    let step_id = |step: u16| code.steps[step as usize].id.clone();
+    let priority = match program.journeys[journey as usize].priority {
+        Priority::Low => 0,
+        Priority::Normal => 1,
+        Priority::High => 2,
+    };
+    let mut commit = StepCommit {
+        run,
+        journey: code.name.clone(),
+        state: Vec::new(),
+        active: matches!(status, Status::Parked { .. }),
+        end_reason: None,
+        wake_at: None,
+        wakes: 0,
+        now,
+        emails: Vec::new(),
+        segment_adds: Vec::new(),
+        segment_removes: Vec::new(),
+        arrived: Vec::new(),
+        ended_at_step: None,
+    };
+    state.encode(&mut commit.state);
+    let mut last_step = None;
+    for effect in effects {
+        match *effect {
+            Effect::Arrived { step } => {
+                last_step = Some(step);
+                commit.arrived.push(step_id(step));
+            }
+            Effect::Send { step, email } => commit.emails.push(QueuedEmail {
+                step: step_id(step),
+                email: program.emails[email as usize].name.clone(),
+                priority,
+            }),
+            Effect::AddTo { segment, .. } => commit
+                .segment_adds
+                .push(program.segments[segment as usize].clone()),
+            Effect::RemoveFrom { segment, .. } => commit
+                .segment_removes
+                .push(program.segments[segment as usize].clone()),
+            Effect::Parked { step, wakes, .. } => {
+                last_step = Some(step);
+                commit.wakes = wakes.bits();
+            }
+            Effect::Ended(reason) => {
+                commit.end_reason = Some(reason.describe(code));
+                let at = match reason {
+                    EndReason::LoopPrevented { step } => Some(step),
+                    _ => last_step.or(Some(current_step(code, state.pc))),
+                };
+                commit.ended_at_step = at.map(step_id);
+            }
+            _ => {}
+        }
+    }
+    if let Status::Parked { until } = status {
+        commit.wake_at = until;
+        // Also when the run parked again without a `Parked` effect (it was
+        // woken and no arm held): it must stay awake to its arms.
+        commit.wakes = Wakes::parked_at(code, state.pc).bits();
+    }
+    commit
+}
+
+/// The journeys a run handed its contact to, by name: the contact enters
+/// the latest deployment's journey of that name.
+pub(super) fn handoffs(program: &Program, effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::GotoJourney { journey, .. } => {
+                Some(program.journeys[*journey as usize].code.name.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn current_step(code: &JourneyCode, pc: u32) -> u16 {
+    code.steps.partition_point(|s| s.pc <= pc).saturating_sub(1) as u16
+}
