@@ -226,6 +226,12 @@ impl World {
         engagement::settle_due(&mut engine, now).unwrap()
     }
 
+    /// The timed work of `journey serve` at `now`.
+    fn advance(&mut self, now: i64) -> engagement::Advanced {
+        let mut engine = Engine::new(&mut self.store).unwrap();
+        engagement::advance_due(&mut engine, now, 100).unwrap()
+    }
+
     fn segment(&self, segment: &str) -> Vec<ContactId> {
         self.store.segment_members(segment).unwrap()
     }
@@ -604,6 +610,48 @@ fn a_person_who_clicks_after_a_scanner_still_takes_the_human_arm() {
     let person = world.settle(later + 3_620);
     assert_eq!((person.people, person.advanced), (1, 1));
     assert_eq!(world.segment("engaged"), [world.contact("ana")]);
+}
+
+#[test]
+fn a_click_just_before_the_timeout_wins_while_its_verdict_is_still_pending() {
+    let mut world = world(&["ana", "bo"]);
+    let [ana, bo] = ["ana", "bo"].map(|name| world.message_to(name));
+    let deadline = T0 + 7 * 86_400;
+
+    // Ana clicks two seconds before the wait's timeout, Bo a second after
+    // it; neither verdict is in when the timer comes due.
+    world.click(&link(&ana, 0), deadline - 2, false, Some(SAFARI));
+    world.click(&link(&bo, 0), deadline + 1, false, Some(SAFARI));
+
+    let at_deadline = world.advance(deadline + 2);
+    assert_eq!(at_deadline.settled, engagement::Settled::default());
+    assert_eq!(
+        at_deadline.held, 1,
+        "Ana's timer waits for her click's verdict"
+    );
+    assert_eq!(
+        at_deadline.due.advanced, 1,
+        "Bo clicked too late: his wait timed out"
+    );
+
+    let held = world.advance(deadline + 7);
+    assert_eq!(
+        (held.due.advanced, held.held),
+        (0, 0),
+        "held until the verdict is due"
+    );
+
+    let verdicts = world.advance(deadline + 11);
+    assert_eq!((verdicts.settled.people, verdicts.settled.advanced), (2, 1));
+    assert_eq!(world.segment("engaged"), [world.contact("ana")]);
+    assert!(
+        world.segment("reached").is_empty(),
+        "Bo's run had ended at the timeout"
+    );
+    assert_eq!(
+        world.advance(deadline + 60),
+        engagement::Advanced::default()
+    );
 }
 
 /// A transport that, like SMTP, reaches people; it must never be used.

@@ -128,26 +128,24 @@ fn serve_jobs(
 }
 
 fn advance_due(engine: &mut Engine<'_>, now: i64, mail: &mpsc::Sender<Ping>) {
-    match engine.run_due(now, DUE_BATCH) {
-        Ok(tally) if tally.advanced + tally.entered > 0 => {
-            tracing::debug!(
-                advanced = tally.advanced,
-                entered = tally.entered,
-                "due_runs_advanced"
-            );
-            let _ = mail.send(Ping::Mail);
+    // Hits on tracked URLs first (see `tracking::engagement::advance_due`):
+    // a click stamped before a wait's timeout must reach the run before
+    // the timer fires.
+    match crate::tracking::engagement::advance_due(engine, now, DUE_BATCH) {
+        Ok(done) => {
+            let due = done.due;
+            if due.advanced + due.entered > 0 {
+                tracing::debug!(
+                    advanced = due.advanced,
+                    entered = due.entered,
+                    "due_runs_advanced"
+                );
+            }
+            if due.advanced + due.entered + done.settled.advanced > 0 {
+                let _ = mail.send(Ping::Mail);
+            }
         }
-        Ok(_) => {}
-        Err(error) => tracing::error!(%error, "due_runs_failed"),
-    }
-    // Opens and clicks whose automated window has passed (see
-    // `tracking::engagement`): they wake runs, which may queue mail.
-    match crate::tracking::engagement::settle_due(engine, now) {
-        Ok(settled) if settled.advanced > 0 => {
-            let _ = mail.send(Ping::Mail);
-        }
-        Ok(_) => {}
-        Err(error) => tracing::error!(%error, "hits_not_settled"),
+        Err(error) => tracing::error!(%error, "due_work_failed"),
     }
 }
 

@@ -101,6 +101,37 @@ pub struct Settled {
     pub advanced: u64,
 }
 
+/// What one [`advance_due`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Advanced {
+    /// Hits settled and handed to the engine.
+    pub settled: Settled,
+    /// Timers put off until a hit stamped before them is settled.
+    pub held: u64,
+    /// Entries by date and runs whose timer was due.
+    pub due: crate::engine::Tally,
+}
+
+/// The timed work of a server that takes tracking hits, at `now`, in the
+/// order that keeps DESIGN 4.4's rule that a happening stamped at or
+/// before a wait's deadline wins over its timeout: first the hits whose
+/// window has passed go to the engine, then the timers of contacts with a
+/// hit still unsettled from before the timer are put off, then the due
+/// timers fire. Hits that fail to settle are logged and tried again next
+/// time; they still hold their contacts' timers, so the rest goes on.
+pub fn advance_due(engine: &mut Engine, now: i64, batch: usize) -> Result<Advanced, EngineError> {
+    let settled = settle_due(engine, now).unwrap_or_else(|error| {
+        tracing::error!(%error, "hits_not_settled");
+        Settled::default()
+    });
+    let held = engine.store.hold_timers_for_unsettled_hits(now)?;
+    if held > 0 {
+        tracing::debug!(held, "timers_held_for_hits");
+    }
+    let due = engine.run_due(now, batch)?;
+    Ok(Advanced { settled, held, due })
+}
+
 /// Settles the hits whose automated window has passed at `now`: decides
 /// whether each was a person's, writes it, and hands it to the engine.
 pub fn settle_due(engine: &mut Engine, now: i64) -> Result<Settled, EngineError> {

@@ -146,6 +146,34 @@ impl SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Puts off the timers due at `now` of the contacts who have a hit
+    /// stamped at or before the timer that is not settled yet, until the
+    /// last such hit is settled. A click a second before a `wait for`'s
+    /// timeout thereby still wins (DESIGN 4.4): the run wakes once the hit
+    /// has gone to the engine, and the VM looks at what happened up to the
+    /// deadline kept in the run's state, not at the time it wakes. Other
+    /// timers of those contacts are late by at most the window (or until
+    /// the next second, while a backlog of hits past their window waits to
+    /// be settled). Returns how many runs were put off.
+    pub fn hold_timers_for_unsettled_hits(&mut self, now: i64) -> Result<u64> {
+        let held = self
+            .conn
+            .prepare_cached(
+                "WITH pending AS ( \
+                   SELECT o.contact, h.at, h.settle_at FROM tracking_hits h \
+                   JOIN outbox o ON o.id = h.outbox WHERE h.settled = 0) \
+                 UPDATE runs SET wake_at = max(?1 + 1, ( \
+                   SELECT max(p.settle_at) FROM pending p \
+                   WHERE p.contact = runs.contact AND p.at <= runs.wake_at)) \
+                 WHERE active = 1 AND wake_at <= ?1 \
+                   AND contact IN (SELECT contact FROM pending) \
+                   AND EXISTS (SELECT 1 FROM pending p \
+                     WHERE p.contact = runs.contact AND p.at <= runs.wake_at)",
+            )?
+            .execute(params![now])?;
+        Ok(held as u64)
+    }
+
     /// Writes a hit's verdict; it is not handed to the engine again.
     pub fn settle_hit(&mut self, id: i64, automated: bool, sign: Option<&str>) -> Result<()> {
         self.conn
