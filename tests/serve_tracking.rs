@@ -36,55 +36,11 @@ const SAFARI: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/6
 const PORTAL: &str = "https://portal.example-health.org/offers";
 const NAMES: [&str; 5] = ["ana", "bo", "cy", "di", "ed"];
 
-const SOURCE: &str = r#"
-contact {
-  email: email
-  first_name: text
-}
+/// The project of runtime/tests/tracking.rs, which tests the same functions
+/// without HTTP.
+const SOURCE: &str = include_str!("../runtime/tests/fixtures/tracking/offers.journey");
 
-list members "Members"
-segment engaged "Clicked, by a person"
-segment reached "Clicked, by anyone"
-event newsletter_requested
-
-email offer {
-  kind marketing
-  subject "An offer for you, {{ contact.first_name }}"
-  body "offer.html"
-  link portal "https://portal.example-health.org/offers"
-  link webinar "https://example-health.org/webinar"
-}
-
-journey offers "Offers" {
-  from "Example Health <news@example-health.org>"
-  enter on list members
-
-  send offer
-  wait for human click offer.portal -> engaged,
-           click offer.portal -> reached
-           timeout 7 days
-  end
-
-  engaged: add to engaged
-  end
-
-  reached: add to reached
-  end
-}
-
-journey newsletter "Newsletter on request" {
-  from "Example Health <news@example-health.org>"
-  enter on event newsletter_requested
-  reentry always
-  send offer
-  end
-}
-"#;
-
-const BODY: &str = "<html><body><p>Hi {{ contact.first_name }},</p>\n\
-    <p><a href=\"{{ link.portal }}\">See the offer</a> or \
-    <a href=\"{{ link.webinar }}\">join the webinar</a>.</p>\n\
-    <p><a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p></body></html>\n";
+const BODY: &str = include_str!("../runtime/tests/fixtures/tracking/offer.html");
 
 /// One delivered message, decoded enough to follow.
 struct Mail {
