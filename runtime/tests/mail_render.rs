@@ -84,7 +84,9 @@ fn html_bodies_escape_values_and_subjects_do_not() {
         Renew (https://t.example-health.org/c/abc?u=1&v=2)\n\n\
         Unsubscribe (https://x.org/u/1?a=b&c=d)\n"
     );
-    let unsubscribe = rendered.list_unsubscribe.expect("a marketing email's header");
+    let unsubscribe = rendered
+        .list_unsubscribe
+        .expect("a marketing email's header");
     assert_eq!(
         unsubscribe.one_click.as_deref(),
         Some("https://x.org/u/1?a=b&c=d")
