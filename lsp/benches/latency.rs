@@ -90,16 +90,7 @@ fn main() {
 
 /// Writes the project; returns each journey file's path and text.
 fn write_project(dir: &Path) -> std::io::Result<Vec<(PathBuf, String)>> {
-    let size = Size {
-        extra_fields: 10,
-        emails: 12,
-        lists: 4,
-        segments: 4,
-        events: 4,
-        journeys: 0,
-        steps: 30,
-        expr_depth: 2,
-    };
+    let size = Size::journeys_added_later();
     let mut c = Seeded::new(SEED);
     let mut schema = Schema::new(&size);
     schema.journeys.clear();

@@ -100,6 +100,23 @@ pub struct Size {
     pub expr_depth: usize,
 }
 
+impl Size {
+    /// A schema of a mid-sized team, with journeys added one by one by the
+    /// caller: what a 2,000-line file or editor project is made of.
+    pub fn journeys_added_later() -> Size {
+        Size {
+            extra_fields: 10,
+            emails: 12,
+            lists: 4,
+            segments: 4,
+            events: 4,
+            journeys: 0,
+            steps: 30,
+            expr_depth: 2,
+        }
+    }
+}
+
 /// The names a project declares; journeys refer only to these.
 #[derive(Clone, Debug)]
 pub struct Schema {
@@ -203,16 +220,7 @@ pub fn project(seed: u64, bytes: usize) -> Vec<(String, String)> {
 /// One self-contained file (a schema, then journeys) of at least `lines`
 /// lines.
 pub fn file_of_lines(seed: u64, lines: usize) -> String {
-    let size = Size {
-        extra_fields: 10,
-        emails: 12,
-        lists: 4,
-        segments: 4,
-        events: 4,
-        journeys: 0,
-        steps: 30,
-        expr_depth: 2,
-    };
+    let size = Size::journeys_added_later();
     let mut c = Seeded::new(seed);
     let mut schema = Schema::new(&size);
     schema.journeys.clear();
