@@ -4,6 +4,7 @@
 
 use crate::world::View;
 use journey_compiler::check::step_ids;
+use journey_compiler::span::Span;
 use journey_compiler::symbols::Symbol;
 use journey_compiler::syntax::ast::{Decl, EmailItem};
 use tower_lsp_server::ls_types::{DocumentSymbol, Location, SymbolKind, WorkspaceSymbol};
@@ -15,36 +16,44 @@ pub fn document_symbols(view: &View) -> Vec<DocumentSymbol> {
     let Some(tree) = view.analysis.trees().get(file.0 as usize) else {
         return Vec::new();
     };
-    let range = |span| view.range(file, span);
+    let symbol = |name: &str, detail: String, kind, whole: Span, selection: Span, children| {
+        Some(outline_symbol(
+            name,
+            detail,
+            kind,
+            view.range(file, whole)?,
+            view.range(file, selection)?,
+            children,
+        ))
+    };
+
     let mut out = Vec::new();
     for decl in &tree.decls {
-        let symbol = match decl {
+        let found = match decl {
             Decl::Contact(contact) => {
                 let fields = contact.fields.iter().filter_map(|f| {
-                    let ty = format!(
-                        "{}{}",
-                        f.ty.name.as_str(),
-                        if f.ty.optional { "?" } else { "" }
-                    );
-                    let detail = if f.phi.is_some() {
-                        format!("{ty} · PHI")
-                    } else {
-                        ty
-                    };
+                    let optional = if f.ty.optional { "?" } else { "" };
+                    let phi = if f.phi.is_some() { " · PHI" } else { "" };
+                    let detail = format!("{}{optional}{phi}", f.ty.name.as_str());
                     symbol(
                         &f.name.name,
                         detail,
                         SymbolKind::FIELD,
-                        range(f.span)?,
-                        range(f.name.span)?,
-                        Vec::new(),
+                        f.span,
+                        f.name.span,
+                        vec![],
                     )
                 });
                 let fields = fields.collect();
-                let whole = range(contact.span);
-                whole.and_then(|r| {
-                    symbol("contact", String::new(), SymbolKind::STRUCT, r, r, fields)
-                })
+                let kind = SymbolKind::STRUCT;
+                symbol(
+                    "contact",
+                    String::new(),
+                    kind,
+                    contact.span,
+                    contact.span,
+                    fields,
+                )
             }
             Decl::List(list) | Decl::Segment(list) => {
                 let kind = if matches!(decl, Decl::List(_)) {
@@ -56,18 +65,8 @@ pub fn document_symbols(view: &View) -> Vec<DocumentSymbol> {
                     .display
                     .as_ref()
                     .map_or(kind.to_string(), |d| d.value.clone());
-                range(list.span)
-                    .zip(range(list.name.span))
-                    .and_then(|(whole, name)| {
-                        symbol(
-                            &list.name.name,
-                            detail,
-                            SymbolKind::ENUM,
-                            whole,
-                            name,
-                            Vec::new(),
-                        )
-                    })
+                let (name, kind) = (&list.name, SymbolKind::ENUM);
+                symbol(&name.name, detail, kind, list.span, name.span, vec![])
             }
             Decl::Event(event) => {
                 let fields = event.fields.iter().filter_map(|f| {
@@ -76,50 +75,40 @@ pub fn document_symbols(view: &View) -> Vec<DocumentSymbol> {
                         &f.name.name,
                         detail,
                         SymbolKind::FIELD,
-                        range(f.span)?,
-                        range(f.name.span)?,
-                        Vec::new(),
+                        f.span,
+                        f.name.span,
+                        vec![],
                     )
                 });
                 let fields = fields.collect();
-                range(event.span)
-                    .zip(range(event.name.span))
-                    .and_then(|(whole, name)| {
-                        symbol(
-                            &event.name.name,
-                            "event".into(),
-                            SymbolKind::EVENT,
-                            whole,
-                            name,
-                            fields,
-                        )
-                    })
+                let (name, kind) = (&event.name, SymbolKind::EVENT);
+                symbol(
+                    &name.name,
+                    "event".into(),
+                    kind,
+                    event.span,
+                    name.span,
+                    fields,
+                )
             }
             Decl::Email(email) => {
                 let links = email.items.iter().filter_map(|item| match item {
-                    EmailItem::Link { name, url, span } => symbol(
-                        &name.name,
-                        url.value.clone(),
-                        SymbolKind::PROPERTY,
-                        range(*span)?,
-                        range(name.span)?,
-                        Vec::new(),
-                    ),
+                    EmailItem::Link { name, url, span } => {
+                        let (detail, kind) = (url.value.clone(), SymbolKind::PROPERTY);
+                        symbol(&name.name, detail, kind, *span, name.span, vec![])
+                    }
                     _ => None,
                 });
                 let links = links.collect();
-                range(email.span)
-                    .zip(range(email.name.span))
-                    .and_then(|(whole, name)| {
-                        symbol(
-                            &email.name.name,
-                            "email".into(),
-                            SymbolKind::OBJECT,
-                            whole,
-                            name,
-                            links,
-                        )
-                    })
+                let (name, kind) = (&email.name, SymbolKind::OBJECT);
+                symbol(
+                    &name.name,
+                    "email".into(),
+                    kind,
+                    email.span,
+                    name.span,
+                    links,
+                )
             }
             Decl::Journey(journey) => {
                 let steps: Vec<_> = journey.steps().collect();
@@ -131,9 +120,9 @@ pub fn document_symbols(view: &View) -> Vec<DocumentSymbol> {
                         &id,
                         detail,
                         SymbolKind::FUNCTION,
-                        range(step.span)?,
-                        range(selection)?,
-                        Vec::new(),
+                        step.span,
+                        selection,
+                        vec![],
                     )
                 });
                 let children = children.collect();
@@ -141,35 +130,25 @@ pub fn document_symbols(view: &View) -> Vec<DocumentSymbol> {
                     .display
                     .as_ref()
                     .map_or("journey".into(), |d| d.value.clone());
-                range(journey.span)
-                    .zip(range(journey.name.span))
-                    .and_then(|(whole, name)| {
-                        symbol(
-                            &journey.name.name,
-                            detail,
-                            SymbolKind::MODULE,
-                            whole,
-                            name,
-                            children,
-                        )
-                    })
+                let (name, kind) = (&journey.name, SymbolKind::MODULE);
+                symbol(&name.name, detail, kind, journey.span, name.span, children)
             }
         };
-        out.extend(symbol);
+        out.extend(found);
     }
     out
 }
 
-fn symbol(
+fn outline_symbol(
     name: &str,
     detail: String,
     kind: SymbolKind,
     range: Range,
     selection_range: Range,
     children: Vec<DocumentSymbol>,
-) -> Option<DocumentSymbol> {
+) -> DocumentSymbol {
     #[allow(deprecated)]
-    Some(DocumentSymbol {
+    DocumentSymbol {
         name: name.to_string(),
         detail: (!detail.is_empty()).then_some(detail),
         kind,
@@ -178,7 +157,7 @@ fn symbol(
         range,
         selection_range,
         children: (!children.is_empty()).then_some(children),
-    })
+    }
 }
 
 /// Every declared name of the project whose name holds the query's chars

@@ -70,6 +70,24 @@ impl Server {
         })
     }
 
+    /// [`Self::answer`] for a request the server may refuse, with a reason
+    /// the editor shows (a rename while the file does not parse, say).
+    fn answer_or_refuse<T>(
+        &self,
+        uri: &Uri,
+        what: &str,
+        f: impl FnOnce(&View) -> std::result::Result<T, String>,
+    ) -> Result<Option<T>> {
+        let mut refusal = None;
+        let answer = self.answer(uri, what, |view| {
+            f(view).map_err(|why| refusal = Some(why)).ok()
+        })?;
+        match refusal {
+            Some(why) => Err(refused(why)),
+            None => Ok(answer),
+        }
+    }
+
     /// Applies a notification to the state and wakes the diagnostics task;
     /// a panic inside is logged and the server goes on.
     fn update(&self, what: &str, f: impl FnOnce(&mut World)) {
@@ -259,30 +277,16 @@ impl LanguageServer for Server {
         &self,
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        let mut refusal = None;
-        let answer = self.answer(&params.text_document.uri, "prepare_rename", |view| {
+        self.answer_or_refuse(&params.text_document.uri, "prepare_rename", |view| {
             rename::prepare(view, params.position)
-                .map_err(|why| refusal = Some(why))
-                .ok()
-        })?;
-        match refusal {
-            Some(why) => Err(refused(why)),
-            None => Ok(answer),
-        }
+        })
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let at = params.text_document_position;
-        let mut refusal = None;
-        let answer = self.answer(&at.text_document.uri, "rename", |view| {
+        self.answer_or_refuse(&at.text_document.uri, "rename", |view| {
             rename::rename(view, at.position, &params.new_name)
-                .map_err(|why| refusal = Some(why))
-                .ok()
-        })?;
-        match refusal {
-            Some(why) => Err(refused(why)),
-            None => Ok(answer),
-        }
+        })
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
