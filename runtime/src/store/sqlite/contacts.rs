@@ -66,47 +66,54 @@ impl SqliteStore {
     /// (an id with no contact is left out): three statements for the
     /// whole batch, not three per contact.
     pub fn engine_contacts(&self, ids: &[ContactId]) -> Result<Vec<ContactRow>> {
-        if ids.is_empty() {
+        let batch = BatchIds::new(ids);
+        if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = id_array(ids);
-        let mut contacts: Vec<ContactRow> = self
-            .conn
-            .prepare_cached(
-                "SELECT id, external_id, fields, zone FROM contacts \
-                 WHERE id IN rarray(?1) ORDER BY id",
-            )?
-            .query_map([&ids], |r| {
-                Ok(ContactRow {
-                    id: r.get(0)?,
-                    external_id: r.get(1)?,
-                    fields: r.get(2)?,
-                    zone: r.get(3)?,
+        let mut contacts: Vec<ContactRow> = Vec::with_capacity(ids.len());
+        let (sql, params) = batch.statement(
+            "SELECT id, external_id, fields, zone FROM contacts WHERE id {ids} ORDER BY id",
+            &[],
+        );
+        let mut query = self.conn.prepare_cached(&sql)?;
+        let mut rows = query.query(&*params)?;
+        while let Some(row) = rows.next()? {
+            let id = row.get(0)?;
+            if batch.contains(id) {
+                contacts.push(ContactRow {
+                    id,
+                    external_id: row.get(1)?,
+                    fields: row.get(2)?,
+                    zone: row.get(3)?,
                     segments: Vec::new(),
                     happenings: Vec::new(),
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+                });
+            }
+        }
         let index = |contacts: &[ContactRow], id: ContactId| {
             contacts.binary_search_by_key(&id, |c| c.id).ok()
         };
 
-        let mut segments = self.conn.prepare_cached(
-            "SELECT contact, segment FROM segment_members WHERE contact IN rarray(?1) \
+        let (sql, params) = batch.statement(
+            "SELECT contact, segment FROM segment_members WHERE contact {ids} \
              ORDER BY contact, segment",
-        )?;
-        let mut rows = segments.query([&ids])?;
+            &[],
+        );
+        let mut segments = self.conn.prepare_cached(&sql)?;
+        let mut rows = segments.query(&*params)?;
         while let Some(row) = rows.next()? {
             if let Some(at) = index(&contacts, row.get(0)?) {
                 contacts[at].segments.push(row.get(1)?);
             }
         }
 
-        let mut happenings = self.conn.prepare_cached(
+        let (sql, params) = batch.statement(
             "SELECT contact, at, kind, name, link, data, automated FROM happenings \
-             WHERE contact IN rarray(?1) ORDER BY contact, at, id",
-        )?;
-        let mut rows = happenings.query([&ids])?;
+             WHERE contact {ids} ORDER BY contact, at, id",
+            &[],
+        );
+        let mut happenings = self.conn.prepare_cached(&sql)?;
+        let mut rows = happenings.query(&*params)?;
         while let Some(row) = rows.next()? {
             let contact = row.get(0)?;
             if let Some(at) = index(&contacts, contact) {

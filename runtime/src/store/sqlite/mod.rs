@@ -11,12 +11,14 @@
 
 use super::schema::MIGRATIONS;
 use super::*;
+use batch_ids::BatchIds;
 use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 mod access;
+mod batch_ids;
 mod contacts;
 mod erasure;
 mod outbox;

@@ -64,12 +64,15 @@ impl SqliteStore {
         journey: &str,
         contacts: &[ContactId],
     ) -> Result<Vec<EntryStatus>> {
-        let mut query = self.conn.prepare_cached(
+        let batch = BatchIds::new(contacts);
+        let (sql, params) = batch.statement(
             "SELECT contact, max(active), max(CASE WHEN active = 0 THEN ended_at END), max(id) \
-             FROM runs WHERE journey = ?1 AND contact IN rarray(?2) GROUP BY contact",
-        )?;
+             FROM runs WHERE journey = ?1 AND contact {ids} GROUP BY contact",
+            &[&journey],
+        );
+        let mut query = self.conn.prepare_cached(&sql)?;
         let mut found: Vec<(ContactId, EntryStatus)> = query
-            .query_map(params![journey, id_array(contacts)], |r| {
+            .query_map(&*params, |r| {
                 let status = EntryStatus {
                     in_run: r.get(1)?,
                     last_end: r.get(2)?,

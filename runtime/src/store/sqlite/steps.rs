@@ -204,14 +204,20 @@ fn newest_runs<'b>(
         }
     }
     let mut newest = HashMap::new();
-    let mut query = conn.prepare_cached(
-        "SELECT contact, max(id) FROM runs WHERE journey = ?1 AND contact IN rarray(?2) \
-         GROUP BY contact",
-    )?;
     for (journey, contacts) in entered {
-        let mut rows = query.query(params![journey, id_array(&contacts)])?;
+        let batch = BatchIds::new(&contacts);
+        let (sql, params) = batch.statement(
+            "SELECT contact, max(id) FROM runs WHERE journey = ?1 AND contact {ids} \
+             GROUP BY contact",
+            &[&journey],
+        );
+        let mut query = conn.prepare_cached(&sql)?;
+        let mut rows = query.query(&*params)?;
         while let Some(row) = rows.next()? {
-            newest.insert((journey, row.get(0)?), row.get(1)?);
+            let contact = row.get(0)?;
+            if batch.contains(contact) {
+                newest.insert((journey, contact), row.get(1)?);
+            }
         }
     }
     Ok(newest)
