@@ -29,6 +29,7 @@ use journey_compiler::check::program::Base;
 use load::Rows;
 use std::collections::HashMap;
 use std::rc::Rc;
+use step::Names;
 
 #[derive(Debug)]
 pub enum EngineError {
@@ -127,6 +128,7 @@ pub struct Engine<'s> {
     pub store: &'s mut SqliteStore,
     latest: DeploymentId,
     programs: HashMap<DeploymentId, Rc<Program>>,
+    names: HashMap<DeploymentId, Rc<Names>>,
 }
 
 impl<'s> Engine<'s> {
@@ -140,6 +142,7 @@ impl<'s> Engine<'s> {
             store,
             latest,
             programs,
+            names: HashMap::new(),
         })
     }
 
@@ -156,6 +159,16 @@ impl<'s> Engine<'s> {
         let program = Rc::new(program);
         self.programs.insert(deployment, Rc::clone(&program));
         Ok(program)
+    }
+
+    /// The names of a deployment's program, made on first use.
+    fn names_of(&mut self, deployment: DeploymentId) -> Result<Rc<Names>> {
+        if let Some(names) = self.names.get(&deployment) {
+            return Ok(Rc::clone(names));
+        }
+        let names = Rc::new(Names::of(&*self.program_of(deployment)?));
+        self.names.insert(deployment, Rc::clone(&names));
+        Ok(names)
     }
 
     /// The contact as the VM reads it: fields, zone, history, segments.
@@ -270,7 +283,8 @@ impl<'s> Engine<'s> {
         tally: &mut EnterTally,
     ) -> Result<Steps> {
         let program = self.program();
-        let name = &program.journeys[journey as usize].code.name;
+        let names = self.names_of(self.latest)?;
+        let name = &names.journeys[journey as usize];
         let statuses = self.store.entry_statuses(name, contacts)?;
         let refused = |status: &EntryStatus| again == Again::Never && status.last_end.is_some();
         let wanted: Vec<ContactId> = contacts
@@ -305,13 +319,14 @@ impl<'s> Engine<'s> {
             let (state, vm_status) = vm.enter(journey, &facts, now, &mut effects);
             let run = RunWrite::New {
                 contact,
-                journey: name.clone(),
+                journey: Rc::clone(name),
                 deployment: self.latest,
                 entered_at: now,
                 newest: status.newest,
             };
-            let commit =
-                step::step_commit(&program, journey, run, &state, vm_status, &effects, now);
+            let commit = step::step_commit(
+                &program, &names, journey, run, &state, vm_status, &effects, now,
+            );
             steps.commits.push(commit);
             steps
                 .after
@@ -438,6 +453,7 @@ impl<'s> Engine<'s> {
                     .take_while(|run| run.deployment == deployment)
                     .count();
             let program = self.program_of(deployment)?;
+            let names = self.names_of(deployment)?;
             let vm = Vm::new(&program);
             for run in &runs[first..end] {
                 let journey = program
@@ -460,8 +476,9 @@ impl<'s> Engine<'s> {
                     contact: run.contact,
                     version: run.version,
                 };
-                let commit =
-                    step::step_commit(&program, journey, write, &state, status, &effects, now);
+                let commit = step::step_commit(
+                    &program, &names, journey, write, &state, status, &effects, now,
+                );
                 steps.commits.push(commit);
                 steps
                     .after

@@ -17,6 +17,7 @@ pub mod schema;
 pub mod sqlite;
 
 use std::fmt;
+use std::rc::Rc;
 
 pub type ContactId = i64;
 pub type RunId = i64;
@@ -174,7 +175,7 @@ pub enum RunWrite {
     /// A new run.
     New {
         contact: ContactId,
-        journey: String,
+        journey: Rc<str>,
         deployment: DeploymentId,
         entered_at: i64,
         /// The contact's newest run of the journey when the engine decided
@@ -195,16 +196,18 @@ pub enum RunWrite {
 #[derive(Clone, Debug)]
 pub struct QueuedEmail {
     /// The step's stable id, for the idempotency key and reports.
-    pub step: String,
-    pub email: String,
+    pub step: Rc<str>,
+    pub email: Rc<str>,
     pub priority: i64,
 }
 
-/// Everything one VM call produced for one run, written together.
+/// Everything one VM call produced for one run, written together. Its
+/// names (journey, steps, emails) are shared with the engine's table of
+/// the program's names, so that a step copies none of them.
 #[derive(Clone, Debug)]
 pub struct StepCommit {
     pub run: RunWrite,
-    pub journey: String,
+    pub journey: Rc<str>,
     pub state: Vec<u8>,
     pub active: bool,
     pub end_reason: Option<String>,
@@ -215,8 +218,8 @@ pub struct StepCommit {
     pub segment_adds: Vec<String>,
     pub segment_removes: Vec<String>,
     /// Step ids arrived at, and the step the run ended at.
-    pub arrived: Vec<String>,
-    pub ended_at_step: Option<String>,
+    pub arrived: Vec<Rc<str>>,
+    pub ended_at_step: Option<Rc<str>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -212,8 +212,8 @@ mod tests {
             emails: vec![],
             segment_adds: vec![],
             segment_removes: vec![],
-            arrived: arrived.iter().map(|s| s.to_string()).collect(),
-            ended_at_step: (!active).then(|| arrived.last().unwrap().to_string()),
+            arrived: arrived.iter().map(|&s| s.into()).collect(),
+            ended_at_step: (!active).then(|| (*arrived.last().unwrap()).into()),
         }
     }
 
