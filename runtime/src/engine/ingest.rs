@@ -1,17 +1,34 @@
 //! Many happenings at once: what `journey serve` does with a batch of
 //! events (and with a single one), as [`Engine::happen`] does with one,
-//! in a few transactions instead of several per happening.
+//! in one transaction instead of several per happening.
 //!
-//! The batch happens at one instant. Every happening (and the audit rows
-//! the caller gives) is written in one transaction, updates changing
-//! their contact's fields in the order given; then the runs they wake,
-//! every contact's once, are advanced and committed together; then each
-//! happening enters the journeys it triggers. A run woken by two events
-//! of the batch is advanced once and sees both, as it would see an event
-//! that happened before it reached its wait.
+//! The batch happens at one instant. In one transaction, which is also the
+//! one commit (one `fsync` on a durable connection) a single event costs:
+//! every happening and the audit rows the caller gives are written,
+//! updates changing their contact's fields in the order given; then the
+//! runs they wake, every contact's once, are advanced. A run woken by two
+//! events of the batch is advanced once and sees both, as it would see an
+//! event that happened before it reached its wait. A failure anywhere
+//! rolls the whole batch back: nothing of it is recorded.
+//!
+//! What has transactions of its own follows the commit: date entries
+//! scheduled anew for updated contacts (their old ones are dropped inside
+//! the transaction; if the process stops before they are scheduled, the
+//! engine schedules them when it starts), contacts handed to another
+//! journey, and journeys the happenings trigger. Those cost commits of
+//! their own; folding them in would need `Engine::enter` to work inside an
+//! open batch.
 
 use super::*;
 use crate::store::sqlite::AuditEntry;
+
+/// What [`Engine::happen_all`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ingested {
+    pub tally: Tally,
+    /// Whether an advanced run queued an email (delivery has work).
+    pub queued_mail: bool,
+}
 
 impl Engine<'_> {
     /// Records `happenings` with `audit` and lets them do their work: the
@@ -22,37 +39,42 @@ impl Engine<'_> {
         happenings: &[Happening],
         audit: &[AuditEntry],
         now: i64,
-    ) -> Result<Tally> {
-        self.store.record_all(happenings, audit, now)?;
+    ) -> Result<Ingested> {
         let program = self.program();
-
-        let updates = happenings
-            .iter()
-            .filter(|h| h.kind == HappeningKind::Update);
         let dated = program
             .journeys
             .iter()
             .any(|j| j.entries.iter().any(|e| matches!(e, Entry::Date { .. })));
-        let mut updated = false;
-        for happening in updates {
-            self.update_zone(happening)?;
-            if dated {
-                // Its dates may have changed: schedule its entries anew.
-                self.store.forget_date_entries(happening.contact)?;
+        let updated = happenings.iter().any(|h| h.kind == HappeningKind::Update);
+
+        let (outcomes, handoffs, queued_mail) = self.in_batch(|engine| {
+            engine.store.write_records(happenings, audit, now)?;
+            for update in happenings
+                .iter()
+                .filter(|h| h.kind == HappeningKind::Update)
+            {
+                engine.update_zone(update)?;
+                if dated {
+                    // Its dates may have changed: they are scheduled anew.
+                    engine.store.forget_date_entries(update.contact)?;
+                }
             }
-            updated = true;
-        }
+            let runs = engine.woken_runs(happenings)?;
+            if runs.is_empty() {
+                return Ok((Vec::new(), Vec::new(), false));
+            }
+            let steps = engine.decide_advances(&runs, now)?;
+            let queued_mail = steps.commits.iter().any(|c| !c.emails.is_empty());
+            let (outcomes, handoffs) = engine.commit_steps(steps)?;
+            Ok((outcomes, handoffs, queued_mail))
+        })?;
+
         if dated && updated {
             for journey in 0..program.journeys.len() {
                 self.schedule_dates(&program, journey as JourneyId, now)?;
             }
         }
-
-        let runs = self.woken_runs(happenings)?;
-        let (outcomes, handoffs) = self.in_batch(|engine| {
-            let steps = engine.decide_advances(&runs, now)?;
-            engine.commit_steps(steps)
-        })?;
+        let handed_off = !handoffs.is_empty();
         self.hand_off(handoffs, now)?;
         let mut tally = Tally::default();
         for outcome in outcomes {
@@ -61,11 +83,15 @@ impl Engine<'_> {
                 CommitOutcome::Lost => tally.lost_races += 1,
             }
         }
-
         for happening in happenings {
             tally.entered += self.enter_on(happening, now)?;
         }
-        Ok(tally)
+        Ok(Ingested {
+            tally,
+            // An entry or a handoff may queue mail too (a journey that
+            // starts with a send): say so rather than look.
+            queued_mail: queued_mail || handed_off || tally.entered > 0,
+        })
     }
 
     /// The runs the batch wakes, each once: every active run of a contact

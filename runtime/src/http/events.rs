@@ -224,25 +224,26 @@ async fn apply(state: &AppState, caller: Caller, batch: Vec<Incoming>) -> ApiRes
     let actor = caller.actor();
     let applied = state
         .engine
-        .run(move |engine, turn| {
-            let applied = apply_on_engine(engine, batch, &actor, SystemClock.now());
-            turn.mail = applied
-                .as_ref()
-                .is_ok_and(|a| a.runs_woken + a.journeys_entered > 0);
-            applied
+        .run(move |engine, turn| -> ApiResult<Applied> {
+            let (applied, queued_mail) = apply_on_engine(engine, batch, &actor, SystemClock.now())?;
+            // Delivery is woken only when there is mail: each wake-up
+            // costs it a look at the outbox.
+            turn.mail = queued_mail;
+            Ok(applied)
         })
         .await??;
     Ok(applied_json(applied))
 }
 
 /// Finds every event's contact, then records the batch with its audit
-/// rows and lets it happen (see `Engine::happen_all`).
+/// rows and lets it happen (see `Engine::happen_all`); also says whether
+/// mail was queued.
 fn apply_on_engine(
     engine: &mut Engine<'_>,
     batch: Vec<Incoming>,
     actor: &str,
     now: i64,
-) -> ApiResult<Applied> {
+) -> ApiResult<(Applied, bool)> {
     let mut contacts = Vec::with_capacity(batch.len());
     let mut errors = Vec::new();
     for event in &batch {
@@ -290,14 +291,15 @@ fn apply_on_engine(
             automated: false,
         })
         .collect();
-    let tally = engine
+    let ingested = engine
         .happen_all(&happenings, &audit, now)
         .map_err(engine_error)?;
-    Ok(Applied {
+    let applied = Applied {
         accepted: happenings.len() as u64,
-        runs_woken: tally.advanced,
-        journeys_entered: tally.entered,
-    })
+        runs_woken: ingested.tally.advanced,
+        journeys_entered: ingested.tally.entered,
+    };
+    Ok((applied, ingested.queued_mail))
 }
 
 /// The audit detail of an event: its name and field names, no values.

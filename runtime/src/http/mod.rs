@@ -169,14 +169,23 @@ pub fn serve(options: Serve, ready: impl FnOnce(SocketAddr)) -> Result<(), Serve
         transport,
         hooks,
     } = options;
-    let store = SqliteStore::open(&settings.db).map_err(ServeError::Store)?;
+    let mut store = SqliteStore::open(&settings.db).map_err(ServeError::Store)?;
+    store.wait_briefly_when_busy().map_err(ServeError::Store)?;
+    // Every write the API acknowledges is committed on the engine's
+    // connection, and a 2xx means "stored": each commit there reaches the
+    // disk (`fsync` of the write-ahead log) before the answer, so that a
+    // power loss or an OS crash cannot take it back. The store's default,
+    // `synchronous=NORMAL`, survives a crash of this process only.
     // The engine's commits never copy the write-ahead log into the
     // database (which takes milliseconds now and then, in the middle of a
     // request): delivery's thread does it, every second (see `worker`).
-    store
-        .connection()
-        .pragma_update(None, "wal_autocheckpoint", 0)
-        .map_err(|e| ServeError::Store(e.into()))?;
+    let pragmas = [("synchronous", "FULL"), ("wal_autocheckpoint", "0")];
+    for (pragma, value) in pragmas {
+        store
+            .connection()
+            .pragma_update(None, pragma, value)
+            .map_err(|e| ServeError::Store(e.into()))?;
+    }
     let (_, bytes) = store
         .latest_deployment()
         .map_err(ServeError::Store)?

@@ -8,9 +8,9 @@
 //! also sees what another process, `journey event` say, wrote meanwhile).
 //!
 //! Delivery has a thread and a store connection of its own, so a slow SMTP
-//! server never delays an API request. After each round it also copies the
-//! write-ahead log into the database (a checkpoint), which the engine's
-//! commits no longer do. It sends what is due, then sleeps
+//! server never delays an API request. It also copies the write-ahead log
+//! into the database (a checkpoint) at most once a second, which the
+//! engine's commits no longer do. It sends what is due, then sleeps
 //! until the next email is due, at most a second, or until the engine
 //! thread says that a job may have queued mail. Its claims on emails are
 //! leases (see `engine::delivery`), as with several `journey run`
@@ -29,7 +29,7 @@ use crate::mail::{Templates, Transport};
 use crate::store::sqlite::SqliteStore;
 use std::path::Path;
 use std::sync::{mpsc, Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The longest either thread sleeps without looking at the clock.
 const TICK: Duration = Duration::from_secs(1);
@@ -149,15 +149,12 @@ fn advance_due(engine: &mut Engine<'_>, now: i64, mail: &mpsc::Sender<Ping>) {
     }
 }
 
-/// Copies the write-ahead log into the database, without waiting for
-/// readers or the writer (a passive checkpoint). The engine's connection
-/// does not (`wal_autocheckpoint` is off there), so that no request waits
-/// for it; the log would otherwise grow without end.
-fn checkpoint(store: &SqliteStore) {
-    let done = store
-        .connection()
-        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(0));
-    if let Err(error) = done {
+/// Copies the write-ahead log into the database and starts it again (see
+/// `SqliteStore::checkpoint_and_restart`). The engine's connection does
+/// not (`wal_autocheckpoint` is off there), so that no request waits for
+/// it; the log would otherwise grow without end.
+fn checkpoint(store: &mut SqliteStore) {
+    if let Err(error) = store.checkpoint_and_restart() {
         tracing::warn!(%error, "checkpoint_failed");
     }
 }
@@ -178,6 +175,9 @@ pub fn delivery_loop(
             return;
         }
     };
+    // At most one checkpoint a second, however often delivery is woken:
+    // each one competes with the engine's commits for the disk.
+    let mut checkpointed = Instant::now();
     loop {
         let now = SystemClock.now();
         let due = store.next_outbox_due(now).ok().flatten();
@@ -221,7 +221,10 @@ pub fn delivery_loop(
                 }
             }
         }
-        checkpoint(&store);
+        if checkpointed.elapsed() >= TICK {
+            checkpoint(&mut store);
+            checkpointed = Instant::now();
+        }
         match pings.recv_timeout(wait) {
             Ok(Ping::Mail) | Err(mpsc::RecvTimeoutError::Timeout) => {
                 while let Ok(ping) = pings.try_recv() {

@@ -1,10 +1,15 @@
 //! What `journey serve`'s API asks of the store beyond the engine's own
 //! needs: a contact created together with its audit row, memberships
 //! added to a known contact, a contact's lists, members a page at a time,
-//! and audit rows for many writes in one transaction.
+//! and audit rows for many writes in one transaction, or with events in
+//! the caller's.
 
 use super::contacts::{upsert_contact, write_audit, write_happening};
 use super::*;
+
+/// How long a connection waits for another writer: what
+/// [`SqliteStore::open`] sets, set again after a shorter wait.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// One audit row: who did what, to which contact (by opaque id).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,24 +94,77 @@ impl SqliteStore {
     }
 
     /// Records happenings (an update also changes its contact's fields, in
-    /// order) and the audit rows that go with them, in one transaction.
-    pub fn record_all(
+    /// order) and the audit rows that go with them, inside the transaction
+    /// the caller has open (see [`SqliteStore::begin_batch`]), which
+    /// commits them with what they cause; in one of their own if none is.
+    pub fn write_records(
         &mut self,
         happenings: &[Happening],
         audit: &[AuditEntry],
         now: i64,
     ) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for entry in audit {
-            write_entry(&tx, entry, now)?;
+        if self.conn.is_autocommit() {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            write_records(&tx, happenings, audit, now)?;
+            tx.commit()?;
+            return Ok(());
         }
-        for happening in happenings {
-            write_happening(&tx, happening)?;
-        }
-        tx.commit()?;
+        write_records(&self.conn, happenings, audit, now)
+    }
+
+    /// Makes this connection wait for another writer (delivery's thread,
+    /// another process) in short steps: 50 us at first, a millisecond
+    /// after 5 ms, giving up after about 10 s, as the store's busy timeout
+    /// does.
+    /// SQLite's own busy timeout sleeps a millisecond or more from the
+    /// first retry, which is the whole latency budget of an API request,
+    /// though the other writer's transaction is usually over in tens of
+    /// microseconds.
+    pub fn wait_briefly_when_busy(&mut self) -> Result<()> {
+        const SHORT: std::time::Duration = std::time::Duration::from_micros(50);
+        const SHORT_TRIES: i32 = 100;
+        const LONG: std::time::Duration = std::time::Duration::from_millis(1);
+        const LONG_TRIES: i32 = 10_000;
+        self.conn.busy_handler(Some(|tries: i32| {
+            match tries {
+                0..SHORT_TRIES => std::thread::sleep(SHORT),
+                SHORT_TRIES..LONG_TRIES => std::thread::sleep(LONG),
+                _ => return false,
+            }
+            true
+        }))?;
         Ok(())
+    }
+
+    /// Copies the write-ahead log into the database, then lets the next
+    /// commit write the log from its beginning again; `true` when it
+    /// will. The copy is a passive checkpoint, beside the writer; the
+    /// restart then copies what was committed meanwhile and waits for
+    /// readers of the old log, holding off writers while it does, so it
+    /// waits at most about a millisecond for them and gives up until the
+    /// next call otherwise.
+    ///
+    /// Without the restart, a log written to without pause is never
+    /// copied whole at any one moment, so it is never started again: it
+    /// grows without end, and every commit lengthens the file (an
+    /// `fsync` of a growing file costs more than of one written over).
+    pub fn checkpoint_and_restart(&mut self) -> Result<bool> {
+        let checkpoint = |conn: &Connection, mode: &str| {
+            conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
+                r.get::<_, i64>(0)
+            })
+        };
+        checkpoint(&self.conn, "PASSIVE")?;
+
+        self.conn.busy_handler(Some(|tries: i32| {
+            std::thread::sleep(std::time::Duration::from_micros(50));
+            tries < 20
+        }))?;
+        let busy = checkpoint(&self.conn, "RESTART");
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(busy? == 0)
     }
 
     /// The contact with this opaque id, unless there is none or it was
@@ -162,6 +220,21 @@ impl SqliteStore {
             .collect::<rusqlite::Result<_>>()?;
         Ok(page)
     }
+}
+
+fn write_records(
+    conn: &Connection,
+    happenings: &[Happening],
+    audit: &[AuditEntry],
+    now: i64,
+) -> Result<()> {
+    for entry in audit {
+        write_entry(conn, entry, now)?;
+    }
+    for happening in happenings {
+        write_happening(conn, happening)?;
+    }
+    Ok(())
 }
 
 fn write_entry(conn: &Connection, entry: &AuditEntry, now: i64) -> Result<()> {
