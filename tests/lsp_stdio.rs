@@ -414,3 +414,29 @@ fn garbage_on_its_input_is_answered_and_survived() {
         "still running"
     );
 }
+
+/// A frame without a usable `Content-Length`, or with a header that is not
+/// UTF-8, costs that one frame: the request after it is answered.
+#[test]
+fn after_a_bad_frame_the_next_request_is_answered() {
+    let bad_frames: [&[u8]; 5] = [
+        b"Content-Type: application/json\r\n\r\n{\"a\":1}",
+        b"Content-Length: abc\r\n\r\n{}",
+        b"Content-Length: -5\r\n\r\n{}",
+        b"Content-Length: 5\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":11}",
+        b"Content-Length: 2\r\nX-Foo: \xff\r\n\r\n{}",
+    ];
+    for bad in bad_frames {
+        let shown = String::from_utf8_lossy(bad);
+        let mut lsp = Lsp::start();
+        lsp.initialize(&[]);
+
+        lsp.write_raw(bad);
+        let first = lsp.request("workspace/symbol", json!({ "query": "x" }));
+        let second = lsp.request("workspace/symbol", json!({ "query": "x" }));
+
+        assert_eq!(first["result"], json!([]), "{shown:?}: {first}");
+        assert_eq!(second["result"], json!([]), "{shown:?}: {second}");
+        assert_eq!(lsp.exit_code(Duration::from_millis(50)), None, "{shown:?}");
+    }
+}

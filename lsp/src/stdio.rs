@@ -10,6 +10,13 @@
 //! prescribes (`-32700` parse error, `-32600` invalid request), written to
 //! the client between the library's own messages.
 //!
+//! Headers are read as bytes, so a header that is not UTF-8 is only a
+//! header the server does not know. A frame without a usable
+//! `Content-Length` (missing, not a number, or too small for its body)
+//! gets one parse error; the reading then resynchronises on the next
+//! `Content-Length:` it meets, even one glued to the end of the bad
+//! frame's leftover body, so the messages after it are served.
+//!
 //! The guard ends when the library's server ends (after `exit`, or when
 //! the client closes its output); a read of stdin still waiting then is
 //! abandoned, not waited for.
@@ -110,27 +117,33 @@ enum Frame {
 }
 
 async fn read_frame<R: AsyncRead + Unpin>(input: &mut BufReader<R>) -> Frame {
-    let mut length: Option<usize> = None;
-    let mut line = String::new();
+    let mut length: Result<usize, &'static str> = Err("no Content-Length");
+    let mut line = Vec::new();
     loop {
-        line.clear();
-        match input.read_line(&mut line).await {
+        match read_header_line(input, &mut line).await {
             Ok(0) | Err(_) => return Frame::End,
             Ok(_) => {}
         }
-        let header = line.trim_end();
+        let header = line.trim_ascii();
         if header.is_empty() {
             break;
         }
-        if let Some((name, value)) = header.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse().ok();
-            }
+        // A `Content-Length:` anywhere in a line starts a frame: after a
+        // frame that could not be read whole (no usable length, or one too
+        // short), the rest of its body runs into the next frame's header,
+        // and this is where the reading catches up again.
+        if let Some(at) = find_content_length(header) {
+            let value = &header[at + CONTENT_LENGTH.len()..];
+            length = std::str::from_utf8(value)
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .ok_or("an unusable Content-Length");
         }
     }
 
-    let Some(length) = length else {
-        return Frame::Bad("no Content-Length");
+    let length = match length {
+        Ok(length) => length,
+        Err(why) => return Frame::Bad(why),
     };
     if length > MAX_BODY {
         let skipped = tokio::io::copy(&mut input.take(length as u64), &mut tokio::io::sink()).await;
@@ -143,6 +156,48 @@ async fn read_frame<R: AsyncRead + Unpin>(input: &mut BufReader<R>) -> Frame {
     match input.read_exact(&mut body).await {
         Ok(_) => Frame::Body(body),
         Err(_) => Frame::End,
+    }
+}
+
+const CONTENT_LENGTH: &[u8] = b"content-length:";
+
+/// The longest header line kept: a longer one (garbage without line
+/// breaks) keeps only its end, where a `Content-Length:` may follow it.
+const MAX_HEADER_LINE: usize = 4096;
+
+/// Where `Content-Length:` starts in a header line, in any case.
+fn find_content_length(line: &[u8]) -> Option<usize> {
+    line.windows(CONTENT_LENGTH.len())
+        .position(|w| w.eq_ignore_ascii_case(CONTENT_LENGTH))
+}
+
+/// Reads one header line into `line` as bytes (headers need not be UTF-8),
+/// keeping at most its last [`MAX_HEADER_LINE`] bytes; the number of bytes
+/// read, 0 at the end of the input.
+async fn read_header_line<R: AsyncRead + Unpin>(
+    input: &mut BufReader<R>,
+    line: &mut Vec<u8>,
+) -> std::io::Result<usize> {
+    line.clear();
+    let mut read = 0;
+    loop {
+        let available = input.fill_buf().await?;
+        if available.is_empty() {
+            return Ok(read);
+        }
+        let (taken, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (available.len(), false),
+        };
+        line.extend_from_slice(&available[..taken]);
+        input.consume(taken);
+        read += taken;
+        if line.len() > MAX_HEADER_LINE {
+            line.drain(..line.len() - MAX_HEADER_LINE);
+        }
+        if done {
+            return Ok(read);
+        }
     }
 }
 
@@ -203,5 +258,65 @@ mod tests {
         assert_eq!(not_json["error"]["code"], -32700);
         assert_eq!(not_rpc["error"]["code"], -32600);
         assert_eq!(not_rpc["id"], "a");
+    }
+
+    fn frames(input: &[u8]) -> Vec<Result<Vec<u8>, &'static str>> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let mut input = BufReader::new(input);
+        let mut out = Vec::new();
+        runtime.block_on(async {
+            loop {
+                match read_frame(&mut input).await {
+                    Frame::Body(body) => out.push(Ok(body)),
+                    Frame::Bad(why) => out.push(Err(why)),
+                    Frame::End => return,
+                }
+            }
+        });
+        out
+    }
+
+    #[test]
+    fn after_a_frame_without_a_usable_length_the_next_frame_is_read() {
+        let good = br#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
+        let next = [b"Content-Length: 44\r\n\r\n".as_slice(), good].concat();
+        let bad_frames: [&[u8]; 5] = [
+            b"Content-Type: application/json\r\n\r\n{\"a\":1}",
+            b"Content-Length: abc\r\n\r\n{}",
+            b"Content-Length: -5\r\n\r\n{}",
+            b"Content-Length: 5\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":11}",
+            b"hello world\r\n\r\n",
+        ];
+
+        for bad in bad_frames {
+            let read = frames(&[bad, &next, &next].concat());
+
+            // The bad frame is one frame (a short body counts as one), then
+            // both good frames are read whole.
+            let shown = String::from_utf8_lossy(bad);
+            assert_eq!(read.len(), 3, "{shown:?}: {read:?}");
+            assert_eq!(
+                read[1..],
+                [Ok(good.to_vec()), Ok(good.to_vec())],
+                "{shown:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_header_that_is_not_utf8_is_only_an_unknown_header() {
+        let read = frames(b"Content-Length: 2\r\nX-Foo: \xff\r\n\r\n{}");
+
+        assert_eq!(read, vec![Ok(b"{}".to_vec())]);
+    }
+
+    #[test]
+    fn a_long_line_of_garbage_keeps_the_header_at_its_end() {
+        let garbage = vec![b'x'; 3 * MAX_HEADER_LINE];
+        let input = [&garbage, b"Content-Length: 2\r\n\r\n{}".as_slice()].concat();
+
+        assert_eq!(frames(&input), vec![Ok(b"{}".to_vec())]);
     }
 }
