@@ -15,7 +15,11 @@
 //!   longer than the server's rest between analyses (`DEBOUNCE`), as
 //!   keystrokes of a person do;
 //! - hover, completion and go to definition at names spread over the
-//!   project, with no edit pending.
+//!   project, with no edit pending;
+//! - opening a file of one line with N mistakes (`send x ` N times, no
+//!   email `x`) until its diagnostics arrive, for growing N: the time
+//!   should grow with N, not with N squared (it did, converting each
+//!   diagnostic's position from the start of the line).
 //!
 //! The goals: diagnostics p95 at most 20 ms; the others p95 at most 10 ms.
 //! Set `JOURNEY_BENCH_RUNS` to change the number of timed runs (200).
@@ -86,6 +90,30 @@ fn main() {
             );
         }
     });
+
+    for mistakes in [16_000, 64_000, 256_000] {
+        let (elapsed, published) = runtime.block_on(many_mistakes(mistakes));
+        println!(
+            "{:<34} {:>8.1} ms  ({published} diagnostics published)",
+            format!("open one line of {mistakes} mistakes"),
+            elapsed.as_secs_f64() * 1e3
+        );
+    }
+}
+
+/// Opens a fresh server on one file of one line with `mistakes` unknown
+/// emails; the time until its diagnostics arrive, and how many there are.
+async fn many_mistakes(mistakes: usize) -> (Duration, usize) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("many.journey");
+    let text = format!("journey j {{ {}}}", "send x ".repeat(mistakes));
+    let mut client = Client::start(&[]).await;
+
+    let start = Instant::now();
+    client.open(&path, &text).await;
+    let published = client.diagnostics(&path).await;
+    let count = published["diagnostics"].as_array().map_or(0, Vec::len);
+    (start.elapsed(), count)
 }
 
 /// Writes the project; returns each journey file's path and text.

@@ -6,9 +6,21 @@
 //! as related information at the primary place, so an editor that shows
 //! related information shows everything the terminal report shows. Unused
 //! and unreachable code is tagged so editors can fade it.
+//!
+//! A file gets at most [`MAX_PER_FILE`] diagnostics: `journey check`
+//! reports every one, but an editor shown tens of thousands (a generated
+//! file, a paste gone wrong) only slows down, and so would the server,
+//! converting and sending them. Positions are converted with a cursor per
+//! file (see [`Cursor`]), so a file whose many diagnostics share one long
+//! line costs one pass over that line, not one per diagnostic.
 
+use crate::position::Cursor;
 use crate::world::View;
 use journey_compiler::diagnostic::{Diagnostic, Severity};
+use journey_compiler::source::FileId;
+use journey_compiler::span::Span;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use tower_lsp_server::ls_types::{
     self as lsp, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, NumberOrString,
@@ -16,6 +28,10 @@ use tower_lsp_server::ls_types::{
 
 /// The name editors show as the diagnostics' source.
 pub const SOURCE: &str = "journey";
+
+/// The most diagnostics published for one file; the first ones in the
+/// file are kept.
+pub const MAX_PER_FILE: usize = 1000;
 
 /// The project's diagnostics, converted, grouped by file path. Every file
 /// of the project has an entry, an empty one when it has no problems.
@@ -25,12 +41,16 @@ pub fn by_file(view: &View) -> Vec<(PathBuf, Vec<lsp::Diagnostic>)> {
         .paths()
         .map(|path| (path.to_path_buf(), Vec::new()))
         .collect();
+    let mut places = Places::new(view);
     for diagnostic in &view.analysis.diagnostics {
         let index = diagnostic.primary.file.0 as usize;
-        let Some(converted) = to_lsp(view, diagnostic) else {
+        let Some((_, list)) = files.get_mut(index) else {
             continue;
         };
-        if let Some((_, list)) = files.get_mut(index) {
+        if list.len() >= MAX_PER_FILE {
+            continue;
+        }
+        if let Some(converted) = convert(view, &mut places, diagnostic) {
             list.push(converted);
         }
     }
@@ -40,9 +60,52 @@ pub fn by_file(view: &View) -> Vec<(PathBuf, Vec<lsp::Diagnostic>)> {
 /// One diagnostic in protocol form; positions are in the current text of
 /// each file (diagnostics are always computed on the current text).
 pub fn to_lsp(view: &View, diagnostic: &Diagnostic) -> Option<lsp::Diagnostic> {
+    convert(view, &mut Places::new(view), diagnostic)
+}
+
+/// Cursors over the project's files: one for the diagnostics' own places,
+/// which come in order, and one for their labels, which tend to point at
+/// the same few declarations.
+struct Places<'v, 'a> {
+    view: &'v View<'a>,
+    primary: HashMap<FileId, Cursor<'a>>,
+    labels: HashMap<FileId, Cursor<'a>>,
+}
+
+impl<'v, 'a> Places<'v, 'a> {
+    fn new(view: &'v View<'a>) -> Self {
+        Places {
+            view,
+            primary: HashMap::new(),
+            labels: HashMap::new(),
+        }
+    }
+
+    fn primary(&mut self, file: FileId, span: Span) -> Option<lsp::Range> {
+        Self::range(self.view, &mut self.primary, file, span)
+    }
+
+    fn label(&mut self, file: FileId, span: Span) -> Option<lsp::Range> {
+        Self::range(self.view, &mut self.labels, file, span)
+    }
+
+    fn range(
+        view: &View<'a>,
+        cursors: &mut HashMap<FileId, Cursor<'a>>,
+        file: FileId,
+        span: Span,
+    ) -> Option<lsp::Range> {
+        let cursor = match cursors.entry(file) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => entry.insert(Cursor::new(view.coords(file)?)),
+        };
+        Some(cursor.range(span))
+    }
+}
+
+fn convert(view: &View, places: &mut Places, diagnostic: &Diagnostic) -> Option<lsp::Diagnostic> {
     let primary = &diagnostic.primary;
-    let coords = view.coords(primary.file)?;
-    let range = coords.range(primary.span);
+    let range = places.primary(primary.file, primary.span)?;
     let uri = view.uri(primary.file)?;
 
     let mut related = Vec::new();
@@ -51,11 +114,11 @@ pub fn to_lsp(view: &View, diagnostic: &Diagnostic) -> Option<lsp::Diagnostic> {
         related.push(info(here.clone(), primary.message.clone()));
     }
     for label in &diagnostic.labels {
-        let (Some(coords), Some(uri)) = (view.coords(label.file), view.uri(label.file)) else {
+        let (Some(range), Some(uri)) = (places.label(label.file, label.span), view.uri(label.file))
+        else {
             continue;
         };
-        let location = lsp::Location::new(uri, coords.range(label.span));
-        related.push(info(location, label.message.clone()));
+        related.push(info(lsp::Location::new(uri, range), label.message.clone()));
     }
     for note in &diagnostic.notes {
         related.push(info(here.clone(), format!("note: {note}")));

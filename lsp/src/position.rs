@@ -69,6 +69,58 @@ impl Coords<'_> {
     }
 }
 
+/// Converts many offsets of one text, each from the last one converted:
+/// on a line, the scan costs the distance between the two offsets, not the
+/// distance from the start of the line. Converting offsets in order (the
+/// diagnostics of a file, sorted) thus costs one pass over the text, where
+/// [`Coords::position`] alone would scan a long line once per offset.
+pub struct Cursor<'a> {
+    coords: Coords<'a>,
+    /// The last offset converted (on a char boundary) and its position.
+    last: Option<(usize, Position)>,
+}
+
+impl<'a> Cursor<'a> {
+    pub fn new(coords: Coords<'a>) -> Cursor<'a> {
+        Cursor { coords, last: None }
+    }
+
+    pub fn range(&mut self, span: Span) -> Range {
+        let start = self.position(span.start as usize);
+        Range::new(start, self.position(span.end as usize))
+    }
+
+    pub fn position(&mut self, offset: usize) -> Position {
+        let Coords { text, lines, unit } = self.coords;
+        if unit == ColumnUnit::Utf8 {
+            return self.coords.position(offset);
+        }
+
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = lines.line_of(offset);
+        let width = |between: &str| -> u32 {
+            match unit {
+                ColumnUnit::Utf16 => between.chars().map(|c| c.len_utf16() as u32).sum(),
+                _ => between.chars().count() as u32,
+            }
+        };
+        let position = match self.last {
+            Some((from, at)) if at.line == line && from <= offset => {
+                Position::new(line, at.character + width(&text[from..offset]))
+            }
+            Some((from, at)) if at.line == line => {
+                Position::new(line, at.character - width(&text[offset..from]))
+            }
+            _ => self.coords.position(offset),
+        };
+        self.last = Some((offset, position));
+        position
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +144,27 @@ mod tests {
             };
             assert_eq!(coords.position(plan), Position::new(1, col), "{unit:?}");
             assert_eq!(coords.offset(Position::new(1, col)), plan, "{unit:?}");
+        }
+    }
+
+    #[test]
+    fn a_cursor_converts_as_the_coords_do_in_any_order() {
+        let text = "journey é {\n  send 🎉x send y\r\n  send zoë }\n";
+        let lines = LineIndex::new(text);
+        let mut offsets: Vec<usize> = (0..=text.len() + 2).collect();
+        offsets.extend((0..=text.len()).rev().step_by(3));
+
+        for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Utf32] {
+            let coords = Coords {
+                text,
+                lines: &lines,
+                unit,
+            };
+            let mut cursor = Cursor::new(coords);
+            for &offset in &offsets {
+                let expected = coords.position(offset);
+                assert_eq!(cursor.position(offset), expected, "{unit:?} at {offset}");
+            }
         }
     }
 

@@ -8,6 +8,7 @@
 //! line and start relative to the previous token, in the negotiated column
 //! unit.
 
+use crate::position::Cursor;
 use crate::world::View;
 use journey_compiler::check::names;
 use journey_compiler::span::Span;
@@ -92,9 +93,10 @@ pub fn tokens(view: &View) -> Vec<SemanticToken> {
 
     let mut out = Vec::with_capacity(current.len());
     let (mut line, mut start) = (0, 0);
+    let mut cursor = Cursor::new(coords);
     for (span, kind, modifiers) in current {
-        let from = coords.position(span.start as usize);
-        let to = coords.position(span.end as usize);
+        let from = cursor.position(span.start as usize);
+        let to = cursor.position(span.end as usize);
         if to.line != from.line || to.character <= from.character {
             continue;
         }

@@ -234,3 +234,39 @@ async fn the_last_good_analysis_serves_while_a_file_is_broken() {
     );
     assert_eq!(inside, Value::Null);
 }
+
+/// A file with tens of thousands of mistakes on one line (a generated file,
+/// a paste gone wrong) gets its first 1,000 diagnostics, at the right
+/// places, and the server still answers; converting each position from
+/// the start of that long line made this take minutes.
+#[tokio::test]
+async fn thousands_of_mistakes_on_one_line_are_capped_and_placed() {
+    let mut client = Client::start(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.journey");
+    let text = format!("journey j {{ {}}}", "send x ".repeat(60_000));
+
+    client.open(&path, &text).await;
+    let published = client.diagnostics(&path).await;
+    let hover = client
+        .at("textDocument/hover", &path, &text, "journey j", 8)
+        .await;
+
+    let diagnostics = published["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1000);
+    let unknown: Vec<&Value> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "unknown-email")
+        .collect();
+    assert!(unknown.len() >= 990, "{} unknown emails", unknown.len());
+    let last = unknown.len() - 1;
+    let last_x = offset(&text, "journey j { ", 12) + last * "send x ".len() + "send ".len();
+    assert_eq!(
+        unknown[last]["range"]["start"],
+        client.position(&text, last_x)
+    );
+    assert!(hover["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("journey `j`"));
+}
