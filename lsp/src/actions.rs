@@ -53,19 +53,15 @@ fn fixes(view: &View, diagnostic: &Diagnostic) -> Vec<(String, Span, String)> {
         .collect();
 
     let text = view.coords(view.file).map_or("", |c| c.text);
-    let at = diagnostic.primary.span.start as usize;
-    if diagnostic.help.as_deref() == Some(WAIT_END_HELP) {
-        let indent: String = text[line_start(text, at.min(text.len()))..]
-            .chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .collect();
-        let here = Span::point(at);
+    let at = (diagnostic.primary.span.start as usize).min(text.len());
+    if diagnostic.help.as_deref() == Some(WAIT_END_HELP) && text.is_char_boundary(at) {
         let ends = [
             ("add a `timeout`", "timeout 3 days"),
             ("add `forever`", "forever"),
         ];
         for (title, words) in ends {
-            fixes.push((title.to_string(), here, format!("{words}\n{indent}")));
+            let (span, insert) = wait_end(text, at, words);
+            fixes.push((title.to_string(), span, insert));
         }
     }
     if diagnostic.code == "branch-without-else" {
@@ -111,6 +107,63 @@ fn add_else(view: &View, span: Span) -> Option<(String, Span, String)> {
     };
     let insert = format!("{indent}else -> {}\n", next.name);
     Some((title, Span::point(brace_line), insert))
+}
+
+/// Where the end of a `wait for` goes, and the text that puts it there.
+/// The parser finds the end missing at the next token, which may come
+/// after blank lines and comments that belong to the next step: the end
+/// goes right after the wait's last arm instead, on a line of its own,
+/// aligned under the first arm as `journey fmt` aligns it.
+fn wait_end(text: &str, at: usize, words: &str) -> (Span, String) {
+    let after_arm = end_of_code_before(text, at);
+    let indent = " ".repeat(arm_column(text, after_arm));
+    if text[after_arm..at].contains('\n') {
+        return (Span::point(after_arm), format!("\n{indent}{words}"));
+    }
+
+    // The next token is on the arm's line: it moves to a line of its own.
+    let line = line_start(text, at);
+    let line_indent: String = text[line..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let insert = format!("\n{indent}{words}\n{line_indent}");
+    (Span::new(after_arm, at), insert)
+}
+
+/// The end of the last code before `at`: blank lines and lines holding
+/// only a comment are passed over (a comment after code stays with it).
+fn end_of_code_before(text: &str, at: usize) -> usize {
+    let mut end = at;
+    loop {
+        let before = text[..end].trim_end().len();
+        let start = line_start(text, before);
+        if !text[start..before].trim_start().starts_with('#') {
+            return before;
+        }
+        end = start;
+    }
+}
+
+/// The column, in chars, of the first arm of the `wait for` whose last arm
+/// ends at `arm_end`: just after `wait for ` on the nearest line above
+/// that holds it outside a comment; or the indent of the arm's own line.
+fn arm_column(text: &str, arm_end: usize) -> usize {
+    let mut line_end = arm_end;
+    loop {
+        let start = line_start(text, line_end);
+        let line = &text[start..line_end];
+        let code = line.split('#').next().unwrap_or("");
+        if let Some(at) = code.find("wait for ") {
+            return code[..at].chars().count() + "wait for ".len();
+        }
+        if start == 0 || code.trim_start().starts_with("wait") {
+            break;
+        }
+        line_end = start - 1;
+    }
+    let start = line_start(text, arm_end);
+    text[start..].chars().take_while(|c| *c == ' ').count()
 }
 
 fn line_start(text: &str, offset: usize) -> usize {

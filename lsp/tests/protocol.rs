@@ -5,7 +5,10 @@
 
 mod support;
 
+use journey_compiler::format::format_file;
 use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::Path;
 use support::{clinic, cursor_line, location, offset, Client};
 
 /// A hover snapshot: the line and caret, then the markdown shown.
@@ -520,4 +523,52 @@ async fn highlights_mark_declarations_and_uses_in_the_file() {
         .collect();
     shown.sort();
     insta::assert_snapshot!(shown.join("\n"));
+}
+
+/// The fix for a `wait for` without its end goes right after the wait's
+/// last arm, aligned as `journey fmt` aligns it, not after the blank line
+/// and the comment that belong to the next step.
+#[tokio::test]
+async fn the_wait_end_fixes_follow_the_last_arm_as_journey_fmt_writes_them() {
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/re-enrollment/renewal.journey");
+    let original = std::fs::read_to_string(example).unwrap();
+    let end = "\n           timeout 7 days";
+    assert!(original.contains(&format!("{end}\n\n  # No click")));
+    let text = original.replacen(end, "", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("renewal.journey");
+    let mut client = Client::start(&[]).await;
+    client.open(&path, &text).await;
+    client.diagnostics(&path).await;
+
+    let start = client.position(&text, offset(&text, "wait until thursday", 0));
+    let params = json!({
+        "textDocument": { "uri": support::uri(&path) },
+        "range": { "start": start, "end": start },
+        "context": { "diagnostics": [] }
+    });
+    let actions = client
+        .request("textDocument/codeAction", params)
+        .await
+        .unwrap();
+    let fixed: HashMap<String, String> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|action| {
+            let edits = &action["edit"]["changes"][support::uri(&path)];
+            (
+                action["title"].as_str().unwrap().to_string(),
+                client.apply(&text, edits),
+            )
+        })
+        .collect();
+
+    let with = |words: &str| original.replacen("timeout 7 days", words, 1);
+    assert_eq!(fixed["add a `timeout`"], with("timeout 3 days"));
+    assert_eq!(fixed["add `forever`"], with("forever"));
+    for text in fixed.values() {
+        assert_eq!(format_file(text).unwrap(), *text);
+    }
 }
