@@ -119,10 +119,21 @@ fn taken(view: &View, symbol: &Symbol, name: &str) -> Option<String> {
         Symbol::Step { journey, .. } => format!(" in journey `{}`", journey.name),
         _ => String::new(),
     };
-    view.analysis
-        .index
-        .definition(&renamed)
-        .map(|_| format!("there is already a {} named `{name}`{scope}", symbol.noun()))
+    view.analysis.index.definition(&renamed).map(|_| {
+        let noun = symbol.noun();
+        format!(
+            "there is already {} {noun} named `{name}`{scope}",
+            article(noun)
+        )
+    })
+}
+
+/// `a` or `an`, for the nouns of [`Symbol::noun`] (`an email`, `an event`).
+fn article(noun: &str) -> &'static str {
+    match noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        true => "an",
+        false => "a",
+    }
 }
 
 /// Edits for the email bodies that name a renamed field or link. Bodies are

@@ -183,6 +183,7 @@ async fn rename_edits_every_file_and_template() {
         ("-> relance", 4, "rappel_doux"),
         ("contact.enrolled", 9, "inscrit"),
         ("-> engagé", 4, "fin"),
+        ("send bienvenue", 5, "rappel"),
         ("-> engagé", 4, "goto"),
         ("choix:", 0, "start"),
     ];
