@@ -246,10 +246,23 @@ fn apply_on_engine(
 ) -> ApiResult<(Applied, bool)> {
     let mut contacts = Vec::with_capacity(batch.len());
     let mut errors = Vec::new();
+    // A batch's ids are looked up by one statement; one event's by its key.
+    let ids: Vec<ContactId> = batch
+        .iter()
+        .filter_map(|event| match event.who {
+            Who::Id(id) => Some(id),
+            Who::External(_) => None,
+        })
+        .collect();
+    let live = match ids.len() > 1 {
+        true => Some(engine.store.live_contacts(&ids)?),
+        false => None,
+    };
     for event in &batch {
-        let found = match &event.who {
-            Who::Id(id) => engine.store.live_contact(*id)?,
-            Who::External(external) => engine.store.contact_by_external(external)?,
+        let found = match (&event.who, &live) {
+            (Who::Id(id), Some(live)) => live.contains(id).then_some(*id),
+            (Who::Id(id), None) => engine.store.live_contact(*id)?,
+            (Who::External(external), _) => engine.store.contact_by_external(external)?,
         };
         match found {
             Some(id) => contacts.push(id),

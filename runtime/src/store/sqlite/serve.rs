@@ -4,8 +4,10 @@
 //! and audit rows for many writes in one transaction, or with events in
 //! the caller's.
 
+use super::batch_ids::BatchIds;
 use super::contacts::{upsert_contact, write_audit, write_happening};
 use super::*;
+use std::collections::HashSet;
 
 /// How long a connection waits for another writer: what
 /// [`SqliteStore::open`] sets, set again after a shorter wait.
@@ -179,6 +181,29 @@ impl SqliteStore {
             .optional()?)
     }
 
+    /// Which of `ids` are contacts that were not erased: one statement
+    /// for a whole batch of events (see [`BatchIds`]).
+    pub fn live_contacts(&self, ids: &[ContactId]) -> Result<HashSet<ContactId>> {
+        let batch = BatchIds::new(ids);
+        if batch.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let (sql, params) = batch.statement(
+            "SELECT id FROM contacts WHERE id {ids} AND external_id NOT LIKE 'erased:%'",
+            &[],
+        );
+        let mut query = self.conn.prepare_cached(&sql)?;
+        let mut rows = query.query(params.as_slice())?;
+        let mut live = HashSet::with_capacity(ids.len());
+        while let Some(row) = rows.next()? {
+            let id = row.get(0)?;
+            if batch.contains(id) {
+                live.insert(id);
+            }
+        }
+        Ok(live)
+    }
+
     /// The contact with this external id, by a kept statement.
     pub fn contact_by_external(&self, external_id: &str) -> Result<Option<ContactId>> {
         Ok(self
@@ -271,6 +296,33 @@ mod tests {
             zone: None,
             lists: vec!["patients".into()],
             segments: vec![],
+        }
+    }
+
+    #[test]
+    fn live_contacts_leaves_out_the_unknown_and_the_erased() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        let ids: Vec<ContactId> = (0..6)
+            .map(|n| {
+                store
+                    .create_contact(&contact(&format!("P-{n}")), "token 1 (crm)", 5)
+                    .unwrap()
+            })
+            .collect();
+        store.erase_contact(ids[2], "token 1 (crm)", 6).unwrap();
+
+        // Dense (read as a range, ids between skipped) and sparse (id by
+        // id), with a repeat and an id no contact has.
+        let dense = [ids[0], ids[2], ids[3], ids[3]];
+        let sparse = [ids[1], ids[5], 1_000_000];
+        let live = store.live_contacts(&dense).unwrap();
+        assert_eq!(live, HashSet::from([ids[0], ids[3]]));
+        let live = store.live_contacts(&sparse).unwrap();
+        assert_eq!(live, HashSet::from([ids[1], ids[5]]));
+        assert!(store.live_contacts(&[]).unwrap().is_empty());
+        for id in ids {
+            let one = store.live_contact(id).unwrap().is_some();
+            assert_eq!(one, store.live_contacts(&[id]).unwrap().contains(&id));
         }
     }
 
