@@ -375,6 +375,16 @@ fn it_exits_promptly_on_shutdown_and_exit() {
 }
 
 #[test]
+fn exit_without_shutdown_ends_with_status_1() {
+    let mut lsp = Lsp::start();
+    lsp.initialize(&[]);
+
+    lsp.notify("exit", Value::Null);
+
+    assert_eq!(lsp.exit_code(Duration::from_secs(5)), Some(1));
+}
+
+#[test]
 fn it_exits_when_its_input_closes() {
     let mut lsp = Lsp::start();
     lsp.initialize(&[]);

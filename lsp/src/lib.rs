@@ -47,16 +47,18 @@ pub fn service() -> (LspService<Server>, ClientSocket) {
 }
 
 /// Serves one client on stdin and stdout until it sends `exit` or closes
-/// stdin. Malformed input is answered and skipped (see `stdio`).
-pub fn run_stdio() -> std::io::Result<()> {
+/// stdin. Malformed input is answered and skipped (see `stdio`). Returns
+/// whether the client asked the server to shut down before it ended: the
+/// protocol wants the process to exit with status 0 then, 1 otherwise.
+pub fn run_stdio() -> std::io::Result<bool> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(stdio::serve(tokio::io::stdin(), tokio::io::stdout()));
+    let shut_down = runtime.block_on(stdio::serve(tokio::io::stdin(), tokio::io::stdout()));
     // The thread that reads stdin may be blocked in a read that will never
     // finish (the client keeps the pipe open): do not wait for it.
     runtime.shutdown_background();
-    Ok(())
+    Ok(shut_down)
 }
 
 /// What the server offers, given the negotiated column unit.

@@ -20,6 +20,7 @@
 use crate::world::{View, World};
 use crate::{actions, completion, formatting, hover, navigation, outline, rename, tokens};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -35,6 +36,9 @@ pub struct Server {
     world: Arc<Mutex<World>>,
     changes: Arc<Notify>,
     watch_files: Mutex<bool>,
+    /// Set when the client asks to shut down: `exit` without it ends the
+    /// process with status 1, as the protocol prescribes.
+    shut_down: Arc<AtomicBool>,
 }
 
 impl Server {
@@ -44,6 +48,15 @@ impl Server {
             world: Arc::new(Mutex::new(World::default())),
             changes: Arc::new(Notify::new()),
             watch_files: Mutex::new(false),
+            shut_down: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// The server, setting `flag` when the client asks to shut down.
+    pub(crate) fn noting_shutdown_in(self, flag: Arc<AtomicBool>) -> Server {
+        Server {
+            shut_down: flag,
+            ..self
         }
     }
 
@@ -206,6 +219,7 @@ impl LanguageServer for Server {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.shut_down.store(true, Ordering::SeqCst);
         Ok(())
     }
 

@@ -21,16 +21,21 @@
 //! the client closes its output); a read of stdin still waiting then is
 //! abandoned, not waited for.
 
+use crate::Server;
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::LspService;
 
 /// The largest message read whole; a longer body is skipped and refused.
 const MAX_BODY: usize = 64 << 20;
 
-/// Serves one client on `input` and `output` until it exits.
-pub async fn serve<I, O>(input: I, output: O)
+/// Serves one client on `input` and `output` until it exits; whether it
+/// asked the server to shut down first.
+pub async fn serve<I, O>(input: I, output: O) -> bool
 where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
@@ -41,13 +46,16 @@ where
 
     let reader = tokio::spawn(read_client(input, to_server, replies));
     let writer = tokio::spawn(write_client(from_server, replies_rx, output));
-    let (service, socket) = crate::service();
+    let shut_down = Arc::new(AtomicBool::new(false));
+    let flag = shut_down.clone();
+    let (service, socket) = LspService::new(|client| Server::new(client).noting_shutdown_in(flag));
     tower_lsp_server::Server::new(server_input, server_output, socket)
         .serve(service)
         .await;
 
     reader.abort();
     let _ = writer.await;
+    shut_down.load(Ordering::SeqCst)
 }
 
 /// Reads the client's messages: good ones go to the server, bad ones get

@@ -31,8 +31,13 @@ pub struct Args {
 
 pub fn run(args: Args) -> miette::Result<Outcome> {
     let _ = args.stdio;
-    journey_lsp::run_stdio()
+    let shut_down = journey_lsp::run_stdio()
         .into_diagnostic()
         .wrap_err("the language server could not start")?;
-    Ok(Outcome::Success)
+    // The protocol: status 0 after `shutdown`, 1 when the client exits or
+    // goes away without it.
+    Ok(match shut_down {
+        true => Outcome::Success,
+        false => Outcome::Problems,
+    })
 }
