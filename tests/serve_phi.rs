@@ -256,3 +256,83 @@ fn patient_data_never_reaches_a_log_line_an_error_or_a_url() {
     assert!(leaks.is_empty(), "PHI found:\n{}", leaks.join("\n"));
     assert!(scanned.len() > 40, "only {} answers scanned", scanned.len());
 }
+
+/// Erasure leaves nothing of the patient's values anywhere on disk: not in
+/// the database file, its write-ahead log or the log's index, whether the
+/// values were in the contact, an update's or an event's data, or an index.
+/// The bytes are read while the server still runs (it would checkpoint and
+/// remove the log on closing), as someone copying the files would.
+#[test]
+fn an_erased_patient_leaves_no_bytes_on_disk() {
+    let project = clinic(None);
+    let token = project.token("write", "erasure");
+    let server = Server::start(&project, "warn");
+    let call = |method: &str, path: &str, body: Option<&Value>| {
+        let answer = server.call(method, path, Some(&token), body);
+        assert!(answer.status < 300, "{method} {path}: {}", answer.text);
+        answer
+    };
+
+    let created = call(
+        "POST",
+        "/v1/contacts",
+        Some(&json!({
+            "external_id": "MRN-55120934",
+            "fields": {
+                "email": "ottoline.vanderquist@example.org",
+                "first_name": "Ottoline",
+                "last_name": "Vanderquist",
+                "diagnosis": "Trigeminal-neuralgia-zq",
+                "birth_date": "1938-11-02",
+            },
+            "lists": ["patients"],
+        })),
+    );
+    let id = created.json()["id"].as_i64().unwrap();
+    call(
+        "POST",
+        "/v1/contacts",
+        Some(&json!({
+            "external_id": "MRN-55120934",
+            "fields": {"diagnosis": "Hemicrania-continua-zq"},
+        })),
+    );
+    call(
+        "POST",
+        "/v1/events",
+        Some(&json!({
+            "contact": id, "type": "event", "name": "intake_submitted",
+            "fields": {"form": "GAD7-moderate-plugh"},
+        })),
+    );
+    call("DELETE", &format!("/v1/contacts/{id}"), None);
+
+    let values = [
+        "MRN-55120934",
+        "ottoline.vanderquist@example.org",
+        "Ottoline",
+        "Vanderquist",
+        "Trigeminal-neuralgia-zq",
+        "Hemicrania-continua-zq",
+        "1938-11-02",
+        "GAD7-moderate-plugh",
+    ];
+    let mut found = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        let path = project.root().join(format!("journey.db{suffix}"));
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        for value in values {
+            if bytes.windows(value.len()).any(|w| w == value.as_bytes()) {
+                found.push(format!("{value} in journey.db{suffix}"));
+            }
+        }
+    }
+    assert!(server.stop().success());
+    assert!(
+        found.is_empty(),
+        "erased values still on disk:\n{}",
+        found.join("\n")
+    );
+}

@@ -13,6 +13,19 @@
 //! happenings without personal data, so that reports keep their counts;
 //! its suppressions (an erased address must not be mailed if it comes
 //! back); and the audit log, which names contacts by opaque id only.
+//!
+//! Nothing of what goes stays readable on disk. The store's connections
+//! run with `secure_delete`, so SQLite zeroes the bytes it frees (the old
+//! row, its index entries, freed pages); and after the erasure commits, the
+//! write-ahead log, which still holds earlier images of the pages the
+//! values were on, is copied into the database and cut to nothing
+//! (`wal_checkpoint(TRUNCATE)`). That checkpoint waits for readers of the
+//! old log; while one holds it past [`LOG_WIPE_TRIES`] the log is left as
+//! it is, a warning is logged, and the next erasure or delivery's
+//! checkpoint overwrites it. What a filesystem or disk keeps of blocks
+//! freed by the truncation is beyond SQLite's reach (full-disk encryption
+//! covers it). Free space written before `secure_delete` was on (an older
+//! store) is cleared once by `VACUUM`.
 
 use super::contacts::write_audit;
 use super::*;
@@ -23,6 +36,11 @@ pub struct Erased {
     pub runs_ended: u64,
     pub emails_suppressed: u64,
 }
+
+/// How many times an erasure tries to empty the write-ahead log while
+/// readers of it hold it, each try waiting as the connection's busy
+/// handler does.
+pub const LOG_WIPE_TRIES: u32 = 5;
 
 /// The external id an erased contact keeps: unique, and nothing personal.
 pub fn erased_id(contact: ContactId) -> String {
@@ -58,6 +76,9 @@ impl SqliteStore {
             "DELETE FROM date_entries WHERE contact = ?1",
             "DELETE FROM consent WHERE contact = ?1",
             "UPDATE happenings SET data = NULL WHERE contact = ?1",
+            // A mail server's refusal may quote the address.
+            "UPDATE outbox SET reason = 'failed (the reason went with the erased contact)' \
+             WHERE contact = ?1 AND status = 'failed'",
         ] {
             tx.execute(sql, [contact])?;
         }
@@ -76,10 +97,29 @@ impl SqliteStore {
         let detail = format!("{runs_ended} runs ended, {emails_suppressed} emails suppressed");
         write_audit(&tx, now, actor, "contact_erase", Some(contact), &detail)?;
         tx.commit()?;
+
+        if !self.empty_log()? {
+            tracing::warn!(contact, "erasure_log_not_emptied");
+        }
         Ok(Some(Erased {
             runs_ended,
             emails_suppressed,
         }))
+    }
+
+    /// Copies the write-ahead log into the database and truncates it to
+    /// nothing; `false` when readers of the log kept it through every try.
+    fn empty_log(&mut self) -> Result<bool> {
+        for _ in 0..LOG_WIPE_TRIES {
+            let busy: i64 = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            if busy == 0 {
+                return Ok(true);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        Ok(false)
     }
 }
 

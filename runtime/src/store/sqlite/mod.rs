@@ -81,6 +81,10 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted and overwritten content is zeroed, not left in free
+        // space: an erased contact's values must not stay readable in the
+        // file (see `erasure`). It costs writes of the freed bytes.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         // Plans that do not depend on bound values. Without this, SQLite
         // (built with STAT4) marks a kept statement such as `WHERE contact
         // = ?1 ORDER BY at` stale whenever its values are cleared, and
