@@ -7,7 +7,9 @@
 //! event's fields after `event.` in its filter, segments, lists and events
 //! after the words that take them, IANA zones inside `in "`, and at the
 //! start of a line the keywords and snippets of steps and settings (inside
-//! a journey) or of declarations (outside). Only the few words before the
+//! a journey), of an email's items (inside `email { }`), or of declarations
+//! (outside everything; nothing inside `contact { }` and events, where the
+//! author names the fields). Only the few words before the
 //! cursor are looked at (the line being typed rarely parses); what they may
 //! name comes from the project's analysis.
 
@@ -34,13 +36,18 @@ pub fn complete(view: &View, position: Position, snippets: bool) -> Vec<Completi
     let mut ignored = Vec::new();
     let decls = names::collect(view.analysis.trees(), &mut ignored);
     let near = view.analysis.to_indexed_near(view.file, offset);
-    let journey = view
+    let decl = view
         .analysis
         .trees()
         .get(view.file.0 as usize)
-        .and_then(|tree| enclosing_journey(tree, near));
+        .and_then(|tree| enclosing_decl(tree, near));
+    let journey = match decl {
+        Some(Decl::Journey(journey)) => Some(journey),
+        _ => None,
+    };
     let cx = Context {
         decls: &decls,
+        decl,
         journey,
         snippets,
     };
@@ -136,17 +143,20 @@ fn filtered_event(before: &str) -> Option<&str> {
         .map(|w| w[1])
 }
 
-fn enclosing_journey(tree: &ast::File, offset: usize) -> Option<&ast::JourneyDecl> {
-    tree.decls.iter().find_map(|decl| match decl {
-        Decl::Journey(j) if j.span.start as usize <= offset && offset <= j.span.end as usize => {
-            Some(j)
-        }
-        _ => None,
+/// The declaration the cursor is inside: after its first char and before
+/// its last one's end, so a cursor before `journey` or after the closing
+/// `}` is outside it.
+fn enclosing_decl(tree: &ast::File, offset: usize) -> Option<&Decl> {
+    tree.decls.iter().find(|decl| {
+        let span = decl.span();
+        (span.start as usize) < offset && offset < span.end as usize
     })
 }
 
 struct Context<'a> {
     decls: &'a Decls<'a>,
+    /// The declaration the cursor is in, if any.
+    decl: Option<&'a Decl>,
     journey: Option<&'a ast::JourneyDecl>,
     snippets: bool,
 }
@@ -154,6 +164,15 @@ struct Context<'a> {
 impl Context<'_> {
     fn after_words(&self, words: &[String]) -> Vec<CompletionItem> {
         let last = words.last().map(String::as_str);
+        match self.decl {
+            // A new field's name is the author's to choose.
+            Some(Decl::Contact(_) | Decl::Event(_)) => return Vec::new(),
+            Some(Decl::Email(_)) => return self.email_item(words),
+            _ => {}
+        }
+        if last.is_some_and(|word| word.ends_with('}')) {
+            return Vec::new();
+        }
         let last_two = match words {
             [.., a, b] => Some((a.as_str(), b.as_str())),
             _ => None,
@@ -190,6 +209,19 @@ impl Context<'_> {
                 .map(|s| s.item(self.snippets))
                 .collect(),
             None => DECLARATIONS.iter().map(|s| s.item(self.snippets)).collect(),
+        }
+    }
+
+    /// Inside `email { ... }`: its items at the start of a line, and the
+    /// kinds after `kind`.
+    fn email_item(&self, words: &[String]) -> Vec<CompletionItem> {
+        match words {
+            [] => EMAIL_ITEMS.iter().map(|s| s.item(self.snippets)).collect(),
+            [kind] if kind == "kind" => vec![
+                keyword("marketing", "needs the contact's consent"),
+                keyword("treatment", "care the contact receives; no consent needed"),
+            ],
+            _ => Vec::new(),
         }
     }
 
@@ -483,6 +515,33 @@ const SETTINGS: &[Snippet] = &[
         "the journey's default zone",
         "timezone ",
         "timezone \"${1:America/Chicago}\"",
+    ),
+];
+
+const EMAIL_ITEMS: &[Snippet] = &[
+    snippet(
+        "kind",
+        "marketing (needs consent) or treatment",
+        "kind ",
+        "kind ${1|marketing,treatment|}",
+    ),
+    snippet(
+        "subject",
+        "the subject line",
+        "subject ",
+        "subject \"${1:Subject}\"",
+    ),
+    snippet(
+        "body",
+        "the template file of the body",
+        "body ",
+        "body \"${1:templates/name.html}\"",
+    ),
+    snippet(
+        "link",
+        "a tracked link: `{{ link.name }}` in the body",
+        "link ",
+        "link ${1:name} \"${2:https://example.org/}\"",
     ),
 ];
 

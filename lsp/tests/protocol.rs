@@ -573,3 +573,57 @@ async fn the_wait_end_fixes_follow_the_last_arm_as_journey_fmt_writes_them() {
         assert_eq!(format_file(text).unwrap(), *text);
     }
 }
+
+/// At the start of a line, what is offered depends on the block the
+/// cursor is in: declarations outside every block (before `journey` too,
+/// and after a closing `}`), an email's items in an email, nothing where
+/// the author names a contact's fields.
+#[tokio::test]
+async fn completion_at_a_line_start_fits_the_block() {
+    let text = "contact {\n  email: email\n  \n}\n\n\
+                email e {\n  kind marketing\n  \n}\n\n\
+                journey j {\n  from \"A <a@example.org>\"\n  enter on list l\n  send e\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blocks.journey");
+    let mut client = Client::start(&[]).await;
+    client.open(&path, text).await;
+    client.diagnostics(&path).await;
+
+    let at = |needle: &str, after: usize| offset(text, needle, 0) + after;
+    let cases = [
+        ("before `journey`", at("journey j", 0)),
+        ("after the journey's `}`", text.len() - 1),
+        ("in `contact {}`", at("email: email\n  \n", 15)),
+        ("in `email e {}`", at("kind marketing\n  \n", 17)),
+        ("after `kind`", at("kind marketing", 5)),
+    ];
+    let mut shown = Vec::new();
+    for (place, at) in cases {
+        let params = json!({
+            "textDocument": { "uri": support::uri(&path) },
+            "position": client.position(text, at)
+        });
+        let answer = client
+            .request("textDocument/completion", params)
+            .await
+            .unwrap();
+        let labels: Vec<&str> = answer
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["label"].as_str().unwrap())
+            .collect();
+        shown.push(format!("{place}: {}", labels.join(", ")));
+    }
+
+    assert_eq!(
+        shown,
+        [
+            "before `journey`: contact, list, segment, event, email, journey",
+            "after the journey's `}`: ",
+            "in `contact {}`: ",
+            "in `email e {}`: kind, subject, body, link",
+            "after `kind`: marketing, treatment",
+        ]
+    );
+}
