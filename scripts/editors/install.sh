@@ -4,7 +4,7 @@
 # - Neovim, the real editor that tests/lsp_neovim.rs drives as a language
 #   client (Debian's package: Neovim 0.7);
 # - the npm packages of editors/vscode (vscode-textmate and vscode-oniguruma,
-#   which tests/editor_grammar.rs uses to tokenize the examples with the
+#   which tests/editor_vscode.rs uses to tokenize the examples with the
 #   extension's TextMate grammar, and the extension's own language client),
 #   from editors/vscode/package-lock.json into editors/vscode/node_modules.
 #
