@@ -395,3 +395,150 @@ fn bad_input_gets_a_4xx_that_names_the_field() {
     assert!(!log.contains("handler_panicked"), "{log}");
     assert!(server.stop().success());
 }
+
+/// A newsletter project: one marketing email on entry to `members`.
+const NEWS: &str = r#"contact {
+  email: email
+  first_name: text
+  timezone: timezone = "America/Chicago"
+}
+
+list members "Members"
+
+email news {
+  kind marketing
+  subject "News for you, {{ contact.first_name }}"
+  body "news.txt"
+}
+
+journey newsletter "Newsletter" {
+  from "Example Health <news@example-health.org>"
+  enter on list members
+  send news
+  end
+}
+"#;
+
+/// What became of the newsletter of the contact with this external id.
+fn news_status(db: &std::path::Path, external_id: &str) -> Option<(String, Option<String>)> {
+    let store = journey_runtime::store::sqlite::SqliteStore::open(db).ok()?;
+    store
+        .connection()
+        .query_row(
+            "SELECT o.status, o.reason FROM outbox o JOIN contacts c ON c.id = o.contact \
+             WHERE c.external_id = ?1 AND o.status != 'queued' AND o.status != 'sending'",
+            [external_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .ok()
+}
+
+/// Marketing consent given, read, revoked and refused over the API: only
+/// a contact whose consent is in force gets the marketing email.
+#[test]
+fn marketing_consent_is_given_and_revoked_over_the_api() {
+    let project = serve_support::Project::new(&[
+        ("news.journey", NEWS),
+        (
+            "news.txt",
+            "Hello {{ contact.first_name }}\n{{ unsubscribe_url }}\n",
+        ),
+        ("journey.toml", "[project]\ntimezone = \"UTC\"\n"),
+    ]);
+    project.deploy();
+    let token = project.token("write", "crm");
+    let server = Server::start(&project, "warn");
+    let post = |body: Value| server.call("POST", "/v1/contacts", Some(&token), Some(&body));
+    let person = |id: &str, consent: Value, lists: &[&str]| {
+        json!({
+            "external_id": id,
+            "fields": {"email": format!("{id}@example.org"), "first_name": id},
+            "consent": consent,
+            "lists": lists,
+        })
+    };
+
+    let granted = post(person(
+        "ana",
+        json!({"granted_at": "2026-01-04T09:00:00Z", "expires_at": "2999-12-31"}),
+        &["members"],
+    ));
+    assert_eq!(granted.status, 201, "{}", granted.text);
+    let ana = granted.json()["id"].as_i64().unwrap();
+    let none = post(person("bo", Value::Null, &["members"]));
+    assert_eq!(none.status, 201, "{}", none.text);
+    let now = post(person("cy", json!({"granted_at": true}), &[]));
+    assert_eq!(now.status, 201, "{}", now.text);
+    let revoked = post(json!({
+        "external_id": "cy", "consent": {"revoked_at": true}, "lists": ["members"],
+    }));
+    assert_eq!(revoked.status, 200, "{}", revoked.text);
+    let expired = post(person(
+        "di",
+        json!({"granted_at": "2026-01-04T09:00:00+01:00", "expires_at": "2026-02-01"}),
+        &["members"],
+    ));
+    assert_eq!(expired.status, 201, "{}", expired.text);
+
+    let read = server.call("GET", &format!("/v1/contacts/{ana}"), Some(&token), None);
+    let consent = &read.json()["consent"];
+    assert_eq!(
+        consent["granted_at"], "2026-01-04T09:00:00Z",
+        "{}",
+        read.text
+    );
+    assert_eq!(
+        consent["expires_at"], "3000-01-01T06:00:00Z",
+        "Chicago's midnight"
+    );
+    assert_eq!(consent["in_force"], true);
+
+    let db = project.db();
+    let outcome = |id: &str| eventually(|| news_status(&db, id)).expect("the email is settled");
+    assert_eq!(outcome("ana").0, "sent");
+    for id in ["bo", "cy", "di"] {
+        let (status, reason) = outcome(id);
+        assert_eq!(status, "suppressed", "{id}");
+        assert_eq!(
+            reason.as_deref(),
+            Some("no valid marketing authorisation at send time"),
+            "{id}"
+        );
+    }
+
+    for (consent, field) in [
+        (json!({"granted_at": "yesterday"}), "consent.granted_at"),
+        (json!({"granted_at": false}), "consent.granted_at"),
+        (json!({"expires_at": "2027-02-30"}), "consent.expires_at"),
+        (json!({"revoked_at": 17}), "consent.revoked_at"),
+        (json!({"granted": true}), "consent"),
+        (json!("yes"), "consent"),
+    ] {
+        let answer = post(person("ed", consent.clone(), &[]));
+        assert_eq!(answer.status, 422, "{consent}: {}", answer.text);
+        let errors = answer.json()["errors"].clone();
+        let fields: Vec<&str> = errors
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["field"].as_str())
+            .collect();
+        assert_eq!(fields, [field], "{consent}: {}", answer.text);
+    }
+    assert!(server.stop().success());
+
+    let store = journey_runtime::store::sqlite::SqliteStore::open(&db).unwrap();
+    let audited: Vec<String> = store
+        .connection()
+        .prepare("SELECT detail FROM audit WHERE action = 'consent_change' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        audited,
+        ["granted, expires", "granted", "revoked", "granted, expires"]
+    );
+    assert!(store.contact_id("ed").unwrap().is_none(), "refused whole");
+}

@@ -8,10 +8,13 @@
 //! Creating a contact enters it into the journeys that enter on its lists
 //! and segments. Updating one records a contact update, as `journey event
 //! ID update` does: the runs that wait for an update or exit on a
-//! condition look at the new values at once.
+//! condition look at the new values at once. Either may carry the
+//! contact's marketing consent (`super::consent`), stored before any
+//! journey is entered, so that mail queued on entry sees it.
 
 use super::auth::Caller;
 use super::body::{JsonObject, Object, PathParam, QueryPairs};
+use super::consent::{self, ConsentRequest};
 use super::error::{ApiError, ApiResult, FieldError};
 use super::state::AppState;
 use super::validate;
@@ -45,6 +48,7 @@ struct ContactRequest {
     fields: Map<String, Value>,
     lists: Vec<String>,
     segments: Vec<String>,
+    consent: Option<ConsentRequest>,
 }
 
 fn read_contact(program: &Program, body: &Map<String, Value>) -> ApiResult<ContactRequest> {
@@ -52,13 +56,14 @@ fn read_contact(program: &Program, body: &Map<String, Value>) -> ApiResult<Conta
     let mut object = Object::new(
         body,
         "",
-        &["external_id", "fields", "lists", "segments"],
+        &["external_id", "fields", "lists", "segments", "consent"],
         &mut errors,
     );
     let external_id = object.string("external_id", true, MAX_EXTERNAL_ID);
     let given = object.object("fields", false);
     let lists = object.names("lists", "list", &program.lists);
     let segments = object.names("segments", "segment", &program.segments);
+    let consent = ConsentRequest::read(&mut object, "consent").filter(|c| !c.is_empty());
     let fields = match given {
         Some(given) => validate::contact_fields(program, given, "fields", &mut errors),
         None => Map::new(),
@@ -79,6 +84,7 @@ fn read_contact(program: &Program, body: &Map<String, Value>) -> ApiResult<Conta
         fields,
         lists,
         segments,
+        consent,
     })
 }
 
@@ -145,7 +151,9 @@ fn write_contact(
             lists: request.lists.clone(),
             segments: request.segments.clone(),
         };
+        let zone = write.zone.clone();
         let id = engine.store.create_contact(&write, actor, now)?;
+        write_consent(engine, id, request.consent, zone.as_deref(), actor, now)?;
         let entered = enter_by_membership(engine, id, &request.lists, &request.segments, now)?;
         return Ok(Written {
             id,
@@ -180,6 +188,14 @@ fn write_contact(
         engine
             .store
             .join_audited(id, &request.lists, &request.segments, &audit, now)?;
+    write_consent(
+        engine,
+        id,
+        request.consent,
+        stored.zone.as_deref(),
+        actor,
+        now,
+    )?;
     let mut entered = 0;
     if !changes.is_empty() {
         let update = Happening {
@@ -200,6 +216,30 @@ fn write_contact(
         changed,
         entered,
     })
+}
+
+/// Combines what the request says about consent with what is stored, and
+/// stores it with its audit line; the contact's zone reads an expiry date.
+fn write_consent(
+    engine: &mut Engine<'_>,
+    id: ContactId,
+    request: Option<ConsentRequest>,
+    zone: Option<&str>,
+    actor: &str,
+    now: i64,
+) -> ApiResult<()> {
+    let Some(request) = request else {
+        return Ok(());
+    };
+    let zone = zone
+        .and_then(|z| z.parse().ok())
+        .unwrap_or(chrono_tz::Tz::UTC);
+    let stored = engine.store.consent(id)?;
+    let consent = request.apply(stored, now, zone);
+    engine
+        .store
+        .set_consent_audited(id, consent, actor, &request.parts(), now)?;
+    Ok(())
 }
 
 /// Enters a contact that just joined `lists` and `segments` into the
@@ -268,10 +308,11 @@ pub async fn read(
             };
             let lists = store.contact_lists(id)?;
             let suppressed = store.suppression(id)?.is_some();
-            Ok(Some((contact, lists, suppressed)))
+            let consent = store.consent(id)?;
+            Ok(Some((contact, lists, suppressed, consent)))
         })
         .await?;
-    let Some((contact, lists, suppressed)) = found else {
+    let Some((contact, lists, suppressed, stored_consent)) = found else {
         return Err(ApiError::not_found("no contact has this id"));
     };
     if contact.external_id.starts_with("erased:") {
@@ -288,6 +329,7 @@ pub async fn read(
         "lists": lists,
         "segments": contact.segments,
         "suppressed": suppressed,
+        "consent": consent::shown(&stored_consent, SystemClock.now()),
     })))
 }
 

@@ -21,6 +21,7 @@
 pub mod api;
 pub mod auth;
 pub mod body;
+pub mod consent;
 pub mod contacts;
 pub mod error;
 pub mod events;

@@ -324,6 +324,7 @@ fn schemas() -> Value {
                 "fields": reference("Fields"),
                 "lists": {"type": "array", "items": {"type": "string"}},
                 "segments": {"type": "array", "items": {"type": "string"}},
+                "consent": super::consent::schema(),
             },
         },
         "ContactWritten": {
@@ -338,7 +339,9 @@ fn schemas() -> Value {
         },
         "Contact": {
             "type": "object",
-            "required": ["id", "external_id", "fields", "lists", "segments", "suppressed"],
+            "required": [
+                "id", "external_id", "fields", "lists", "segments", "suppressed", "consent",
+            ],
             "properties": {
                 "id": {"type": "integer"},
                 "external_id": {"type": "string"},
@@ -346,6 +349,16 @@ fn schemas() -> Value {
                 "lists": {"type": "array", "items": {"type": "string"}},
                 "segments": {"type": "array", "items": {"type": "string"}},
                 "suppressed": {"type": "boolean"},
+                "consent": {
+                    "type": "object",
+                    "required": ["granted_at", "expires_at", "revoked_at", "in_force"],
+                    "properties": {
+                        "granted_at": {"type": ["string", "null"], "format": "date-time"},
+                        "expires_at": {"type": ["string", "null"], "format": "date-time"},
+                        "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+                        "in_force": {"type": "boolean"},
+                    },
+                },
             },
         },
         "Erased": {

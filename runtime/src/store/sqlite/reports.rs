@@ -14,6 +14,26 @@ impl SqliteStore {
         write_consent(&self.conn, contact, consent)
     }
 
+    /// Stores `contact`'s consent, with an audit line (action
+    /// `consent_change`, `detail` naming the parts the request set, never
+    /// values), in one transaction.
+    pub fn set_consent_audited(
+        &mut self,
+        contact: ContactId,
+        consent: Consent,
+        actor: &str,
+        detail: &str,
+        now: i64,
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        write_consent(&tx, contact, consent)?;
+        write_audit(&tx, now, actor, "consent_change", Some(contact), detail)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Why mail to this contact is suppressed (unsubscribed, bounced), if
     /// it is.
     pub fn suppression(&self, contact: ContactId) -> Result<Option<String>> {
