@@ -542,3 +542,85 @@ fn marketing_consent_is_given_and_revoked_over_the_api() {
     );
     assert!(store.contact_id("ed").unwrap().is_none(), "refused whole");
 }
+
+/// What became of the welcome of each contact with these external ids.
+fn welcome_statuses(db: &std::path::Path, ids: &[&str]) -> Option<Vec<(String, Option<String>)>> {
+    ids.iter()
+        .map(|id| news_status(db, id))
+        .collect::<Option<Vec<_>>>()
+}
+
+/// An unsubscribed or bounced address stays suppressed when its contact is
+/// erased and the address comes back under another contact, written in
+/// another case; the store keeps only a keyed hash of it. Another address
+/// is mailed as usual.
+#[test]
+fn an_erased_address_that_comes_back_is_not_mailed_again() {
+    let project = clinic(None);
+    let csv = "id,email,first_name,last_name,unsubscribed,bounced\n\
+               P-1,Gone.Away@Example.org,Ann,Lee,true,false\n\
+               P-2,bounced@example.org,Bob,Lee,false,true\n";
+    std::fs::write(project.root().join("old.csv"), csv).unwrap();
+    let db = project.db();
+    let imported = project.journey(&[
+        "contacts",
+        "import",
+        "old.csv",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let token = project.token("write", "crm");
+    let server = Server::start(&project, "warn");
+
+    let ids: Vec<i64> = {
+        let store = journey_runtime::store::sqlite::SqliteStore::open(&db).unwrap();
+        ["P-1", "P-2"]
+            .iter()
+            .map(|id| store.contact_id(id).unwrap().unwrap())
+            .collect()
+    };
+    for id in ids {
+        let erased = server.call("DELETE", &format!("/v1/contacts/{id}"), Some(&token), None);
+        assert_eq!(erased.status, 200, "{}", erased.text);
+    }
+    for suffix in ["", "-wal"] {
+        let bytes =
+            std::fs::read(project.root().join(format!("journey.db{suffix}"))).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
+        assert!(
+            !text.contains("gone.away@example.org"),
+            "journey.db{suffix}"
+        );
+        assert!(!text.contains("bounced@example.org"), "journey.db{suffix}");
+    }
+
+    for (id, email) in [
+        ("P-3", " gone.away@EXAMPLE.org"),
+        ("P-4", "Bounced@example.org"),
+        ("P-5", "still.here@example.org"),
+    ] {
+        let body = json!({
+            "external_id": id,
+            "fields": {"email": email.trim(), "first_name": "Cy", "last_name": "Lee"},
+            "lists": ["patients"],
+        });
+        let created = server.call("POST", "/v1/contacts", Some(&token), Some(&body));
+        assert_eq!(created.status, 201, "{}", created.text);
+    }
+    let statuses = eventually(|| welcome_statuses(&db, &["P-3", "P-4", "P-5"]))
+        .expect("the welcomes are settled");
+    assert_eq!(
+        statuses,
+        [
+            ("suppressed".into(), Some("suppressed: unsubscribed".into())),
+            ("suppressed".into(), Some("suppressed: bounced".into())),
+            ("sent".into(), None),
+        ]
+    );
+    assert!(server.stop().success());
+}

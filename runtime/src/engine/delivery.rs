@@ -3,7 +3,8 @@
 //!
 //! Emails go out highest journey priority first, then oldest. For each:
 //!
-//! 1. a suppressed contact (unsubscribed, bounced) gets nothing; a marketing
+//! 1. a suppressed contact (unsubscribed, bounced) gets nothing, nor does
+//!    an address suppressed under a contact since erased; a marketing
 //!    email needs a valid marketing authorisation (granted, not expired,
 //!    not revoked) at this moment. Both checks happen now, at send time, so
 //!    a revocation stops mail that was already queued. A refused email is
@@ -201,6 +202,14 @@ impl Postman<'_> {
                 None,
             ));
         };
+        // An address suppressed under a contact since erased.
+        if let Some(why) = store.address_suppression(to)? {
+            return Ok((
+                Delivery::Suppressed,
+                Some(format!("suppressed: {why}")),
+                None,
+            ));
+        }
 
         let journey = program.journeys.iter().find(|j| j.code.name == row.journey);
         let from = journey.and_then(|j| j.from.as_deref()).unwrap_or_default();

@@ -181,4 +181,22 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX tracking_hits_unsettled ON tracking_hits (settle_at) WHERE settled = 0;
     CREATE INDEX tracking_hits_by_outbox ON tracking_hits (outbox, at);
     ",
+    // 7: suppressions that outlive an erasure, keyed by an HMAC-SHA256 of
+    // the normalised address under a key made here, for this store only
+    // (SQLite's randomblob, seeded from the operating system), so that an
+    // erased address that comes back is not mailed, and no address is
+    // kept (see store/sqlite/erasure.rs).
+    "
+    CREATE TABLE store_keys (
+        name TEXT PRIMARY KEY,
+        key BLOB NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO store_keys (name, key) VALUES ('address_suppression', randomblob(32));
+    CREATE TABLE address_suppressions (
+        hash BLOB NOT NULL,
+        reason TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (hash, reason)
+    ) WITHOUT ROWID;
+    ",
 ];

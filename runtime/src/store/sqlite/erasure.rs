@@ -11,8 +11,19 @@
 //! What stays: the row itself under its opaque store id, with
 //! `external_id` set to `erased:<id>`; its runs, outbox rows and
 //! happenings without personal data, so that reports keep their counts;
-//! its suppressions (an erased address must not be mailed if it comes
-//! back); and the audit log, which names contacts by opaque id only.
+//! its suppressions; and the audit log, which names contacts by opaque id
+//! only.
+//!
+//! An erased address must not be mailed again if it comes back (a new
+//! import, a contact created again): a contact that was unsubscribed or
+//! bounced leaves, for each reason, a row in `address_suppressions` keyed
+//! by the HMAC-SHA256 of its normalised `email` field (trimmed, lower
+//! case) under a key the store made for itself (`store_keys`). Delivery
+//! looks the address of every email up there ([`SqliteStore::
+//! address_suppression`]). The hash cannot be read back into the address
+//! without the key, and one store's hashes mean nothing in another; but
+//! whoever holds the database file holds the key too and can test a
+//! guessed address against it, which is what the check itself needs.
 //!
 //! Nothing of what goes stays readable on disk. The store's connections
 //! run with `secure_delete`, so SQLite zeroes the bytes it frees (the old
@@ -29,6 +40,8 @@
 
 use super::contacts::write_audit;
 use super::*;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 /// What an erasure did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -60,6 +73,7 @@ impl SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        keep_address_suppressions(&tx, contact)?;
         let erased = erased_id(contact);
         let changed = tx.execute(
             "UPDATE contacts SET external_id = ?2, fields = '{}', zone = NULL, updated_at = ?3 \
@@ -107,6 +121,19 @@ impl SqliteStore {
         }))
     }
 
+    /// Why mail to `address` is suppressed since a contact with it was
+    /// erased (unsubscribed, bounced), if it is.
+    pub fn address_suppression(&self, address: &str) -> Result<Option<String>> {
+        let hash = address_hash(&self.conn, address)?;
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT reason FROM address_suppressions WHERE hash = ?1 ORDER BY at LIMIT 1",
+            )?
+            .query_row([hash], |r| r.get(0))
+            .optional()?)
+    }
+
     /// Copies the write-ahead log into the database and truncates it to
     /// nothing; `false` when readers of the log kept it through every try.
     fn empty_log(&mut self) -> Result<bool> {
@@ -121,6 +148,43 @@ impl SqliteStore {
         }
         Ok(false)
     }
+}
+
+/// Keeps `contact`'s suppressions under its address's hash, before its
+/// fields go. Only when it has both: nothing is kept of a contact that
+/// could be mailed.
+fn keep_address_suppressions(conn: &Connection, contact: ContactId) -> Result<()> {
+    let fields: Option<String> = conn
+        .query_row(
+            "SELECT fields FROM contacts WHERE id = ?1",
+            [contact],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let address = fields
+        .as_deref()
+        .and_then(|text| from_json(text).ok())
+        .and_then(|fields| fields.get("email")?.as_str().map(str::to_string));
+    let Some(address) = address else {
+        return Ok(());
+    };
+    let hash = address_hash(conn, &address)?;
+    conn.execute(
+        "INSERT OR IGNORE INTO address_suppressions (hash, reason, at) \
+         SELECT ?2, reason, at FROM suppressions WHERE contact = ?1",
+        params![contact, hash],
+    )?;
+    Ok(())
+}
+
+/// The keyed hash an address is suppressed under.
+fn address_hash(conn: &Connection, address: &str) -> Result<Vec<u8>> {
+    let key: Vec<u8> = conn
+        .prepare_cached("SELECT key FROM store_keys WHERE name = 'address_suppression'")?
+        .query_row([], |r| r.get(0))?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("any key length");
+    mac.update(address.trim().to_lowercase().as_bytes());
+    Ok(mac.finalize().into_bytes().to_vec())
 }
 
 #[cfg(test)]
