@@ -373,6 +373,9 @@ fn tracked_mail_followed_by_people_scanners_and_forgers() {
         token::issue(&secret, &claims(mine.outbox, 1_000_000_000), &mine.key),
         token::issue(&secret, &claims(bos.outbox, i64::MAX), &mine.key),
         "..%2f..%2fetc".to_string(),
+        // Not UTF-8 once decoded: still the same answers.
+        "%ff".to_string(),
+        format!("{}%C3%28", &good[..20]),
     ];
     let baseline = get(&server, &format!("/t/c/{}", bad[0]), Some(SAFARI));
     assert_eq!(baseline.status, 404);
@@ -406,6 +409,27 @@ fn tracked_mail_followed_by_people_scanners_and_forgers() {
     }
     let post = one_click(&server, &wrong[0]);
     assert_eq!((post.status, &post.text), (404, &baseline.text));
+    // A method a tracking route does not take: 405, with a page that says
+    // so and the methods it takes, never an empty body.
+    for (method, path, allowed) in [
+        ("PUT", format!("/t/o/{good}"), "GET,HEAD"),
+        ("DELETE", format!("/t/c/{good}"), "GET,HEAD"),
+        ("PATCH", "/u/%ff".to_string(), "GET,HEAD,POST"),
+    ] {
+        let answer = server.raw(method, &path, &[], b"");
+        assert_eq!(answer.status, 405, "{method} {path}");
+        assert!(
+            answer.text.contains("<h1>"),
+            "{method} {path}: {}",
+            answer.text
+        );
+        assert_eq!(
+            answer.header("content-type"),
+            Some("text/html; charset=utf-8")
+        );
+        let allow = answer.header("allow").unwrap_or_default().replace(' ', "");
+        assert_eq!(allow, allowed, "{method} {path}");
+    }
     assert_eq!(hits(&db), recorded, "bad tokens record nothing");
     for name in ["ana", "bo", "cy", "di"] {
         let id = store.contact_id(name).unwrap().unwrap();

@@ -13,6 +13,12 @@
 //! the same answer: the pixel, or the same `404` page. Nothing in an answer
 //! or a log line says which check failed, and no answer names the contact.
 //!
+//! The token is taken from the path as it was sent, never decoded: a
+//! token is URL-safe base64, so anything percent-encoded (even bytes that
+//! are not UTF-8) is simply not a token, and gets the same answer as any
+//! other bad token. A method a route does not take gets `405` with a page
+//! that says so and an `Allow` header.
+//!
 //! `GET` on an unsubscribe URL only shows the page: link scanners follow
 //! every URL of a message, and a `GET` that unsubscribed would unsubscribe
 //! people who never asked. Mail readers that offer one-click unsubscribe
@@ -32,8 +38,8 @@ use crate::store::HappeningKind;
 use crate::tracking::agents::{self, Sign};
 use crate::tracking::engagement;
 use crate::tracking::token::Purpose;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -49,17 +55,38 @@ const PIXEL: &[u8] = &[
 /// API token check.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/t/o/{token}", get(open))
-        .route("/t/c/{token}", get(click))
-        .route("/u/{token}", get(unsubscribe_page).post(unsubscribe))
+        .route(
+            "/t/o/{token}",
+            get(open).fallback(|| async { wrong_method("GET, HEAD") }),
+        )
+        .route(
+            "/t/c/{token}",
+            get(click).fallback(|| async { wrong_method("GET, HEAD") }),
+        )
+        .route(
+            "/u/{token}",
+            get(unsubscribe_page)
+                .post(unsubscribe)
+                .fallback(|| async { wrong_method("GET, HEAD, POST") }),
+        )
+}
+
+/// The token of a tracking URL: its last path segment, as sent.
+fn token_of(uri: &Uri) -> String {
+    uri.path()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 async fn open(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    uri: Uri,
     method: Method,
     headers: HeaderMap,
 ) -> Response {
+    let token = token_of(&uri);
     let sign = agents::request_sign(method == Method::HEAD, user_agent(&headers));
     if let Some((message, _)) = resolve(&state, token, Purpose::Open).await {
         record(&state, message, HappeningKind::Open, None, sign).await;
@@ -69,10 +96,11 @@ async fn open(
 
 async fn click(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    uri: Uri,
     method: Method,
     headers: HeaderMap,
 ) -> Response {
+    let token = token_of(&uri);
     let sign = agents::request_sign(method == Method::HEAD, user_agent(&headers));
     let Some((message, Some((name, url)))) = resolve(&state, token, Purpose::Click).await else {
         return not_valid();
@@ -88,7 +116,8 @@ async fn click(
     }
 }
 
-async fn unsubscribe_page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+async fn unsubscribe_page(State(state): State<AppState>, uri: Uri) -> Response {
+    let token = token_of(&uri);
     let shown = token.clone();
     match resolve(&state, token, Purpose::Unsubscribe).await {
         Some(_) => page(StatusCode::OK, &confirm_page(&shown)),
@@ -96,7 +125,8 @@ async fn unsubscribe_page(State(state): State<AppState>, Path(token): Path<Strin
     }
 }
 
-async fn unsubscribe(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+async fn unsubscribe(State(state): State<AppState>, uri: Uri) -> Response {
+    let token = token_of(&uri);
     let Some((message, _)) = resolve(&state, token, Purpose::Unsubscribe).await else {
         return not_valid();
     };
@@ -219,6 +249,15 @@ fn not_valid() -> Response {
     page(StatusCode::NOT_FOUND, NOT_VALID_PAGE)
 }
 
+/// The answer to a method a tracking route does not take.
+fn wrong_method(allow: &'static str) -> Response {
+    let mut response = page(StatusCode::METHOD_NOT_ALLOWED, WRONG_METHOD_PAGE);
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
 /// The unsubscribe page: one button that posts to the same URL. The token
 /// is URL-safe base64, so it goes into the form's action as it is.
 fn confirm_page(token: &str) -> String {
@@ -248,6 +287,11 @@ const NOT_VALID_PAGE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta cha
     <meta name=\"robots\" content=\"noindex\"><title>Link not valid</title></head><body>\n\
     <h1>This link is not valid</h1>\n<p>It may be incomplete or too old. To stop our emails, \
     reply to one of them and ask.</p>\n</body></html>\n";
+
+const WRONG_METHOD_PAGE: &str = "<!doctype html>\n<html lang=\"en\"><head>\
+    <meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex\">\
+    <title>Not allowed</title></head><body>\n<h1>This link cannot be used this way</h1>\n\
+    <p>Open it in a browser.</p>\n</body></html>\n";
 
 const TRY_AGAIN_PAGE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
     <meta name=\"robots\" content=\"noindex\"><title>Try again</title></head><body>\n\
