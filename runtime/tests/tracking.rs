@@ -663,3 +663,65 @@ fn marketing_mail_is_not_delivered_to_people_without_a_way_to_unsubscribe() {
         .contact_outbox(engine.store.contact_id("ana").unwrap().unwrap());
     assert_eq!(queued.unwrap()[0].status, "queued", "left queued, untried");
 }
+
+#[test]
+fn an_erased_contacts_tokens_resolve_to_nothing_and_its_pending_hits_are_dropped() {
+    let mut world = world(&["ana", "bo"]);
+    let ana = world.contact("ana");
+    let message = world.message_to("ana");
+    let click = link(&message, 0);
+    let pixel = urls(&message, &format!("{BASE}/t/o/"))[0].clone();
+    let unsubscribe = urls(&message, &format!("{BASE}/u/"))[0].clone();
+    let bos = link(&world.message_to("bo"), 0);
+    world.click(&click, T0 + 60, false, Some(SAFARI));
+    let checked = world
+        .resolve(&unsubscribe, Purpose::Unsubscribe, T0 + 60)
+        .unwrap();
+
+    world.store.erase_contact(ana, "token 1", T0 + 61).unwrap();
+    // Checked before the erasure, written after it: nothing is written.
+    assert!(!engagement::unsubscribe(&mut world.store, &checked, T0 + 61).unwrap());
+    let late = engagement::record(
+        &mut world.store,
+        &checked,
+        HappeningKind::Open,
+        None,
+        T0 + 61,
+        None,
+        10,
+    );
+    assert_eq!(late.unwrap(), None);
+    let unsubscribes: i64 = world
+        .store
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'unsubscribe'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unsubscribes, 0);
+    for (url, purpose) in [
+        (&click, Purpose::Click),
+        (&pixel, Purpose::Open),
+        (&unsubscribe, Purpose::Unsubscribe),
+    ] {
+        assert_eq!(world.resolve(url, purpose, T0 + 62), None, "{url}");
+    }
+    assert!(world.resolve(&bos, Purpose::Click, T0 + 62).is_some());
+
+    let settled = world.settle(T0 + 3_600);
+    assert_eq!(
+        settled,
+        engagement::Settled::default(),
+        "the hit before the erasure"
+    );
+    let kinds: Vec<HappeningKind> = world
+        .store
+        .happenings(ana)
+        .unwrap()
+        .iter()
+        .map(|h| h.kind)
+        .collect();
+    assert!(!kinds.contains(&HappeningKind::Click), "{kinds:?}");
+}

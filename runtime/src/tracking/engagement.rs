@@ -66,7 +66,8 @@ pub fn link_target<'p>(program: &'p Program, email: &str, link: u16) -> Option<(
 }
 
 /// Records a hit on `message`: an open, or a click on `link`, to be
-/// settled `window` seconds later (see [`agents`]).
+/// settled `window` seconds later (see [`agents`]); `None` when the
+/// message's contact was erased since its token was checked.
 pub fn record(
     store: &mut SqliteStore,
     message: &TrackedMessage,
@@ -75,7 +76,7 @@ pub fn record(
     at: i64,
     sign: Option<Sign>,
     window: i64,
-) -> Result<i64, StoreError> {
+) -> Result<Option<i64>, StoreError> {
     let sign = sign.map(Sign::as_str);
     store.record_hit(message.outbox, kind, link, at, sign, window)
 }

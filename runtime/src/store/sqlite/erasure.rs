@@ -3,7 +3,8 @@
 //!
 //! What goes, in one transaction: the contact's fields, zone and external
 //! id (which may be a record number), its list and segment memberships,
-//! scheduled date entries and consent, the data of its events and updates
+//! scheduled date entries and consent, its tracking hits not yet settled,
+//! the data of its events and updates
 //! (opens and clicks keep only which email and link, which say nothing
 //! about the person). Its active runs end as `erased`, and its queued
 //! emails are suppressed, so nothing more is sent.
@@ -90,6 +91,9 @@ impl SqliteStore {
             "DELETE FROM date_entries WHERE contact = ?1",
             "DELETE FROM consent WHERE contact = ?1",
             "UPDATE happenings SET data = NULL WHERE contact = ?1",
+            // Hits not yet handed to the engine never are.
+            "DELETE FROM tracking_hits WHERE settled = 0 \
+             AND outbox IN (SELECT id FROM outbox WHERE contact = ?1)",
             // A mail server's refusal may quote the address.
             "UPDATE outbox SET reason = 'failed (the reason went with the erased contact)' \
              WHERE contact = ?1 AND status = 'failed'",

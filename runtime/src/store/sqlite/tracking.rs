@@ -10,6 +10,11 @@
 //! settles it do so without the configuration. Hits keep no user agent,
 //! address or anything else from the request: only which message and link,
 //! when, and the verdict.
+//!
+//! An erased contact's messages are not found, so its tokens resolve to
+//! nothing, as a forged one does; a hit or an unsubscribe that was checked
+//! before the erasure and is written after it writes nothing, and the
+//! erasure drops its hits not yet settled.
 
 use super::contacts::{add_suppression, write_audit};
 use super::*;
@@ -45,13 +50,15 @@ pub struct PendingHit {
 }
 
 impl SqliteStore {
-    /// The message of outbox row `outbox`, if there is one.
+    /// The message of outbox row `outbox`, if there is one and its
+    /// contact was not erased.
     pub fn tracked_message(&self, outbox: i64) -> Result<Option<TrackedMessage>> {
         Ok(self
             .conn
             .prepare_cached(
                 "SELECT o.id, o.key, o.contact, o.email, o.sent_at, r.deployment \
-                 FROM outbox o JOIN runs r ON r.id = o.run WHERE o.id = ?1",
+                 FROM outbox o JOIN runs r ON r.id = o.run JOIN contacts c ON c.id = o.contact \
+                 WHERE o.id = ?1 AND c.external_id NOT LIKE 'erased:%'",
             )?
             .query_row([outbox], |r| {
                 Ok(TrackedMessage {
@@ -67,7 +74,8 @@ impl SqliteStore {
     }
 
     /// Records a hit on a tracked URL of `outbox`, to be settled once
-    /// `window` seconds have passed after it.
+    /// `window` seconds have passed after it; `None` (nothing written) when
+    /// the message's contact was erased meanwhile.
     pub fn record_hit(
         &mut self,
         outbox: i64,
@@ -76,11 +84,14 @@ impl SqliteStore {
         at: i64,
         sign: Option<&str>,
         window: i64,
-    ) -> Result<i64> {
-        self.conn
+    ) -> Result<Option<i64>> {
+        let written = self
+            .conn
             .prepare_cached(
                 "INSERT INTO tracking_hits (outbox, kind, link, at, sign, window, settle_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM outbox o \
+                 JOIN contacts c ON c.id = o.contact \
+                 WHERE o.id = ?1 AND c.external_id NOT LIKE 'erased:%')",
             )?
             .execute(params![
                 outbox,
@@ -91,7 +102,7 @@ impl SqliteStore {
                 window,
                 at.saturating_add(window)
             ])?;
-        Ok(self.conn.last_insert_rowid())
+        Ok((written > 0).then(|| self.conn.last_insert_rowid()))
     }
 
     /// Up to `limit` unsettled hits whose window has passed at `now`,
@@ -186,11 +197,20 @@ impl SqliteStore {
 
     /// Suppresses `contact` as unsubscribed through a link of `outbox`,
     /// and records it in the audit log, in one transaction. Returns
-    /// whether the contact was subscribed until now.
+    /// whether the contact was subscribed until now; `false`, writing
+    /// nothing, when it was erased meanwhile.
     pub fn unsubscribe(&mut self, contact: ContactId, outbox: i64, now: i64) -> Result<bool> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let live: i64 = tx.query_row(
+            "SELECT count(*) FROM contacts WHERE id = ?1 AND external_id NOT LIKE 'erased:%'",
+            [contact],
+            |r| r.get(0),
+        )?;
+        if live == 0 {
+            return Ok(false);
+        }
         let before: i64 = tx.query_row(
             "SELECT count(*) FROM suppressions WHERE contact = ?1 AND reason = 'unsubscribed'",
             [contact],
