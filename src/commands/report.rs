@@ -568,13 +568,7 @@ impl ContactReport {
         }
         let mut rows = Vec::new();
         for email in &self.emails {
-            let what = match (email.status.as_str(), email.sent_at) {
-                ("sent", Some(sent)) => format!("sent {}", instant(sent)),
-                (status, _) => match &email.reason {
-                    Some(reason) => format!("{status}: {reason}"),
-                    None => status.to_string(),
-                },
-            };
+            let what = email_outcome(email);
             rows.push(vec![
                 format!("  {}", instant(email.due_at)),
                 email.journey.clone(),
@@ -585,6 +579,18 @@ impl ContactReport {
         }
         write_columns(&mut out, &rows, &[]);
         out
+    }
+}
+
+/// What became of one email, for the table: `sent INSTANT`, or its status
+/// and reason. A reason that already starts with the status (delivery
+/// writes `suppressed: unsubscribed`) is shown once, not after it again.
+fn email_outcome(email: &OutboxEntry) -> String {
+    match (email.status.as_str(), email.sent_at, &email.reason) {
+        ("sent", Some(sent), _) => format!("sent {}", instant(sent)),
+        (status, _, Some(reason)) if reason.starts_with(&format!("{status}: ")) => reason.clone(),
+        (status, _, Some(reason)) => format!("{status}: {reason}"),
+        (status, _, None) => status.to_string(),
     }
 }
 
@@ -631,5 +637,34 @@ fn write_columns(out: &mut String, rows: &[Vec<String>], right: &[bool]) {
             }
         }
         let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn email(status: &str, reason: Option<&str>) -> OutboxEntry {
+        OutboxEntry {
+            journey: "welcome".into(),
+            step: "start+1".into(),
+            email: "welcome".into(),
+            status: status.into(),
+            due_at: 0,
+            sent_at: None,
+            attempts: 1,
+            reason: reason.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn an_emails_status_is_said_once() {
+        let unsubscribed = email("suppressed", Some("suppressed: unsubscribed"));
+        assert_eq!(email_outcome(&unsubscribed), "suppressed: unsubscribed");
+        let consent = email("suppressed", Some("no marketing consent"));
+        assert_eq!(email_outcome(&consent), "suppressed: no marketing consent");
+        let failed = email("failed", Some("550 no such mailbox"));
+        assert_eq!(email_outcome(&failed), "failed: 550 no such mailbox");
+        assert_eq!(email_outcome(&email("queued", None)), "queued");
     }
 }
