@@ -406,16 +406,18 @@ fn engine_writes(path: &Path, contacts: usize) {
 }
 
 /// A connection of its own to the store's file, set up as the store sets
-/// up its own (the log, `synchronous`, foreign keys checked, plans
-/// independent of values). The raw updates change no key column, so the
-/// foreign keys cost them nothing; the floor's inserts pay for them as the
-/// store's do.
+/// up its own (the log, `synchronous`, foreign keys checked, freed bytes
+/// zeroed, plans independent of values). The raw updates change no key
+/// column, so the foreign keys cost them nothing; the floor's inserts pay
+/// for them as the store's do.
 fn second_connection(path: &Path) -> Connection {
     let conn = Connection::open(path).expect("a second connection");
     conn.pragma_update(None, "synchronous", "NORMAL")
         .expect("synchronous");
     conn.pragma_update(None, "foreign_keys", "ON")
         .expect("foreign keys");
+    conn.pragma_update(None, "secure_delete", "ON")
+        .expect("secure delete");
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
         .expect("stable plans");
     conn
