@@ -258,7 +258,6 @@ fn tracked_mail_followed_by_people_scanners_and_forgers() {
     verify_dkim(&project, &mails, &record);
     let mail = |name: &str| mails.iter().find(|m| m.to() == name).unwrap();
     for mail in &mails {
-        let name = mail.to();
         let links = mail.urls(&base, "t/c");
         assert_eq!(links.len(), 2, "{}", mail.text);
         assert_eq!(mail.urls(&base, "t/o").len(), 1, "the pixel");
