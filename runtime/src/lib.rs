@@ -11,6 +11,7 @@ pub mod clock;
 pub mod compile;
 pub mod disasm;
 pub mod engine;
+mod entry_rules;
 pub mod eval;
 pub mod facts;
 pub mod http;

@@ -13,10 +13,10 @@ pub mod convert;
 pub mod delivery;
 mod ingest;
 mod load;
-mod rules;
 mod step;
 
 use crate::artifact;
+use crate::entry_rules as rules;
 use crate::bytecode::{Cond, Entry, JourneyId, Program};
 use crate::clock::{Clock, SystemClock};
 use crate::eval::{holds, Scope};

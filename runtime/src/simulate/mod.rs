@@ -23,17 +23,15 @@ pub mod value;
 
 use crate::bytecode::{Entry, JourneyId, Program};
 use crate::clock::{Clock, VirtualClock};
+use crate::entry_rules as rules;
 use crate::eval::{holds, Scope};
-use crate::facts::Facts;
 use crate::state::RunState;
-use crate::timing;
 use crate::vm::{Effect, Status, Vm, WaitOutcome, Wakes};
 use contacts::ContactRecord;
 use events::{Happening, Scripted};
 use explain::Explain;
 use history::Contact;
 use journey_compiler::check::program::Base;
-use journey_compiler::syntax::ast::Reentry;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -245,40 +243,8 @@ impl<'p> Simulation<'p> {
 
     /// Schedules the next date-triggered entry at or after `from`.
     fn schedule_date_entry(&mut self, contact: usize, journey: JourneyId, from: i64) {
-        let entries = &self.program.journeys[journey as usize].entries;
-        let zone = self.vm.zone(journey, &self.contacts[contact]);
-        let mut next = None;
-        for entry in entries {
-            let Entry::Date {
-                field,
-                offset,
-                yearly,
-                at,
-                zone: step_zone,
-            } = entry
-            else {
-                continue;
-            };
-            let zone = match step_zone {
-                Some(crate::bytecode::Zone::Named(name)) => name.parse().unwrap_or(zone),
-                _ => zone,
-            };
-            let value = self.contacts[contact].field(*field);
-            let when = if *yearly {
-                let crate::facts::Value::Date(days) = value else {
-                    continue;
-                };
-                let date = chrono::NaiveDate::default() + chrono::TimeDelta::days(i64::from(days));
-                let from = chrono::DateTime::from_timestamp(from, 0).unwrap_or_default();
-                Some(crate::time::next_yearly(from, date, at, offset.as_ref(), zone).timestamp())
-            } else {
-                timing::relative(value, offset.as_ref(), Some(at), zone).filter(|t| *t >= from)
-            };
-            if let Some(when) = when {
-                next = Some(next.map_or(when, |n: i64| n.min(when)));
-            }
-        }
-        if let Some(when) = next {
+        let facts = &self.contacts[contact];
+        if let Some(when) = rules::next_date_entry(self.program, journey, facts, from) {
             self.schedule(when, Task::DateEntry { contact, journey });
         }
     }
@@ -290,16 +256,7 @@ impl<'p> Simulation<'p> {
         cond: crate::bytecode::Cond,
         now: i64,
     ) -> bool {
-        let facts = &self.contacts[contact];
-        let code = &self.program.journeys[journey as usize].code;
-        let scope = Scope {
-            facts,
-            now,
-            zone: self.vm.zone(journey, facts),
-            since: now,
-            event: &[],
-        };
-        holds(code, cond, &scope)
+        rules::condition_holds(&self.vm, journey, cond, &self.contacts[contact], now)
     }
 
     fn happen(&mut self, scripted: &Scripted, now: i64) {
@@ -418,15 +375,8 @@ impl<'p> Simulation<'p> {
             return;
         }
         if let Some(ended) = self.last_end[contact][journey as usize] {
-            let allowed = match &self.program.journeys[journey as usize].reentry {
-                Reentry::Never => false,
-                Reentry::Always => true,
-                Reentry::After(d) => {
-                    let zone = self.vm.zone(journey, &self.contacts[contact]);
-                    now >= timing::add(ended, d, false, zone)
-                }
-            };
-            if !allowed {
+            let facts = &self.contacts[contact];
+            if !rules::reentry_allows(&self.vm, journey, facts, ended, now) {
                 self.note(
                     contact,
                     now,

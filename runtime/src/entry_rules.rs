@@ -1,5 +1,7 @@
-//! The entry rules the engine applies around the VM: re-entry, condition
-//! triggers and date triggers.
+//! The entry rules both hosts of the VM (the engine and the simulator)
+//! apply around it: re-entry, condition triggers and date triggers. One
+//! copy, so that `journey simulate` enters contacts exactly as `journey
+//! run` does.
 
 use crate::bytecode::{Cond, Entry, JourneyId, Program, Zone};
 use crate::eval::{holds, Scope};
@@ -11,7 +13,7 @@ use journey_compiler::syntax::ast::Reentry;
 
 /// Whether the journey's re-entry rule takes back a contact whose last run
 /// of it ended at `ended`.
-pub(super) fn reentry_allows(
+pub(crate) fn reentry_allows(
     vm: &Vm,
     journey: JourneyId,
     facts: &Contact,
@@ -28,7 +30,7 @@ pub(super) fn reentry_allows(
     }
 }
 
-pub(super) fn condition_holds(
+pub(crate) fn condition_holds(
     vm: &Vm,
     journey: JourneyId,
     cond: Cond,
@@ -47,7 +49,7 @@ pub(super) fn condition_holds(
 
 /// The next moment at or after `from` when `facts` enters `journey` by a
 /// date trigger; `None` when there is none (no date, or it has passed).
-pub(super) fn next_date_entry(
+pub(crate) fn next_date_entry(
     program: &Program,
     journey: JourneyId,
     facts: &Contact,
