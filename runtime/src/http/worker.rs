@@ -29,7 +29,7 @@ use crate::mail::{Templates, Transport};
 use crate::store::sqlite::SqliteStore;
 use std::path::Path;
 use std::sync::{mpsc, Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The longest either thread sleeps without looking at the clock.
 const TICK: Duration = Duration::from_secs(1);
@@ -175,9 +175,10 @@ pub fn delivery_loop(
             return;
         }
     };
-    // At most one checkpoint a second, however often delivery is woken:
-    // each one competes with the engine's commits for the disk.
-    let mut checkpointed = Instant::now();
+    // At most one checkpoint a second (of the clock's whole seconds),
+    // however often delivery is woken: each one competes with the engine's
+    // commits for the disk.
+    let mut checkpointed = i64::MIN;
     loop {
         let now = SystemClock.now();
         let due = store.next_outbox_due(now).ok().flatten();
@@ -221,9 +222,9 @@ pub fn delivery_loop(
                 }
             }
         }
-        if checkpointed.elapsed() >= TICK {
+        if now != checkpointed {
             checkpoint(&mut store);
-            checkpointed = Instant::now();
+            checkpointed = now;
         }
         match pings.recv_timeout(wait) {
             Ok(Ping::Mail) | Err(mpsc::RecvTimeoutError::Timeout) => {
