@@ -16,9 +16,9 @@ mod load;
 mod step;
 
 use crate::artifact;
-use crate::entry_rules as rules;
 use crate::bytecode::{Cond, Entry, JourneyId, Program};
 use crate::clock::{Clock, SystemClock};
+use crate::entry_rules as rules;
 use crate::eval::{holds, Scope};
 use crate::simulate::history::Contact;
 use crate::state::RunState;
