@@ -114,10 +114,6 @@ impl ConsentRequest {
     /// The consent to store after this request, given the `stored` one,
     /// at `now`, for a contact in `zone`.
     pub fn apply(&self, stored: Consent, now: i64, zone: Tz) -> Consent {
-        let in_force = stored.granted_at.is_some()
-            && stored
-                .revoked_at
-                .is_none_or(|r| stored.granted_at.is_some_and(|g| g > r));
         let granted = match self.grant {
             None => None,
             Some(Moment::Now) => stored.granted_at.is_none().then_some(now),
@@ -125,25 +121,15 @@ impl ConsentRequest {
         };
         let revoked = match self.revocation {
             None => None,
-            Some(Moment::Now) => in_force.then_some(now),
+            Some(Moment::Now) => stored.granted_and_unrevoked().then_some(now),
             Some(Moment::At(at)) => Some(at),
         };
-        let granted_at = stored.granted_at.max(granted);
-        let revoked_at = stored.revoked_at.max(revoked);
-        let revoked_at = match (granted_at, revoked_at) {
-            (Some(g), Some(r)) if g > r => None,
-            _ => revoked_at,
-        };
         let expires_at = match self.expiry {
-            None => stored.expires_at,
+            None => None,
             Some(Expiry::At(at)) => Some(at),
-            Some(Expiry::Through(day)) => end_of(day, zone).or(stored.expires_at),
+            Some(Expiry::Through(day)) => end_of(day, zone),
         };
-        Consent {
-            granted_at,
-            expires_at,
-            revoked_at,
-        }
+        stored.changed(granted, revoked, expires_at)
     }
 }
 

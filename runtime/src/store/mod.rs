@@ -268,6 +268,36 @@ impl Consent {
             && self.expires_at.is_none_or(|e| now < e)
             && self.revoked_at.is_none_or(|r| now < r)
     }
+
+    /// Granted, and not revoked since (expiry aside): what a "revoke now"
+    /// revokes and a "grant now" leaves alone.
+    pub fn granted_and_unrevoked(&self) -> bool {
+        self.granted_at
+            .is_some_and(|g| self.revoked_at.is_none_or(|r| g > r))
+    }
+
+    /// This consent after a change (a contacts file's row, an API request)
+    /// that grants at `granted`, revokes at `revoked` and sets the expiry
+    /// to `expires_at`, each when given. The latest grant and the latest
+    /// revocation count, so a stale grant never undoes a newer revocation;
+    /// a grant after the revocation lifts it.
+    pub fn changed(
+        self,
+        granted: Option<i64>,
+        revoked: Option<i64>,
+        expires_at: Option<i64>,
+    ) -> Self {
+        let granted_at = self.granted_at.max(granted);
+        let revoked_at = match (granted_at, self.revoked_at.max(revoked)) {
+            (Some(g), Some(r)) if g > r => None,
+            (_, revoked_at) => revoked_at,
+        };
+        Consent {
+            granted_at,
+            expires_at: expires_at.or(self.expires_at),
+            revoked_at,
+        }
+    }
 }
 
 /// Per-step figures for reports.

@@ -85,27 +85,13 @@ impl Claims {
 
     /// The stored consent after this row, imported at `now`.
     pub fn apply(&self, stored: Consent, now: i64) -> Consent {
-        let in_force = stored.granted_at.is_some()
-            && stored
-                .revoked_at
-                .is_none_or(|r| stored.granted_at.is_some_and(|g| g > r));
         let (granted, revoked) = match self.grant {
             None => (None, None),
             Some(Grant::Yes) => (stored.granted_at.is_none().then_some(now), None),
             Some(Grant::At(at)) => (Some(at), None),
-            Some(Grant::No) => (None, in_force.then_some(now)),
+            Some(Grant::No) => (None, stored.granted_and_unrevoked().then_some(now)),
         };
-        let granted_at = latest(stored.granted_at, granted);
-        let revoked_at = latest(latest(stored.revoked_at, revoked), self.revoked_at);
-        let revoked_at = match (granted_at, revoked_at) {
-            (Some(g), Some(r)) if g > r => None,
-            _ => revoked_at,
-        };
-        Consent {
-            granted_at,
-            expires_at: self.expires_at.or(stored.expires_at),
-            revoked_at,
-        }
+        stored.changed(granted, revoked.max(self.revoked_at), self.expires_at)
     }
 
     /// The suppression reasons the row sets.
@@ -118,10 +104,6 @@ impl Claims {
             .into_iter()
             .filter_map(|(set, reason)| set.then_some(reason))
     }
-}
-
-fn latest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
-    a.max(b)
 }
 
 fn grant(cell: &str, zone: Tz) -> Result<Option<Grant>, String> {
