@@ -3,6 +3,10 @@
 //! there twice, no request got a 5xx, and the server exits with 0.
 //! Requests that were refused (the server no longer accepted connections)
 //! are the clients' to send again; that is all a stop may cost them.
+//!
+//! Clients that stall (half a header, a body shorter than its
+//! `Content-Length`) are cut off: their connections are closed after the
+//! header time limit, and they keep no SIGTERM from ending the server.
 
 mod serve_support;
 
@@ -110,4 +114,52 @@ fn a_stop_under_load_loses_no_answered_event() {
         .filter(|n| stored.binary_search(n).is_err())
         .collect();
     assert!(missing.is_empty(), "answered but not stored: {missing:?}");
+}
+
+/// Reads until the server closes the connection; `false` when it is still
+/// open after `serve_support::PATIENCE`.
+fn closed_by_server(stream: &mut TcpStream) -> bool {
+    stream
+        .set_read_timeout(Some(serve_support::PATIENCE))
+        .unwrap();
+    let mut sink = Vec::new();
+    match stream.read_to_end(&mut sink) {
+        Ok(_) => true,
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    }
+}
+
+#[test]
+fn stalled_clients_are_cut_off_and_do_not_hold_up_a_stop() {
+    let project = clinic(None);
+    let token = project.token("write", "loader");
+    let server = Server::start(&project, "info");
+    let address = server.address;
+
+    // Half a header, then nothing.
+    let mut half_header = TcpStream::connect(address).unwrap();
+    let head = format!("POST /v1/contacts HTTP/1.1\r\nHost: {address}\r\nAuthori");
+    half_header.write_all(head.as_bytes()).unwrap();
+    // A whole header that promises 100 bytes of body, and one byte.
+    let mut short_body = TcpStream::connect(address).unwrap();
+    let request = format!(
+        "POST /v1/contacts HTTP/1.1\r\nHost: {address}\r\n\
+         Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\n\r\n{{"
+    );
+    short_body.write_all(request.as_bytes()).unwrap();
+
+    assert!(
+        closed_by_server(&mut half_header),
+        "a connection with half a header is still open"
+    );
+    // The server still answers others.
+    let answer = server.call("GET", "/v1/contacts/1", Some(&token), None);
+    assert_eq!(answer.status, 404, "{}", answer.text);
+
+    let status = server.stop();
+    assert!(status.success(), "journey serve exited with {status}");
 }

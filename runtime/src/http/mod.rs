@@ -26,6 +26,7 @@ pub mod contacts;
 pub mod error;
 pub mod events;
 pub mod journeys;
+pub mod listen;
 pub mod openapi;
 pub mod state;
 pub mod tracking;
@@ -161,7 +162,8 @@ async fn log_request(request: Request, next: Next) -> Response {
 
 /// Runs the server until SIGTERM or Ctrl-C: binds `listen`, calls
 /// `ready` with the bound address, serves, then stops the engine and
-/// delivery after the requests under way are answered.
+/// delivery after the requests under way are answered (for at most
+/// [`listen::DRAIN`]; see [`listen`]).
 pub fn serve(options: Serve, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
     let Serve {
         settings,
@@ -251,11 +253,13 @@ fn run_http(
             .await
             .map_err(ServeError::Io)?;
         ready(listener.local_addr().map_err(ServeError::Io)?);
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(stop_signal())
-            .await
-            .map_err(ServeError::Io)
-    })
+        listen::serve(listener, router(state), stop_signal()).await;
+        Ok(())
+    })?;
+    // Reads still running on blocking threads belong to requests that
+    // were cut off (see `listen`): they are not waited for long.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    Ok(())
 }
 
 /// SIGTERM or Ctrl-C (SIGINT).
