@@ -98,6 +98,12 @@ fn contacts_events_enrolment_and_mail_over_the_api() {
     );
     assert_eq!(contact["lists"], json!(["patients"]));
 
+    // The event declares `form: text`: without it, it is refused.
+    let bare = json!({"external_id": "P-1", "type": "event", "name": "intake_submitted"});
+    let answer = server.call("POST", "/v1/events", Some(&write), Some(&bare));
+    assert_eq!(answer.status, 422, "{}", answer.text);
+    assert_eq!(answer.json()["errors"][0]["field"], json!("fields.form"));
+
     let event = json!({
         "external_id": "P-1", "type": "event", "name": "intake_submitted",
         "fields": {"form": "intake-2027"},
@@ -327,6 +333,19 @@ fn bad_input_gets_a_4xx_that_names_the_field() {
             json!({"contact": 1, "type": "event", "name": "intake_submited"}),
             422,
             "did you mean `intake_submitted`",
+        ),
+        (
+            "/v1/events",
+            json!({"external_id": "P-3", "type": "event", "name": "intake_submitted"}),
+            422,
+            "fields.form",
+        ),
+        (
+            "/v1/events",
+            json!({"contact": 1, "type": "event", "name": "intake_submitted",
+                   "fields": {"form": null}}),
+            422,
+            "fields.form",
         ),
         (
             "/v1/events",

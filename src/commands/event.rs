@@ -254,6 +254,15 @@ fn event_fields(
         };
         data.insert(name.to_string(), json);
     }
+    // Every declared field is required, as over the API (see
+    // `journey_runtime::http::validate::event_fields`, which says why an
+    // optional one is too for now).
+    if let Some(missing) = names.iter().find(|n| !data.contains_key(**n)) {
+        return Err(format!(
+            "event `{}` needs its field `{missing}` (give {missing}=VALUE)",
+            declared.name
+        ));
+    }
     Ok(data)
 }
 
@@ -281,5 +290,41 @@ fn describe(happening: &Happening) -> String {
             });
             format!("update of {fields}")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use journey_compiler::check::program::Base;
+    use journey_runtime::bytecode::Event;
+
+    fn program() -> Program {
+        Program {
+            timezone: None,
+            fields: Vec::new(),
+            emails: Vec::new(),
+            lists: Vec::new(),
+            segments: Vec::new(),
+            events: vec![Event {
+                name: "intake_submitted".into(),
+                fields: vec![("form".into(), Base::Text), ("pages".into(), Base::Number)],
+            }],
+            journeys: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_custom_event_without_a_declared_field_is_refused_naming_it() {
+        let program = program();
+        let pairs = ["pages=3".to_string()];
+        let refused = event_fields(&program, 0, &pairs, Tz::UTC).unwrap_err();
+        assert!(refused.contains("`form`"), "{refused}");
+        let empty = ["form=".to_string(), "pages=3".to_string()];
+        assert!(event_fields(&program, 0, &empty, Tz::UTC).is_err());
+
+        let whole = ["form=intake".to_string(), "pages=3".to_string()];
+        let data = event_fields(&program, 0, &whole, Tz::UTC).unwrap();
+        assert_eq!(data.len(), 2);
     }
 }
