@@ -135,6 +135,18 @@ fn contacts_events_enrolment_and_mail_over_the_api() {
     );
     assert_eq!(read.json()["fields"]["risk_score"], json!(7.5));
 
+    // `null` on a field with a default (`portal_user: bool = false`)
+    // puts the default back, as an empty cell of an import does.
+    let third = format!("/v1/contacts/{}", ids[2]);
+    let read = server.call("GET", &third, Some(&write), None);
+    assert_eq!(read.json()["fields"]["portal_user"], json!(true));
+    let reset = json!({"external_id": read.json()["external_id"], "fields": {"portal_user": null}});
+    let answer = server.call("POST", "/v1/contacts", Some(&write), Some(&reset));
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.json()["changed_fields"], json!(["portal_user"]));
+    let read = server.call("GET", &third, Some(&write), None);
+    assert_eq!(read.json()["fields"]["portal_user"], json!(false));
+
     let fourth = server.call(
         "POST",
         "/v1/contacts",
@@ -257,6 +269,7 @@ fn contacts_events_enrolment_and_mail_over_the_api() {
             "event_recorded",
             "update_recorded",
             "update_recorded",
+            "contact_update",
             "contact_create",
             "enrol",
             "contact_erase",
@@ -264,7 +277,7 @@ fn contacts_events_enrolment_and_mail_over_the_api() {
     );
     assert!(audit.iter().all(|(actor, _, _)| actor == "token 1 (crm)"));
     assert_eq!(
-        audit[8].2,
+        audit[9].2,
         Some(ids[1]),
         "the erasure names the contact by id"
     );

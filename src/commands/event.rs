@@ -31,7 +31,7 @@ use serde_json::{Map, Value};
     values are read as the cells of a contacts file are (dates 2027-03-14, date-times RFC \
     3339 or `2027-03-14 09:00` in the contact's zone). The engine then wakes the contact's \
     runs that wait for it and enters the journeys it triggers. An `update` with an empty \
-    value (`FIELD=`) clears an optional field.\n\n\
+    value (`FIELD=`) sets a field with a default to its default, or clears an optional field.\n\n\
     Exit codes: 0 recorded; 1 an unknown contact, name or a bad value (nothing recorded); \
     2 a usage or I/O error."
 )]
@@ -208,13 +208,19 @@ fn updates(
         let def = &program.fields[field];
         let value =
             parse_cell(program, field, text, zone).map_err(|why| format!("{name}: {why}"))?;
-        if value == Owned::Missing {
-            if !def.optional && def.default.is_none() {
+        // An empty value is an import's empty cell: the default where
+        // there is one.
+        let value = match (&value, &def.default) {
+            (Owned::Missing, Some(default)) => Owned::from_constant(default),
+            (Owned::Missing, None) if def.optional => {
+                data.insert(name.to_string(), Value::Null);
+                continue;
+            }
+            (Owned::Missing, None) => {
                 return Err(format!("`{name}` is required; it cannot be cleared"));
             }
-            data.insert(name.to_string(), Value::Null);
-            continue;
-        }
+            _ => value,
+        };
         let mut values = vec![Owned::Missing; program.fields.len()];
         values[field] = value;
         data.extend(convert::to_json(program, &values));
@@ -297,12 +303,18 @@ fn describe(happening: &Happening) -> String {
 mod tests {
     use super::*;
     use journey_compiler::check::program::Base;
-    use journey_runtime::bytecode::Event;
+    use journey_runtime::bytecode::{Constant, Event, Field};
 
     fn program() -> Program {
         Program {
             timezone: None,
-            fields: Vec::new(),
+            fields: vec![Field {
+                name: "visits".into(),
+                ty: Base::Number,
+                optional: false,
+                phi: false,
+                default: Some(Constant::Number(0.0)),
+            }],
             emails: Vec::new(),
             lists: Vec::new(),
             segments: Vec::new(),
@@ -326,5 +338,11 @@ mod tests {
         let whole = ["form=intake".to_string(), "pages=3".to_string()];
         let data = event_fields(&program, 0, &whole, Tz::UTC).unwrap();
         assert_eq!(data.len(), 2);
+    }
+
+    #[test]
+    fn an_empty_value_puts_a_field_with_a_default_back_to_it() {
+        let data = updates(&program(), &["visits=".to_string()], Tz::UTC).unwrap();
+        assert_eq!(data["visits"], serde_json::json!(0.0));
     }
 }

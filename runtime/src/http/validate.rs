@@ -4,10 +4,11 @@
 //! Each value must have its field's type: `text` a string, `email` a
 //! string that is an address, `timezone` an IANA zone name, `number` a
 //! JSON number, `bool` a JSON boolean, `date` a string `2027-03-14`,
-//! `datetime` an RFC 3339 string with its offset. `null` clears an
-//! optional field. Values are stored as `journey contacts import` stores
-//! them (dates as written, date-times in UTC), so the engine reads both
-//! alike.
+//! `datetime` an RFC 3339 string with its offset. `null` sets a field
+//! with a default to its default (as an empty cell of `journey contacts
+//! import` does) and clears an optional one; other fields refuse it.
+//! Values are stored as `journey contacts import` stores them (dates as
+//! written, date-times in UTC), so the engine reads both alike.
 //!
 //! Messages say what was expected, never what was sent.
 
@@ -90,15 +91,18 @@ pub fn contact_fields(
         };
         let at = format!("{path}.{name}");
         let def = &program.fields[index];
-        if json.is_null() {
-            if def.optional || def.default.is_some() {
+        // `null` is an import's empty cell: the default where there is
+        // one, else nothing for an optional field.
+        let given = match (json, &def.default) {
+            (Value::Null, Some(default)) => Ok(Owned::from_constant(default)),
+            (Value::Null, None) if def.optional => {
                 out.insert(name.clone(), Value::Null);
-            } else {
-                errors.push(FieldError::new(at, "is required; it cannot be cleared"));
+                continue;
             }
-            continue;
-        }
-        match value(def.ty, json) {
+            (Value::Null, None) => Err("is required; it cannot be cleared".to_string()),
+            (json, _) => value(def.ty, json),
+        };
+        match given {
             Ok(owned) => {
                 let mut values = vec![Owned::Missing; program.fields.len()];
                 values[index] = owned;
