@@ -393,6 +393,31 @@ fn bad_input_gets_a_4xx_that_names_the_field() {
         assert!(answer.json()["error"].is_string(), "{}", answer.text);
     }
 
+    // Every problem of a batch at once: unknown contacts beside bad fields.
+    let batch = json!({"events": [
+        {"contact": 999, "type": "update", "fields": {"portal_user": true}},
+        {"contact": 998, "type": "click"},
+        {"external_id": "P-404", "type": "event", "name": "intake_submitted"},
+    ]});
+    let answer = post("/v1/events/batch", &batch);
+    assert_eq!(answer.status, 422, "{}", answer.text);
+    let fields: Vec<Value> = answer.json()["errors"]
+        .as_array()
+        .map(|errors| errors.iter().map(|e| e["field"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        fields,
+        [
+            "events[0].contact",
+            "events[1].contact",
+            "events[1].type",
+            "events[2].external_id",
+            "events[2].fields.form",
+        ],
+        "{}",
+        answer.text
+    );
+
     let json_header = ["Content-Type: application/json".to_string()];
     let bearer = format!("Authorization: Bearer {write}");
     let both = [bearer.clone(), json_header[0].clone()];

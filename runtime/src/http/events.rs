@@ -49,12 +49,21 @@ struct Incoming {
     data: Map<String, Value>,
 }
 
+/// One event as read from its JSON object.
+enum Read {
+    /// Nothing of it is wrong.
+    Event(Incoming),
+    /// It is refused (its problems are in `errors`); whom it names, when
+    /// that could be read, for the refusal to say whether they exist.
+    Refused(Option<Who>),
+}
+
 fn read_event(
     program: &Program,
     body: &Map<String, Value>,
     path: &str,
     errors: &mut Vec<FieldError>,
-) -> Option<Incoming> {
+) -> Read {
     let before = errors.len();
     let mut object = Object::new(
         body,
@@ -109,7 +118,7 @@ fn read_event(
                 }
                 None if name.is_none() => {
                     errors.push(FieldError::new(name_at, "is required: the event's name"));
-                    return None;
+                    return Read::Refused(who);
                 }
                 None => {
                     let hint = name
@@ -117,7 +126,7 @@ fn read_event(
                         .map_or(String::new(), |best| format!("; did you mean `{best}`?"));
                     let message = format!("is not an event of the deployed program{hint}");
                     errors.push(FieldError::new(name_at, message));
-                    return None;
+                    return Read::Refused(who);
                 }
             }
         }
@@ -135,21 +144,24 @@ fn read_event(
         }
         Some(_) => {
             errors.push(FieldError::new(type_at, "must be `event` or `update`"));
-            return None;
+            return Read::Refused(who);
         }
-        None => return None,
+        None => return Read::Refused(who),
     };
     let name = match kind {
         HappeningKind::Event => name.map(str::to_string),
         _ => None,
     };
-    Some(Incoming {
-        path: path.to_string(),
-        who: who?,
-        kind,
-        name,
-        data,
-    })
+    match who {
+        Some(who) if errors.len() == before => Read::Event(Incoming {
+            path: path.to_string(),
+            who,
+            kind,
+            name,
+            data,
+        }),
+        who => Read::Refused(who),
+    }
 }
 
 /// What applying events did, added up.
@@ -176,12 +188,15 @@ pub async fn one(
 ) -> ApiResult<Json<Value>> {
     let program = state.program();
     let mut errors = Vec::new();
-    let incoming = read_event(&program, &body, "", &mut errors);
-    let incoming = match (incoming, errors.is_empty()) {
-        (Some(incoming), true) => incoming,
-        _ => return Err(ApiError::invalid(errors)),
-    };
-    apply(&state, caller, vec![incoming]).await
+    match read_event(&program, &body, "", &mut errors) {
+        Read::Event(incoming) => apply(&state, caller, vec![incoming]).await,
+        Read::Refused(who) => {
+            let named = who.map(|who| (0, who)).into_iter().collect();
+            let unknown = unknown_contacts(&state, named, "").await?;
+            let unknown = unknown.into_iter().map(|(_, error)| error);
+            Err(ApiError::invalid(unknown.chain(errors).collect()))
+        }
+    }
 }
 
 /// `POST /v1/events/batch`: many events, all or none.
@@ -195,29 +210,112 @@ pub async fn batch(
     let mut object = Object::new(&body, "", &["events"], &mut errors);
     let items = object.array("events", true, MAX_BATCH).unwrap_or_default();
     let mut batch = Vec::with_capacity(items.len());
+    // Each event's problems, and whom the refused ones name.
+    let mut problems: Vec<Vec<FieldError>> = Vec::with_capacity(items.len());
+    let mut named = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let path = format!("events[{index}]");
+        let mut found = Vec::new();
         match item {
-            Value::Object(map) => batch.extend(read_event(&program, map, &path, &mut errors)),
+            Value::Object(map) => match read_event(&program, map, &path, &mut found) {
+                Read::Event(incoming) => batch.push(incoming),
+                Read::Refused(who) => named.extend(who.map(|who| (index, who))),
+            },
             other => {
-                let found = super::body::kind_of(other);
-                errors.push(FieldError::new(
-                    path,
-                    format!("expected an object, found {found}"),
-                ));
+                let kind = super::body::kind_of(other);
+                let message = format!("expected an object, found {kind}");
+                found.push(FieldError::new(path, message));
             }
         }
+        problems.push(found);
     }
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
-    if batch.is_empty() {
+    let refused = !errors.is_empty() || batch.len() < items.len();
+    if !refused && batch.is_empty() {
         return Err(ApiError::invalid(vec![FieldError::new(
             "events",
             "must hold at least one event",
         )]));
     }
-    apply(&state, caller, batch).await
+    if !refused {
+        return apply(&state, caller, batch).await;
+    }
+
+    // Refused: every problem is listed, unknown contacts included, also
+    // those of the events that are right otherwise.
+    named.extend(
+        batch
+            .into_iter()
+            .map(|event| (event_index(&event.path), event.who)),
+    );
+    let mut unknown = unknown_contacts(&state, named, "events").await?;
+    unknown.sort_by_key(|(index, _)| *index);
+    let mut unknown = unknown.into_iter().peekable();
+    for (index, found) in problems.into_iter().enumerate() {
+        while let Some((_, error)) = unknown.next_if(|(at, _)| *at == index) {
+            errors.push(error);
+        }
+        errors.extend(found);
+    }
+    Err(ApiError::invalid(errors))
+}
+
+/// The index of a batch's event from its path, `events[3]`.
+fn event_index(path: &str) -> usize {
+    path.trim_start_matches("events[")
+        .trim_end_matches(']')
+        .parse()
+        .unwrap_or(0)
+}
+
+/// The events of a refused request whose contact does not exist or was
+/// erased, each with its problem: by index in the batch, under `events[i]`
+/// (`prefix` `events`), or alone (`prefix` empty). Read on a connection
+/// of its own: nothing is written.
+async fn unknown_contacts(
+    state: &AppState,
+    named: Vec<(usize, Who)>,
+    prefix: &'static str,
+) -> ApiResult<Vec<(usize, FieldError)>> {
+    let unknown = state
+        .reads
+        .run(move |store| {
+            let ids: Vec<ContactId> = named
+                .iter()
+                .filter_map(|(_, who)| match who {
+                    Who::Id(id) => Some(*id),
+                    Who::External(_) => None,
+                })
+                .collect();
+            let live = store.live_contacts(&ids)?;
+            let mut unknown = Vec::new();
+            for (index, who) in named {
+                let known = match &who {
+                    Who::Id(id) => live.contains(id),
+                    Who::External(external) => store.contact_by_external(external)?.is_some(),
+                };
+                if !known {
+                    let path = match prefix {
+                        "" => String::new(),
+                        _ => format!("{prefix}[{index}]"),
+                    };
+                    unknown.push((index, no_such_contact(&path, &who)));
+                }
+            }
+            Ok(unknown)
+        })
+        .await?;
+    Ok(unknown)
+}
+
+/// The problem of an event whose contact does not exist, or was erased.
+fn no_such_contact(path: &str, who: &Who) -> FieldError {
+    let at = match (who, path.is_empty()) {
+        (Who::Id(_), true) => "contact".to_string(),
+        (Who::External(_), true) => "external_id".to_string(),
+        (Who::Id(_), false) => format!("{path}.contact"),
+        (Who::External(_), false) => format!("{path}.external_id"),
+    };
+    FieldError::new(at, "no contact has this id")
 }
 
 async fn apply(state: &AppState, caller: Caller, batch: Vec<Incoming>) -> ApiResult<Json<Value>> {
@@ -266,15 +364,7 @@ fn apply_on_engine(
         };
         match found {
             Some(id) => contacts.push(id),
-            None => {
-                let at = match (&event.who, event.path.is_empty()) {
-                    (Who::Id(_), true) => "contact".to_string(),
-                    (Who::External(_), true) => "external_id".to_string(),
-                    (Who::Id(_), false) => format!("{}.contact", event.path),
-                    (Who::External(_), false) => format!("{}.external_id", event.path),
-                };
-                errors.push(FieldError::new(at, "no contact has this id"));
-            }
+            None => errors.push(no_such_contact(&event.path, &event.who)),
         }
     }
     if !errors.is_empty() {
