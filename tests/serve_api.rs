@@ -184,6 +184,10 @@ fn contacts_events_enrolment_and_mail_over_the_api() {
     assert_eq!(engaged["arrived"], json!(1), "{engaged}");
     let all = server.call("GET", "/v1/journeys", Some(&write), None);
     assert_eq!(all.json()["journeys"].as_array().unwrap().len(), 1);
+    // The scheme is case-insensitive (RFC 9110).
+    let lower = [format!("Authorization: bearer {write}")];
+    let all = server.raw("GET", "/v1/journeys", &lower, b"");
+    assert_eq!(all.status, 200, "{}", all.text);
 
     let erased = server.call(
         "DELETE",

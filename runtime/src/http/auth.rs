@@ -40,8 +40,7 @@ pub async fn authenticate(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(bearer)
         .filter(|s| s.starts_with(TOKEN_PREFIX) && s.len() <= 128)
         .ok_or_else(|| ApiError::unauthorized(REFUSED))?;
 
@@ -53,6 +52,13 @@ pub async fn authenticate(
         .ok_or_else(|| ApiError::unauthorized(REFUSED))?;
     request.extensions_mut().insert(Caller { token });
     Ok(next.run(request).await)
+}
+
+/// The token of an `Authorization` value: the scheme is `Bearer` in any
+/// case (RFC 9110, 11.1), then one or more spaces.
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// Refuses a known caller whose token's scope is below `needed`.
@@ -69,4 +75,19 @@ pub async fn require(needed: Scope, request: Request, next: Next) -> Result<Resp
         )));
     }
     Ok(next.run(request).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer;
+
+    #[test]
+    fn the_scheme_is_read_in_any_case() {
+        for value in ["Bearer jt_1", "bearer jt_1", "BEARER  jt_1"] {
+            assert_eq!(bearer(value), Some("jt_1"), "{value}");
+        }
+        for value in ["Basic jt_1", "Bearerjt_1", "jt_1"] {
+            assert_eq!(bearer(value), None, "{value}");
+        }
+    }
 }
