@@ -210,7 +210,13 @@ fn contacts_events_enrolment_and_mail_over_the_api() {
         Some(&write),
         None,
     );
-    assert_eq!(twice.status, 404);
+    assert_eq!(
+        twice.status, 410,
+        "erased before, as a read says: {}",
+        twice.text
+    );
+    let unknown = server.call("DELETE", "/v1/contacts/999999", Some(&write), None);
+    assert_eq!(unknown.status, 404, "{}", unknown.text);
     let late = json!({"contact": ids[1], "type": "update", "fields": {"portal_user": true}});
     let answer = server.call("POST", "/v1/events", Some(&write), Some(&late));
     assert_eq!(

@@ -344,12 +344,27 @@ pub async fn erase(
     let actor = caller.actor();
     let erased = state
         .engine
-        .run(move |engine, _| engine.store.erase_contact(id, &actor, SystemClock.now()))
+        .run(move |engine, _| {
+            let erased = engine.store.erase_contact(id, &actor, SystemClock.now())?;
+            // Nothing erased: the contact was erased before (410, as a
+            // read says), or there is none (404).
+            let known = match erased {
+                Some(_) => true,
+                None => engine.store.contact(id)?.is_some(),
+            };
+            Ok::<_, StoreError>((erased, known))
+        })
         .await??;
-    let Some(erased) = erased else {
-        return Err(ApiError::not_found(
-            "no contact has this id, or it was erased before",
-        ));
+    let erased = match erased {
+        (Some(erased), _) => erased,
+        (None, true) => {
+            return Err(ApiError::new(
+                StatusCode::GONE,
+                "erased",
+                "this contact was erased",
+            ))
+        }
+        (None, false) => return Err(ApiError::not_found("no contact has this id")),
     };
     Ok(Json(json!({
         "id": id,
