@@ -334,6 +334,18 @@ fn bad_input_gets_a_4xx_that_names_the_field() {
         ),
         (
             "/v1/contacts",
+            json!({"external_id": "P-9", "fields": {"birth_date": "1961-7-3"}}),
+            422,
+            "fields.birth_date",
+        ),
+        (
+            "/v1/contacts",
+            json!({"external_id": "P-9", "fields": {"birth_date": "+10000-01-01"}}),
+            422,
+            "fields.birth_date",
+        ),
+        (
+            "/v1/contacts",
             json!({"external_id": "P-9", "fields": {"first_nme": "A"}}),
             422,
             "did you mean `first_name`",
