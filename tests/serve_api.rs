@@ -98,11 +98,18 @@ fn contacts_events_enrolment_and_mail_over_the_api() {
     );
     assert_eq!(contact["lists"], json!(["patients"]));
 
-    // The event declares `form: text`: without it, it is refused.
+    // The event declares `form: text` and `note: text?`: without `form` it
+    // is refused, and only `form` is named; `note` may be left out.
     let bare = json!({"external_id": "P-1", "type": "event", "name": "intake_submitted"});
     let answer = server.call("POST", "/v1/events", Some(&write), Some(&bare));
     assert_eq!(answer.status, 422, "{}", answer.text);
-    assert_eq!(answer.json()["errors"][0]["field"], json!("fields.form"));
+    assert_eq!(
+        answer.json()["errors"],
+        json!([{
+            "field": "fields.form",
+            "message": "is required: the event `intake_submitted` declares it",
+        }])
+    );
 
     let event = json!({
         "external_id": "P-1", "type": "event", "name": "intake_submitted",

@@ -9,7 +9,8 @@
 //! | 2 + n | the compiler version that wrote it (length, UTF-8) |
 //! | 8 | FNV-1a 64 checksum of the payload |
 //! | 8 | payload length |
-//! | n | payload: the [`Program`] in postcard encoding |
+//! | n | payload: the [`Program`] in postcard encoding, then (format 3 on)
+//! |   | which event fields are optional, one list of flags per event |
 //!
 //! Loading checks each part and says what is wrong: not an artifact, made
 //! by a newer `journey`, truncated, or corrupt.
@@ -19,7 +20,9 @@ use std::fmt;
 
 pub const MAGIC: &[u8; 8] = b"JOURNEY\0";
 /// 2: conditions may hold `Expr::CompareField` (format 1 still loads).
-pub const FORMAT_VERSION: u16 = 2;
+/// 3: the payload ends with the events' optional fields (formats 1 and 2
+/// still load, with every event field required).
+pub const FORMAT_VERSION: u16 = 3;
 pub const COMPILER_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[derive(Debug, PartialEq, Eq)]
@@ -56,7 +59,9 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 pub fn encode(program: &Program) -> Vec<u8> {
-    let payload = postcard::to_allocvec(program).expect("programs always serialise");
+    let mut payload = postcard::to_allocvec(program).expect("programs always serialise");
+    let optional: Vec<&Vec<bool>> = program.events.iter().map(|e| &e.optional).collect();
+    payload.extend(postcard::to_allocvec(&optional).expect("flags always serialise"));
     let mut out = Vec::with_capacity(payload.len() + 40);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -101,8 +106,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Header, Program), LoadError> {
     if fnv1a(payload) != checksum {
         return Err(LoadError::Corrupt("checksum mismatch".into()));
     }
-    let program =
-        postcard::from_bytes(payload).map_err(|e| LoadError::Corrupt(format!("payload: {e}")))?;
+    let program = decode_payload(payload, format)?;
     Ok((
         Header {
             format,
@@ -111,6 +115,30 @@ pub fn decode(bytes: &[u8]) -> Result<(Header, Program), LoadError> {
         },
         program,
     ))
+}
+
+/// The program of a payload written in `format`.
+fn decode_payload(payload: &[u8], format: u16) -> Result<Program, LoadError> {
+    let corrupt = |e: postcard::Error| LoadError::Corrupt(format!("payload: {e}"));
+    if format < 3 {
+        let mut program: Program = postcard::from_bytes(payload).map_err(corrupt)?;
+        for event in &mut program.events {
+            event.optional = vec![false; event.fields.len()];
+        }
+        return Ok(program);
+    }
+
+    let (mut program, rest): (Program, _) = postcard::take_from_bytes(payload).map_err(corrupt)?;
+    let optional: Vec<Vec<bool>> = postcard::from_bytes(rest).map_err(corrupt)?;
+    let fits = optional.len() == program.events.len()
+        && program.events.iter().zip(&optional).all(|(e, o)| e.fields.len() == o.len());
+    if !fits {
+        return Err(LoadError::Corrupt("payload: optional fields do not match the events".into()));
+    }
+    for (event, optional) in program.events.iter_mut().zip(optional) {
+        event.optional = optional;
+    }
+    Ok(program)
 }
 
 struct Reader<'a> {

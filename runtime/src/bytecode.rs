@@ -329,6 +329,11 @@ pub struct Email {
 pub struct Event {
     pub name: String,
     pub fields: Vec<(String, Base)>,
+    /// Whether each of `fields` may be left out (`form: text?`). Kept
+    /// after the program in the artifact (see `artifact`), so that
+    /// artifacts of formats 1 and 2 still load: theirs are all required.
+    #[serde(skip)]
+    pub optional: Vec<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -49,6 +49,7 @@ pub fn compile(program: &checked::Program) -> Program {
             .map(|e| Event {
                 name: e.name.clone(),
                 fields: e.fields.clone(),
+                optional: e.optional.clone(),
             })
             .collect(),
         journeys: program.journeys.iter().map(journey).collect(),

@@ -40,6 +40,42 @@ fn every_example_round_trips() {
     }
 }
 
+/// A program with events, some of whose fields are optional.
+fn with_optional_event_fields() -> Program {
+    let (name, mut program) = example_programs()
+        .into_iter()
+        .find(|(_, p)| p.events.iter().any(|e| !e.fields.is_empty()))
+        .expect("an example declares an event with fields");
+    for event in &mut program.events {
+        event.optional = (0..event.fields.len()).map(|i| i % 2 == 0).collect();
+    }
+    assert!(program.events.iter().flat_map(|e| &e.optional).any(|o| *o), "{name}");
+    program
+}
+
+#[test]
+fn optional_event_fields_round_trip() {
+    let program = with_optional_event_fields();
+    let (_, decoded) = decode(&encode(&program)).unwrap();
+    assert_eq!(decoded, program);
+    let flags = |p: &Program| p.events.iter().map(|e| e.optional.clone()).collect::<Vec<_>>();
+    assert_eq!(flags(&decoded), flags(&program));
+}
+
+#[test]
+fn a_format_2_artifact_loads_with_every_event_field_required() {
+    let program = with_optional_event_fields();
+    let payload = postcard::to_allocvec(&program).unwrap();
+    let mut bytes = with_payload(&payload);
+    bytes[8..10].copy_from_slice(&2u16.to_le_bytes());
+
+    let (header, decoded) = decode(&bytes).expect("format 2 still loads");
+    assert_eq!(header.format, 2);
+    for event in &decoded.events {
+        assert_eq!(event.optional, vec![false; event.fields.len()], "{}", event.name);
+    }
+}
+
 #[test]
 fn a_changed_payload_byte_fails_the_checksum() {
     let bytes = encode(&quickstart());

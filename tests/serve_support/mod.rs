@@ -419,7 +419,10 @@ contact {
 list patients "Patients discharged this week"
 segment engaged "Patients who sent the intake form"
 
-event intake_submitted { form: text }
+event intake_submitted {
+  form: text
+  note: text?
+}
 
 email welcome {
   kind treatment

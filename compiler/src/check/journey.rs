@@ -120,6 +120,7 @@ pub fn events(cx: &Cx) -> Vec<EventDef> {
                 .iter()
                 .map(|f| (f.name.name.clone(), Base::from_type_name(f.ty.name)))
                 .collect(),
+            optional: e.decl.fields.iter().map(|f| f.ty.optional).collect(),
         })
         .collect()
 }

@@ -97,6 +97,8 @@ pub struct LinkDef {
 pub struct EventDef {
     pub name: String,
     pub fields: Vec<(String, Base)>,
+    /// Whether each of `fields` may be left out (`form: text?`).
+    pub optional: Vec<bool>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -206,14 +206,10 @@ pub fn event_fields(
             Err(message) => errors.push(FieldError::new(at, message)),
         }
     }
-    // Every declared field is required: a run that reads a field the
-    // checker took for present must find it. Known shortcoming: the
-    // language allows `field: text?` in an event, but the bytecode's
-    // `Event` keeps no `?`, so such a field is required here too; carrying
-    // the flag from `check::program::EventDef` through `compile.rs` (a new
-    // artifact format version) would let it be left out.
-    for name in names {
-        let given = given.get(name).is_some_and(|v| !v.is_null());
+    // Every field declared without `?` is required: a run that reads a
+    // field the checker took for present must find it.
+    for (name, optional) in names.iter().zip(&declared.optional) {
+        let given = *optional || given.get(*name).is_some_and(|v| !v.is_null());
         if !given {
             let message = format!("is required: the event `{}` declares it", declared.name);
             errors.push(FieldError::new(format!("{path}.{name}"), message));
