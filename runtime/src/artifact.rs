@@ -131,9 +131,15 @@ fn decode_payload(payload: &[u8], format: u16) -> Result<Program, LoadError> {
     let (mut program, rest): (Program, _) = postcard::take_from_bytes(payload).map_err(corrupt)?;
     let optional: Vec<Vec<bool>> = postcard::from_bytes(rest).map_err(corrupt)?;
     let fits = optional.len() == program.events.len()
-        && program.events.iter().zip(&optional).all(|(e, o)| e.fields.len() == o.len());
+        && program
+            .events
+            .iter()
+            .zip(&optional)
+            .all(|(e, o)| e.fields.len() == o.len());
     if !fits {
-        return Err(LoadError::Corrupt("payload: optional fields do not match the events".into()));
+        return Err(LoadError::Corrupt(
+            "payload: optional fields do not match the events".into(),
+        ));
     }
     for (event, optional) in program.events.iter_mut().zip(optional) {
         event.optional = optional;

@@ -49,7 +49,10 @@ fn with_optional_event_fields() -> Program {
     for event in &mut program.events {
         event.optional = (0..event.fields.len()).map(|i| i % 2 == 0).collect();
     }
-    assert!(program.events.iter().flat_map(|e| &e.optional).any(|o| *o), "{name}");
+    assert!(
+        program.events.iter().flat_map(|e| &e.optional).any(|o| *o),
+        "{name}"
+    );
     program
 }
 
@@ -58,7 +61,12 @@ fn optional_event_fields_round_trip() {
     let program = with_optional_event_fields();
     let (_, decoded) = decode(&encode(&program)).unwrap();
     assert_eq!(decoded, program);
-    let flags = |p: &Program| p.events.iter().map(|e| e.optional.clone()).collect::<Vec<_>>();
+    let flags = |p: &Program| {
+        p.events
+            .iter()
+            .map(|e| e.optional.clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(flags(&decoded), flags(&program));
 }
 
@@ -72,7 +80,12 @@ fn a_format_2_artifact_loads_with_every_event_field_required() {
     let (header, decoded) = decode(&bytes).expect("format 2 still loads");
     assert_eq!(header.format, 2);
     for event in &decoded.events {
-        assert_eq!(event.optional, vec![false; event.fields.len()], "{}", event.name);
+        assert_eq!(
+            event.optional,
+            vec![false; event.fields.len()],
+            "{}",
+            event.name
+        );
     }
 }
 
