@@ -220,6 +220,7 @@ fn responses(operation: &str) -> Value {
     let mut all = json!({
         "401": error("No valid token: missing, malformed, unknown or revoked."),
         "403": error("The token's scope is too small."),
+        "503": error("The engine or the store could not do the work now; try again."),
     });
     let mut add = |status: &str, value: Value| {
         if let Some(object) = all.as_object_mut() {
@@ -229,11 +230,12 @@ fn responses(operation: &str) -> Value {
     let with_body = request_body(operation).is_some();
     if with_body {
         add("400", error("The body is not a JSON object."));
+        add("408", error("The body did not arrive within 30 seconds."));
         add("413", error("The body is too large."));
         add("415", error("The body is not sent as application/json."));
         add(
             "422",
-            error("Fields are missing or wrong; `errors` names each."),
+            error("Fields are missing or wrong; `errors` names every problem."),
         );
     }
     match operation {
@@ -251,10 +253,8 @@ fn responses(operation: &str) -> Value {
                 "200",
                 answer("The contact's personal data is gone.", "Erased"),
             );
-            add(
-                "404",
-                error("No contact has this id, or it was erased before."),
-            );
+            add("404", error("No contact has this id."));
+            add("410", error("The contact was erased before."));
         }
         "segmentMembers" => {
             add("200", answer("A page of members.", "MembersPage"));
@@ -310,9 +310,12 @@ fn schemas() -> Value {
         },
         "Fields": {
             "type": "object",
-            "description": "Contact fields by name, typed by the deployed schema: text, email \
-                and timezone as strings, number and bool as themselves, date as `2027-03-14`, \
-                datetime as RFC 3339. `null` clears an optional field.",
+            "description": "Fields by name (a contact's, or a custom event's), typed by the \
+                deployed schema: text, email and timezone as strings, number and bool as \
+                themselves, date as `2027-03-14` (year 0001 to 9999, a real day), datetime as \
+                RFC 3339. `null` clears an optional field, puts a field with a default back \
+                to it, and is refused for any other. An event gives every field it declares \
+                without `?`.",
             "additionalProperties": true,
         },
         "ContactWrite": {
