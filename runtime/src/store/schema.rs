@@ -199,4 +199,12 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (hash, reason)
     ) WITHOUT ROWID;
     ",
+    // 8: which deployment is current. Deploying a project that compiles to
+    // an earlier artifact (a rollback) makes that deployment current again
+    // under its old id; `current` orders deployments by when they last
+    // became current, so every reader agrees on the latest one.
+    "
+    ALTER TABLE deployments ADD COLUMN current INTEGER NOT NULL DEFAULT 0;
+    UPDATE deployments SET current = id;
+    ",
 ];

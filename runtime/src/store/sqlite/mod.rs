@@ -119,7 +119,8 @@ impl SqliteStore {
 
     // ------------------------------------------------------ deployments --
 
-    /// Stores an artifact, or finds the same one deployed before.
+    /// Stores an artifact, or finds the same one deployed before, and makes
+    /// it the latest deployment. Returns its id and whether it is new.
     pub fn deploy(&mut self, artifact: &[u8], now: i64) -> Result<(DeploymentId, bool)> {
         let hash = format!("{:016x}", crate::artifact::fnv1a(artifact));
         let tx = self
@@ -140,6 +141,12 @@ impl SqliteStore {
                 (tx.last_insert_rowid(), true)
             }
         };
+
+        tx.execute(
+            "UPDATE deployments SET current = (SELECT max(current) + 1 FROM deployments) \
+             WHERE id = ?1",
+            [result.0],
+        )?;
         tx.commit()?;
         Ok(result)
     }
@@ -156,7 +163,7 @@ impl SqliteStore {
         Ok(self
             .conn
             .query_row(
-                "SELECT id, artifact FROM deployments ORDER BY id DESC LIMIT 1",
+                "SELECT id, artifact FROM deployments ORDER BY current DESC, id DESC LIMIT 1",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -201,6 +208,27 @@ mod tests {
             .map(|id| store.contact_id(id).unwrap().unwrap())
             .collect();
         (store, ids)
+    }
+
+    #[test]
+    fn deploying_an_earlier_artifact_again_makes_it_the_latest() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
+        let latest = |store: &SqliteStore| store.latest_deployment().unwrap().unwrap();
+
+        assert_eq!(store.deploy(b"first", NOW).unwrap(), (1, true));
+        assert_eq!(store.deploy(b"second", NOW).unwrap(), (2, true));
+        assert_eq!(latest(&store), (2, b"second".to_vec()));
+
+        assert_eq!(store.deploy(b"first", NOW).unwrap(), (1, false), "a rollback");
+        assert_eq!(latest(&store), (1, b"first".to_vec()));
+        assert_eq!(store.deploy(b"first", NOW).unwrap(), (1, false));
+        assert_eq!(latest(&store).0, 1);
+
+        assert_eq!(store.deploy(b"second", NOW).unwrap(), (2, false));
+        assert_eq!(latest(&store).0, 2);
+        assert_eq!(store.deploy(b"third", NOW).unwrap(), (3, true));
+        assert_eq!(latest(&store).0, 3);
     }
 
     fn step(run: RunWrite, active: bool, arrived: &[&str], now: i64) -> StepCommit {
