@@ -95,6 +95,33 @@ fn scopes_nest_and_an_under_scoped_token_is_refused_with_403() {
     let deployed = server.call("POST", "/v1/deploy", Some(&admin), None);
     assert_eq!(deployed.status, 200, "{}", deployed.text);
     assert_eq!(deployed.json()["new"], json!(false));
+
+    // A changed project is deployment 2; the old text again is a rollback
+    // to deployment 1, which the server and the CLI then both call current.
+    let schema = project.root().join("clinic.journey");
+    let original = std::fs::read_to_string(&schema).unwrap();
+    std::fs::write(
+        &schema,
+        original.replace("contact {", "list spare\n\ncontact {"),
+    )
+    .unwrap();
+    let changed = server.call("POST", "/v1/deploy", Some(&admin), None);
+    assert_eq!(changed.json()["deployment"], json!(2), "{}", changed.text);
+    std::fs::write(&schema, &original).unwrap();
+    let rolled_back = server.call("POST", "/v1/deploy", Some(&admin), None);
+    assert_eq!(
+        rolled_back.json()["deployment"],
+        json!(1),
+        "{}",
+        rolled_back.text
+    );
+    assert_eq!(rolled_back.json()["new"], json!(false));
+    let reports = server.call("GET", "/v1/journeys", Some(&admin), None);
+    assert_eq!(reports.json()["deployment"], json!(1), "{}", reports.text);
+    let db = project.db();
+    let cli = project.journey(&["report", "--format", "json", "--db", db.to_str().unwrap()]);
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(cli["deployment"], json!(1), "{cli}");
     assert!(server.stop().success());
 }
 

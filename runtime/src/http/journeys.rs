@@ -173,7 +173,9 @@ pub async fn deploy(
                 detail: format!("deployment {deployment} (new: {fresh})"),
             };
             engine.store.audit_all(&[audit], now)?;
-            turn.reload = fresh;
+            // Also when it is not new: an earlier deployment deployed
+            // again (a rollback) is the current one now.
+            turn.reload = true;
             Ok((deployment, fresh))
         })
         .await??;
