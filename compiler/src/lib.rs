@@ -7,6 +7,7 @@
 //! terminals, JSON, GitHub Actions and SARIF.
 
 pub mod check;
+pub mod date;
 pub mod diagnostic;
 pub mod format;
 pub mod project;

@@ -179,6 +179,8 @@ cases! {
         journey!("  wait until contact.next_visit - 1 day at 09:00\n");
     invalid_date: "invalid-date" at "2026-02-30" in
         "journey j {\n  enter when contact.renewal_due == 2026-02-30\n  end\n}\n";
+    year_zero_date: "invalid-date" at "0000-01-01" in
+        "journey j {\n  enter when contact.renewal_due == 0000-01-01\n  end\n}\n";
     invalid_time: "invalid-time" at "25:00" in journey!("  wait until weekdays 09:00-25:00\n");
     invalid_instant: "invalid-instant" at "2026-13-01T09:00:00Z" in
         journey!("  wait until 2026-13-01T09:00:00Z\n");

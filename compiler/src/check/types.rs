@@ -558,7 +558,7 @@ impl Cx<'_> {
     }
 
     pub fn check_date(&mut self, file: FileId, date: &crate::syntax::ast::DateLit) -> bool {
-        if chrono::NaiveDate::from_ymd_opt(date.year as i32, date.month, date.day).is_some() {
+        if crate::date::day_of(date.year, date.month, date.day).is_some() {
             return true;
         }
         self.diagnostics.push(
@@ -570,7 +570,9 @@ impl Cx<'_> {
                 ),
                 label(file, date.span, "no such day"),
             )
-            .with_help("dates are written year-month-day, as in `2026-03-01`"),
+            .with_help(
+                "dates are written year-month-day, as in `2026-03-01`, in the years 0001 to 9999",
+            ),
         );
         false
     }
