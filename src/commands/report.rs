@@ -6,9 +6,10 @@
 //! (the drop-off), and for a send step what became of its emails (queued,
 //! sent, suppressed, failed) and how many people opened them and clicked
 //! each link, with the contacts whose opens and clicks were made by
-//! automated agents (privacy proxies, link scanners) counted apart. Runs keep the program version they started on, so a run
-//! waiting at a step that the latest deployment no longer has is shown
-//! under that step's id, marked as from an earlier deployment.
+//! automated agents (privacy proxies, link scanners) counted apart. Runs
+//! keep the program version they started on, so a run waiting at a step
+//! that the latest deployment no longer has is shown under that step's id,
+//! marked as from an earlier deployment.
 //!
 //! With `--contact`: who received what. The contact's consent and
 //! suppression, each of their runs, and each email queued for them with

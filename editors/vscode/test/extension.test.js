@@ -101,7 +101,7 @@ test('starts `journey lsp` from PATH by default, over stdio', async () => {
 test('uses an absolute journey.server.path as it is', async () => {
   const { extension, seen } = loadExtension({
     settings: { 'journey.server.path': '/opt/journey/bin/journey' },
-    folders: ['/work/project'],
+    folders: ['/home/ana/clinic'],
   });
   await extension.activate(fakeContext());
 
@@ -111,11 +111,11 @@ test('uses an absolute journey.server.path as it is', async () => {
 test('reads a relative journey.server.path from the workspace folder', async () => {
   const { extension, seen } = loadExtension({
     settings: { 'journey.server.path': 'target/debug/journey' },
-    folders: ['/work/project'],
+    folders: ['/home/ana/clinic'],
   });
   await extension.activate(fakeContext());
 
-  const expected = path.join('/work/project', 'target/debug/journey');
+  const expected = path.join('/home/ana/clinic', 'target/debug/journey');
   assert.strictEqual(seen.clients[0].serverOptions.command, expected);
 });
 

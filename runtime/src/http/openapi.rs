@@ -91,7 +91,12 @@ pub fn public_operations() -> Vec<(&'static str, &'static str, Value)> {
         "description": "The opaque signed token of the email's URL.",
         "schema": {"type": "string"},
     }]);
-    let page = |description: &str| json!({"description": description, "content": {"text/html": {"schema": {"type": "string"}}}});
+    let page = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        })
+    };
     let operation = |id: &str, summary: &str, responses: Value| {
         json!({
             "operationId": id,
