@@ -700,3 +700,73 @@ fn an_update_of_the_timezone_field_moves_the_scheduling_zone() {
     assert_eq!(ana.fields["timezone"], "Europe/Berlin");
     assert_eq!(ana.zone.as_deref(), Some("Europe/Berlin"));
 }
+
+#[test]
+fn dates_in_contacts_consent_and_updates_are_read_by_the_languages_rule() {
+    let engine = Engine::new();
+    let project = copy_quickstart(&engine);
+    let schema = project.join("schema.journey");
+    let text = std::fs::read_to_string(&schema).unwrap();
+    let text = text.replace(
+        "  first_name: text\n",
+        "  first_name: text\n  born: date?\n",
+    );
+    std::fs::write(&schema, text).unwrap();
+    engine.ok(&["deploy", path(&project), "--at", START]);
+
+    let file = engine.file(
+        "contacts.csv",
+        "id,email,first_name,born,consent_expires\n\
+         A,a@example.org,Ann,1961-07-03,2027-12-31\n\
+         B,b@example.org,Bo,1961-7-3,\n\
+         C,c@example.org,Cy,0000-01-01,\n\
+         D,d@example.org,Di,+10000-01-01,\n\
+         E,e@example.org,Ed,2027-02-30,\n\
+         F,f@example.org,Flo,,2027-12-1\n",
+    );
+    let run = engine.run(&["contacts", "import", path(&file), "--at", START]);
+    assert_eq!(run.code, Some(1));
+    let shown = file.display();
+    let rule = "four digits of year (0001 to 9999), two of month, two of day";
+    let born = |line: u32, cell: &str| {
+        let reason = format!("`{cell}` is not a date such as 2027-03-14: {rule}");
+        format!("{shown}: line {line}, column 4 (born): {reason}\n")
+    };
+    assert_eq!(
+        run.stderr,
+        format!(
+            "{}{}{}{}{shown}: line 7, column 5 (consent_expires): `2027-12-1` is neither a date \
+             such as 2027-12-31 nor an instant\n\
+             {shown}: 5 problems in 5 bad rows; nothing was imported\n",
+            born(3, "1961-7-3"),
+            born(4, "0000-01-01"),
+            born(5, "+10000-01-01"),
+            born(6, "2027-02-30"),
+        )
+    );
+
+    engine.ok(&[
+        "contacts",
+        "import",
+        path(&file),
+        "--skip-invalid",
+        "--at",
+        START,
+    ]);
+    let update = engine.run(&["event", "A", "update", "born=1961-7-3"]);
+    assert_eq!(update.code, Some(1), "{}", update.stderr);
+    assert!(
+        update.stderr.contains(&format!(
+            "`1961-7-3` is not a date such as 2027-03-14: {rule}"
+        )),
+        "{}",
+        update.stderr
+    );
+    engine.ok(&["event", "A", "update", "born=1961-07-04"]);
+    let store = engine.store();
+    let ann = store
+        .contact(store.contact_id("A").unwrap().unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(ann.fields["born"], "1961-07-04");
+}

@@ -203,6 +203,14 @@ fn owned(ty: Base, value: &Value) -> Owned {
 }
 
 /// A JSON string as a value of type `ty`.
+///
+/// Dates are read with chrono's lenient `%Y-%m-%d`, not the strict
+/// `journey_compiler::date::parse_date`: this JSON is the store's own, and
+/// every date in it was read by the strict rule (CSV cells, `FIELD=VALUE`,
+/// API bodies, date literals) and written back by [`date_text`] as
+/// `YYYY-MM-DD` with a year of 0001 to 9999, which both read alike. Being
+/// lenient keeps a store written before the rule readable (a year 0 there
+/// would otherwise turn into a missing value).
 fn owned_text(ty: Base, s: &str) -> Owned {
     match ty {
         Base::Date => NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -232,4 +240,23 @@ pub fn event_fields(program: &Program, event: usize, happening: &Happening) -> V
         .iter()
         .map(|(name, ty)| data.get(name).map_or(Owned::Missing, |v| owned(*ty, v)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use journey_compiler::date::parse_date;
+
+    #[test]
+    fn every_date_the_strict_rule_reads_is_written_back_in_its_form() {
+        for text in ["0001-01-01", "1961-07-03", "2028-02-29", "9999-12-31"] {
+            let day = parse_date(text).unwrap();
+            let written = date_text(timing::days_of(day));
+            assert_eq!(written, text);
+            assert_eq!(
+                owned_text(Base::Date, &written),
+                Owned::Date(timing::days_of(day))
+            );
+        }
+    }
 }

@@ -23,6 +23,7 @@ use super::error::FieldError;
 use crate::store::Consent;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
+use journey_compiler::date::parse_date;
 use serde_json::{json, Value};
 
 /// The keys of `"consent"`.
@@ -166,7 +167,7 @@ fn expiry(value: &Value) -> Option<Expiry> {
     let Value::String(text) = value else {
         return None;
     };
-    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+    if let Some(day) = parse_date(text) {
         return end_of(day, Tz::UTC).map(|_| Expiry::Through(day));
     }
     instant(text).map(Expiry::At)
@@ -279,6 +280,27 @@ mod tests {
         let consent = request.apply(Consent::default(), NOW, Tz::America__Chicago);
         let end = DateTime::parse_from_rfc3339("2028-01-01T06:00:00Z").unwrap();
         assert_eq!(consent.expires_at, Some(end.timestamp()));
+    }
+
+    #[test]
+    fn an_expiry_date_is_written_as_every_date_is() {
+        for bad in [
+            "1961-7-3",
+            "0000-01-01",
+            "+10000-01-01",
+            "2027-02-30",
+            "2027-11-30 ",
+        ] {
+            let errors = read(json!({ "expires_at": bad })).unwrap_err();
+            assert_eq!(errors.len(), 1, "{bad}");
+            assert_eq!(errors[0].field, "consent.expires_at");
+            assert!(
+                !errors[0].message.contains(bad.trim()),
+                "{}",
+                errors[0].message
+            );
+        }
+        assert!(read(json!({"expires_at": "0001-01-01"})).is_ok());
     }
 
     #[test]

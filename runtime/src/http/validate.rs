@@ -20,6 +20,7 @@ use crate::simulate::contacts::parse_value;
 use crate::simulate::value::Owned;
 use chrono_tz::Tz;
 use journey_compiler::check::program::Base;
+use journey_compiler::date::{parse_date, RULE as DATE_RULE};
 use serde_json::{Map, Value};
 
 /// The longest text value accepted.
@@ -56,12 +57,9 @@ pub fn value(ty: Base, json: &Value) -> Result<Owned, String> {
         (Base::Text, Value::String(text)) if text.chars().count() > MAX_TEXT => {
             Err(format!("must be at most {MAX_TEXT} characters long"))
         }
-        (Base::Date, Value::String(text)) => match strict_date(text) {
+        (Base::Date, Value::String(text)) => match parse_date(text) {
             Some(date) => Ok(Owned::Date(crate::timing::days_of(date))),
-            None => Err(format!(
-                "expected {}: four digits of year (0001 to 9999), two of month, two of day",
-                expected(ty)
-            )),
+            None => Err(format!("expected {}: {DATE_RULE}", expected(ty))),
         },
         (Base::DateTime, Value::String(text)) => chrono::DateTime::parse_from_rfc3339(text)
             .map(|at| Owned::Instant(at.timestamp()))
@@ -78,30 +76,6 @@ pub fn value(ty: Base, json: &Value) -> Result<Owned, String> {
         }
         _ => Err(wrong()),
     }
-}
-
-/// A date written as the language writes one (`2027-03-14`: four digits,
-/// two, two; see the compiler's `check_date`), a real day of the years 1
-/// to 9999. chrono's `%Y-%m-%d`, which `journey contacts import` reads
-/// cells with, also takes `1961-7-3`, `+10000-01-01` and the year 0.
-pub fn strict_date(text: &str) -> Option<chrono::NaiveDate> {
-    let bytes = text.as_bytes();
-    let shaped = bytes.len() == 10
-        && bytes[4] == b'-'
-        && bytes[7] == b'-'
-        && bytes
-            .iter()
-            .enumerate()
-            .all(|(at, b)| at == 4 || at == 7 || b.is_ascii_digit());
-    if !shaped {
-        return None;
-    }
-    let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().ok();
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    if year == 0 {
-        return None;
-    }
-    chrono::NaiveDate::from_ymd_opt(year as i32, month, day)
 }
 
 /// Contact fields: the given ones, typed and normalised as the store
@@ -282,7 +256,7 @@ mod tests {
             assert!(value(Base::Date, &Value::from(bad)).is_err(), "{bad}");
         }
         assert_eq!(
-            strict_date("0001-01-01"),
+            parse_date("0001-01-01"),
             chrono::NaiveDate::from_ymd_opt(1, 1, 1)
         );
         assert!(value(Base::DateTime, &Value::from("2027-03-14T09:00:00Z")).is_ok());

@@ -20,9 +20,10 @@
 use super::value::Owned;
 use crate::bytecode::Program;
 use crate::timing;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveTime;
 use chrono_tz::Tz;
 use journey_compiler::check::program::Base;
+use journey_compiler::date::{parse_date, RULE as DATE_RULE};
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 use std::io;
@@ -496,9 +497,9 @@ pub fn parse_value(ty: Base, cell: &str, zone: Tz) -> Result<Owned, String> {
             "false" | "no" | "0" => Ok(Owned::Bool(false)),
             _ => Err(format!("`{cell}` is not true or false")),
         },
-        Base::Date => NaiveDate::parse_from_str(cell, "%Y-%m-%d")
+        Base::Date => parse_date(cell)
             .map(|d| Owned::Date(timing::days_of(d)))
-            .map_err(|_| format!("`{cell}` is not a date such as 2027-03-14")),
+            .ok_or_else(|| format!("`{cell}` is not a date such as 2027-03-14: {DATE_RULE}")),
         Base::DateTime => parse_instant(cell, zone)
             .map(Owned::Instant)
             .ok_or_else(|| {
@@ -513,11 +514,50 @@ pub fn parse_value(ty: Base, cell: &str, zone: Tz) -> Result<Owned, String> {
     }
 }
 
-/// An RFC 3339 instant, or a local `2027-03-14 09:00` read in `zone`.
+/// An RFC 3339 instant, or a local `2027-03-14 09:00` read in `zone`
+/// (its date by the language's one rule, [`parse_date`]).
 pub fn parse_instant(cell: &str, zone: Tz) -> Option<i64> {
     if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(cell) {
         return Some(instant.timestamp());
     }
-    let local = NaiveDateTime::parse_from_str(cell, "%Y-%m-%d %H:%M").ok()?;
+
+    let (date, time) = cell.split_once(' ')?;
+    let time = NaiveTime::parse_from_str(time, "%H:%M").ok()?;
+    let local = parse_date(date)?.and_time(time);
     Some(crate::time::local_to_utc(local, zone).timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_cell_is_written_as_the_language_writes_dates() {
+        let first = parse_value(Base::Date, "0001-01-01", Tz::UTC).unwrap();
+        let year_one = chrono::NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
+        assert_eq!(first, Owned::Date(timing::days_of(year_one)));
+        for bad in [
+            "1961-7-3",
+            "0000-01-01",
+            "+10000-01-01",
+            "2027-02-30",
+            "2027-03-14 ",
+        ] {
+            assert_eq!(
+                parse_value(Base::Date, bad, Tz::UTC),
+                Err(format!(
+                    "`{bad}` is not a date such as 2027-03-14: {DATE_RULE}"
+                ))
+            );
+        }
+    }
+
+    #[test]
+    fn a_local_date_time_cell_has_a_date_written_the_same_way() {
+        let at = parse_instant("2027-03-14 09:00", Tz::UTC);
+        assert_eq!(at, Some(1_805_014_800));
+        for bad in ["1961-7-3 09:00", "0000-01-01 09:00", "2027-02-30 09:00"] {
+            assert_eq!(parse_instant(bad, Tz::UTC), None, "{bad}");
+        }
+    }
 }

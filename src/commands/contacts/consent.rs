@@ -21,8 +21,9 @@
 //! says `yes` cannot undo a revocation; a new grant has to be given with
 //! its instant.
 
-use chrono::{Days, NaiveDate, NaiveTime};
+use chrono::{Days, NaiveTime};
 use chrono_tz::Tz;
+use journey_compiler::date::parse_date;
 use journey_runtime::simulate::contacts::parse_instant;
 use journey_runtime::store::Consent;
 use journey_runtime::time::local_to_utc;
@@ -122,7 +123,7 @@ fn grant(cell: &str, zone: Tz) -> Result<Option<Grant>, String> {
 /// A date means "through that day": the consent ends at the start of the
 /// next day in the contact's zone.
 fn expiry(cell: &str, zone: Tz) -> Result<Option<i64>, String> {
-    if let Ok(day) = NaiveDate::parse_from_str(cell, "%Y-%m-%d") {
+    if let Some(day) = parse_date(cell) {
         let next = day
             .checked_add_days(Days::new(1))
             .ok_or_else(|| format!("`{cell}` is too far in the future"))?;
@@ -214,6 +215,24 @@ mod tests {
         let errors = Claims::read(&cells, Tz::UTC).unwrap_err();
         let columns: Vec<usize> = errors.iter().map(|(c, _)| *c).collect();
         assert_eq!(columns, [0, 1, 3]);
+    }
+
+    #[test]
+    fn an_expiry_date_is_written_as_every_date_is() {
+        for bad in ["1961-7-3", "0000-01-01", "+10000-01-01", "2027-02-30"] {
+            let cells: Vec<String> = ["", bad, "", "", ""]
+                .iter()
+                .map(|c| c.to_string())
+                .collect();
+            let errors = Claims::read(&cells, Tz::UTC).unwrap_err();
+            assert_eq!(
+                errors,
+                [(
+                    1,
+                    format!("`{bad}` is neither a date such as 2027-12-31 nor an instant")
+                )]
+            );
+        }
     }
 
     #[test]
