@@ -220,7 +220,11 @@ mod tests {
         assert_eq!(store.deploy(b"second", NOW).unwrap(), (2, true));
         assert_eq!(latest(&store), (2, b"second".to_vec()));
 
-        assert_eq!(store.deploy(b"first", NOW).unwrap(), (1, false), "a rollback");
+        assert_eq!(
+            store.deploy(b"first", NOW).unwrap(),
+            (1, false),
+            "a rollback"
+        );
         assert_eq!(latest(&store), (1, b"first".to_vec()));
         assert_eq!(store.deploy(b"first", NOW).unwrap(), (1, false));
         assert_eq!(latest(&store).0, 1);
