@@ -181,19 +181,7 @@ fn project(smtp: u16, base: &str) -> (Project, String) {
     let record = format!("journey._domainkey.example-health.org=v=DKIM1; k=rsa; p={key}");
 
     project.deploy();
-    let db = project.db();
-    let imported = project.journey(&[
-        "contacts",
-        "import",
-        "contacts.csv",
-        "--db",
-        db.to_str().unwrap(),
-    ]);
-    assert!(
-        imported.status.success(),
-        "{}",
-        String::from_utf8_lossy(&imported.stderr)
-    );
+    project.import("contacts.csv");
     (project, record)
 }
 

@@ -76,6 +76,18 @@ impl Project {
         );
     }
 
+    /// `journey contacts import FILE` (a file in the project folder), which
+    /// must succeed.
+    pub fn import(&self, file: &str) {
+        let db = self.db();
+        let output = self.journey(&["contacts", "import", file, "--db", db.to_str().unwrap()]);
+        assert!(
+            output.status.success(),
+            "import: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
     /// A new token of `scope`, as `journey token create` prints it.
     pub fn token(&self, scope: &str, name: &str) -> String {
         let db = self.db();
