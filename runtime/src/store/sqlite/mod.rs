@@ -1,4 +1,7 @@
-//! The SQLite store: one file, write-ahead log, `synchronous=NORMAL`.
+//! The SQLite store: one file, write-ahead log, `synchronous=NORMAL` (a
+//! commit survives a crash of the process; the last ones may be lost on a
+//! power loss), except where a lost commit would do harm: an email's sent
+//! mark waits for the disk (see `outbox`), as do the server's commits.
 //!
 //! Readers never block the writer in WAL mode; writers (several engine
 //! processes on one file) take turns through SQLite's lock, with a busy

@@ -104,13 +104,63 @@ impl SqliteStore {
             Delivery::Failed => ("failed", None),
             Delivery::Retry { at } => ("queued", Some(at)),
         };
-        self.conn.execute(
+        // A sent mark must outlive a power loss, or the email would go out
+        // a second time: that commit waits for the log to reach the disk
+        // (`synchronous=FULL`), whatever the connection does otherwise.
+        let durable = matches!(delivery, Delivery::Sent);
+        let before: i64 = self
+            .conn
+            .pragma_query_value(None, "synchronous", |r| r.get(0))?;
+        if durable && before < FULL {
+            self.conn.pragma_update(None, "synchronous", FULL)?;
+        }
+
+        let written = self.conn.execute(
             "UPDATE outbox SET status = ?2, reason = ?3, message_id = coalesce(?4, message_id), \
              lease_until = NULL, \
              attempts = attempts + 1, sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END, \
              due_at = coalesce(?6, due_at) WHERE id = ?1",
             params![id, status, reason, message_id, now, due],
-        )?;
+        );
+
+        if durable && before < FULL {
+            self.conn.pragma_update(None, "synchronous", before)?;
+        }
+        written?;
         Ok(())
+    }
+}
+
+/// SQLite's `synchronous=FULL`: a commit waits for `fsync` of the log.
+const FULL: i64 = 2;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Settling an email that was not queued changes no row, but the
+    /// durable commit is still asked for and the connection is left as it
+    /// was, whichever setting it had.
+    #[test]
+    fn a_sent_mark_leaves_the_connections_setting_as_it_found_it() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
+        let setting = |store: &SqliteStore| -> i64 {
+            store
+                .conn
+                .pragma_query_value(None, "synchronous", |r| r.get(0))
+                .unwrap()
+        };
+
+        for wanted in [1, FULL] {
+            store
+                .conn
+                .pragma_update(None, "synchronous", wanted)
+                .unwrap();
+            for delivery in [Delivery::Sent, Delivery::Failed] {
+                store.settle(404, delivery, None, None, 0).unwrap();
+                assert_eq!(setting(&store), wanted, "{delivery:?}");
+            }
+        }
     }
 }
