@@ -24,14 +24,16 @@ pub const DEFAULT_START: &str = "2027-01-04T09:00:00Z";
     --enter JOURNEY), plays the scripted events in time order, and prints each contact's \
     timeline and a per-step summary. The same input always gives the same output.\n\n\
     Contacts CSV: an `id` column, one column per contact field, and optional `lists` and \
-    `segments` columns (names separated by `;`).\n\
+    `segments` columns (names separated by `;`). Consent and suppression columns are \
+    accepted and left alone: the simulator shows what the journeys do, and every send step \
+    as sent; `journey run` checks consent and suppression when it sends.\n\
     Events CSV: columns at,contact,kind,name[,data][,automated]; kind is open, click, event \
     or update; data is field=value;field=value (not on an open or click); automated is \
     true/false, yes/no, 1/0 or empty. Any other column is an error, and so is an event \
     stamped before --start.\n\n\
     --until is an instant, or a duration after --start: seconds, minutes, hours, days, \
     weeks, or months (calendar months counted in UTC: one month after January 31 is the \
-    last day of February). It may not be earlier than --start.\n\n\
+    last day of February). It may not be earlier than --start, nor after the year 9999.\n\n\
     Exit codes: 0 done; 1 the project or an input file has errors; 2 a usage or I/O error."
 )]
 pub struct Args {
@@ -164,8 +166,20 @@ pub fn parse_until(text: &str, start: i64) -> miette::Result<i64> {
             report::instant(start)
         ));
     }
+    // The calendar of dates ends with the year 9999 (see docs/language.md);
+    // a clock run past it would only repeat yearly entries that can never
+    // happen, for as long as it was told to.
+    if until > LAST_INSTANT {
+        return Err(miette!(
+            "--until `{text}` reaches past the end of the year 9999, the last date journeys \
+             know; give a shorter span or an earlier instant"
+        ));
+    }
     Ok(until)
 }
+
+/// 9999-12-31T23:59:59Z.
+const LAST_INSTANT: i64 = 253_402_300_799;
 
 fn until_instant(text: &str, start: i64) -> miette::Result<i64> {
     if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
@@ -245,5 +259,13 @@ mod tests {
             until("99999999999999 weeks"),
             "--until `99999999999999 weeks` is too far from the start"
         );
+        assert_eq!(until("9999-12-31T23:59:59Z"), "9999-12-31T23:59:59Z");
+        for beyond in ["99999999999 weeks", "100000 months"] {
+            assert!(
+                until(beyond).contains("the year 9999"),
+                "{beyond}: {}",
+                until(beyond)
+            );
+        }
     }
 }
