@@ -81,6 +81,31 @@ fn a_bad_contact_row_is_reported_with_line_and_column_and_nothing_runs() {
 }
 
 #[test]
+fn a_contacts_file_that_is_not_utf8_is_an_error_of_the_file_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let contacts = dir.path().join("contacts.csv");
+    let mut bytes = b"id,email,first_name,timezone,lists\n\
+        a,a@example.org,Ana,America/Chicago,newcomers\n"
+        .to_vec();
+    bytes.extend_from_slice(b"b,b@example.org,J\xe9r\xf4me,America/Chicago,newcomers\n");
+    std::fs::write(&contacts, bytes).unwrap();
+    let output = journey(&[
+        "simulate",
+        "examples/quickstart",
+        "--contacts",
+        path(&contacts),
+    ]);
+
+    assert_eq!(output.status.code(), Some(1), "an input file's error");
+    assert!(output.stdout.is_empty(), "nothing is simulated");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("contacts.csv: line 3: not UTF-8 text"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn an_unknown_column_gets_a_suggestion() {
     let dir = tempfile::tempdir().unwrap();
     let contacts = dir.path().join("contacts.csv");

@@ -99,7 +99,9 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         ),
     };
 
-    let text = read(&args.contacts)?;
+    let Some(text) = read(&args.contacts)? else {
+        return Ok(Outcome::Problems);
+    };
     // Consent and suppression columns are the engine's business (checked
     // at send time); the simulator accepts the same files and leaves them.
     let layout = Layout {
@@ -112,10 +114,15 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     };
     let scripted = match &args.events {
         None => Vec::new(),
-        Some(path) => match parse_events(program, &contacts, &read(path)?, start) {
-            Ok(scripted) => scripted,
-            Err(errors) => return Ok(report_rows(path, &errors)),
-        },
+        Some(path) => {
+            let Some(text) = read(path)? else {
+                return Ok(Outcome::Problems);
+            };
+            match parse_events(program, &contacts, &text, start) {
+                Ok(scripted) => scripted,
+                Err(errors) => return Ok(report_rows(path, &errors)),
+            }
+        }
     };
 
     let explain = Explain::new(&project.checked, &project.sources);
@@ -133,10 +140,22 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn read(path: &Path) -> miette::Result<String> {
-    std::fs::read_to_string(path)
+/// The text of an input file; `None` when it is not UTF-8, which is an
+/// error of the file (exit 1), reported here by its first bad line.
+fn read(path: &Path) -> miette::Result<Option<String>> {
+    let bytes = std::fs::read(path)
         .into_diagnostic()
-        .wrap_err_with(|| format!("could not read `{}`", path.display()))
+        .wrap_err_with(|| format!("could not read `{}`", path.display()))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Some(text)),
+        Err(error) => {
+            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+            let file = path.display();
+            eprintln!("{file}: line {line}: not UTF-8 text; save the file as UTF-8");
+            Ok(None)
+        }
+    }
 }
 
 fn report_rows(path: &Path, errors: &[RowError]) -> Outcome {
