@@ -106,6 +106,34 @@ fn a_contacts_file_that_is_not_utf8_is_an_error_of_the_file_naming_its_line() {
 }
 
 #[test]
+fn a_header_without_a_required_fields_column_is_refused_at_line_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let contacts = dir.path().join("contacts.csv");
+    std::fs::write(&contacts, "id,first_name,lists\na,Ana,newcomers\n").unwrap();
+    let output = journey(&[
+        "simulate",
+        "examples/quickstart",
+        "--contacts",
+        path(&contacts),
+    ]);
+
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("line 1: the header has no `email` column"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("timezone"),
+        "a field with a default needs no column"
+    );
+    assert!(
+        !stderr.contains("line 2"),
+        "one problem, said once: {stderr}"
+    );
+}
+
+#[test]
 fn an_unknown_column_gets_a_suggestion() {
     let dir = tempfile::tempdir().unwrap();
     let contacts = dir.path().join("contacts.csv");

@@ -168,6 +168,21 @@ impl<'p, R: io::Read> ContactReader<'p, R> {
                 "the header has no `id` column (each contact's external id)".into(),
             ));
         }
+        for (field, def) in program.fields.iter().enumerate() {
+            let present = columns
+                .iter()
+                .any(|(_, c)| matches!(c, Column::Field(f) if *f == field));
+            if !present && !def.optional && def.default.is_none() {
+                errors.push(RowError::row(
+                    1,
+                    format!(
+                        "the header has no `{}` column, and every contact needs one (the \
+                         field is not optional and has no default)",
+                        def.name
+                    ),
+                ));
+            }
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
