@@ -11,6 +11,8 @@
 //!   answer, which also bounds how long an idle keep-alive connection is
 //!   kept (hyper starts the same timer when it waits for the next request);
 //! - a body must arrive within [`super::body::BODY_TIMEOUT`] (a `408`);
+//! - at most [`MAX_CONNECTIONS`] are served at once; more wait in the
+//!   kernel's queue of the listening socket until one ends;
 //! - on SIGTERM no connection is accepted any more, idle ones are closed,
 //!   and those with a request under way get [`DRAIN`] to finish it; what
 //!   is left then is cut off. A request whose work reached the engine is
@@ -28,11 +30,24 @@ use tokio::task::JoinSet;
 /// How long a connection waits for the whole header of its next request.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How many connections are served at once.
+pub const MAX_CONNECTIONS: usize = 1_024;
+
 /// How long the requests under way get to finish once the server stops.
 pub const DRAIN: Duration = Duration::from_secs(10);
 
 /// Serves `app` on `listener` until `stop` is ready, then drains.
 pub async fn serve(listener: TcpListener, app: Router, stop: impl Future<Output = ()>) {
+    serve_at_most(listener, app, stop, MAX_CONNECTIONS).await;
+}
+
+/// [`serve`], with at most `limit` connections at once.
+async fn serve_at_most(
+    listener: TcpListener,
+    app: Router,
+    stop: impl Future<Output = ()>,
+    limit: usize,
+) {
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT)
@@ -45,7 +60,7 @@ pub async fn serve(listener: TcpListener, app: Router, stop: impl Future<Output 
         let accepted = tokio::select! {
             () = &mut stop => break,
             Some(_) = connections.join_next(), if !connections.is_empty() => continue,
-            accepted = listener.accept() => accepted,
+            accepted = listener.accept(), if connections.len() < limit => accepted,
         };
         let stream = match accepted {
             Ok((stream, _)) => stream,
@@ -81,5 +96,69 @@ pub async fn serve(listener: TcpListener, app: Router, stop: impl Future<Output 
         tracing::warn!(cut_off = connections.len(), "drain_timed_out");
         connections.abort_all();
         while connections.join_next().await.is_some() {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
+    fn get(stream: &mut TcpStream) {
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+    }
+
+    /// Whether an answer starts to arrive within `wait`.
+    fn answered(stream: &mut TcpStream, wait: Duration) -> bool {
+        stream.set_read_timeout(Some(wait)).unwrap();
+        let mut first = [0u8; 12];
+        matches!(stream.read(&mut first), Ok(n) if n > 0)
+    }
+
+    #[test]
+    fn a_connection_over_the_limit_waits_until_one_ends() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+        let address = listener.local_addr().unwrap();
+        let app = Router::new().route("/", axum::routing::get(|| async { "ok" }));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = runtime.spawn(serve_at_most(
+            listener,
+            app,
+            async {
+                let _ = stopped.await;
+            },
+            2,
+        ));
+
+        let mut first = TcpStream::connect(address).unwrap();
+        let mut second = TcpStream::connect(address).unwrap();
+        get(&mut first);
+        get(&mut second);
+        assert!(answered(&mut first, Duration::from_secs(5)));
+        assert!(answered(&mut second, Duration::from_secs(5)));
+
+        let mut third = TcpStream::connect(address).unwrap();
+        get(&mut third);
+        assert!(
+            !answered(&mut third, Duration::from_millis(300)),
+            "two connections are open: the third waits"
+        );
+        drop(first);
+        assert!(
+            answered(&mut third, Duration::from_secs(5)),
+            "served once the first has ended"
+        );
+
+        let _ = stop.send(());
+        drop((second, third));
+        runtime.block_on(server).unwrap();
     }
 }
