@@ -78,10 +78,13 @@ pub struct LineCol {
     pub col: u32,
 }
 
-/// The start offset of every line of one text.
+/// The start offset of every line of one text, and which lines are all
+/// ASCII (where a column in any unit is the byte column, found at once:
+/// many diagnostics on one long line then cost no more than one each).
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
+    ascii: Vec<bool>,
     len: u32,
 }
 
@@ -94,8 +97,19 @@ impl LineIndex {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| to_u32(i + 1)),
         );
+        let ascii = line_starts
+            .iter()
+            .enumerate()
+            .map(|(line, &start)| {
+                let end = line_starts
+                    .get(line + 1)
+                    .map_or(text.len(), |&e| e as usize);
+                text.as_bytes()[start as usize..end].is_ascii()
+            })
+            .collect();
         LineIndex {
             line_starts,
+            ascii,
             len: to_u32(text.len()),
         }
     }
@@ -149,6 +163,13 @@ impl LineIndex {
     /// An offset inside a multi-byte char counts the chars before it: the
     /// prefix ends at the char boundary at or before `offset`.
     fn col_in(&self, text: &str, offset: usize, width: impl Fn(char) -> u32) -> LineCol {
+        // The index is of `text` (the same length stands for that here).
+        if text.len() == self.len as usize {
+            let at = self.byte_col(offset);
+            if self.ascii[at.line as usize] {
+                return at;
+            }
+        }
         let line = self.line_of(offset);
         let start = self.line_starts[line as usize] as usize;
         let mut end = offset.min(text.len()).max(start);
@@ -206,6 +227,40 @@ pub enum ColumnUnit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every offset of a text whose ASCII lines take the quick path and
+    /// whose other lines count chars: both agree with counting by hand.
+    #[test]
+    fn ascii_and_other_lines_give_the_columns_counted_by_hand() {
+        let text = "journey j {\n  send café 🎉\n\n  send x send y\né\nend";
+        let index = LineIndex::new(text);
+
+        for offset in 0..=text.len() {
+            let before = &text.as_bytes()[..offset];
+            let line = before.iter().filter(|b| **b == b'\n').count() as u32;
+            let start = before
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |n| n + 1);
+            let mut end = offset;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let prefix = &text[start..end];
+            let chars = prefix.chars().count() as u32;
+            let units = prefix.encode_utf16().count() as u32;
+            assert_eq!(
+                index.char_col(text, offset),
+                LineCol { line, col: chars },
+                "{offset}"
+            );
+            assert_eq!(
+                index.utf16_col(text, offset),
+                LineCol { line, col: units },
+                "{offset}"
+            );
+        }
+    }
 
     #[test]
     fn columns_in_each_unit_on_a_non_ascii_line() {
