@@ -42,7 +42,7 @@ pub enum LoadError {
     )]
     Missing { path: PathBuf },
 
-    #[error("could not read `{path}`: {source}")]
+    #[error("could not read `{path}`")]
     #[diagnostic(
         code(journey::unreadable),
         help("check that the path can be read by you")

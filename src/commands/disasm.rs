@@ -43,7 +43,7 @@ pub enum DisasmError {
     #[diagnostic(transparent)]
     Build(#[from] BuildError),
 
-    #[error("could not read `{path}`: {source}")]
+    #[error("could not read `{path}`")]
     #[diagnostic(
         code(journey::unreadable),
         help("check the path; give a .jbc artifact, a project folder or a .journey file")
