@@ -53,21 +53,11 @@ fn json_output_is_json_with_a_timeline_per_contact() {
 
 #[test]
 fn a_bad_contact_row_is_reported_with_line_and_column_and_nothing_runs() {
-    let dir = tempfile::tempdir().unwrap();
-    let contacts = dir.path().join("contacts.csv");
-    std::fs::write(
-        &contacts,
+    let output = simulate_quickstart_with(
         "id,email,first_name,timezone,lists\n\
          a,a@example.org,Ana,America/Chicago,newcomers\n\
          b,not-an-address,Ben,Mars/Olympus,newcomers\n",
-    )
-    .unwrap();
-    let output = journey(&[
-        "simulate",
-        "examples/quickstart",
-        "--contacts",
-        path(&contacts),
-    ]);
+    );
 
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty(), "nothing is simulated");
@@ -82,19 +72,11 @@ fn a_bad_contact_row_is_reported_with_line_and_column_and_nothing_runs() {
 
 #[test]
 fn a_contacts_file_that_is_not_utf8_is_an_error_of_the_file_naming_its_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let contacts = dir.path().join("contacts.csv");
     let mut bytes = b"id,email,first_name,timezone,lists\n\
         a,a@example.org,Ana,America/Chicago,newcomers\n"
         .to_vec();
     bytes.extend_from_slice(b"b,b@example.org,J\xe9r\xf4me,America/Chicago,newcomers\n");
-    std::fs::write(&contacts, bytes).unwrap();
-    let output = journey(&[
-        "simulate",
-        "examples/quickstart",
-        "--contacts",
-        path(&contacts),
-    ]);
+    let output = simulate_quickstart_with(bytes);
 
     assert_eq!(output.status.code(), Some(1), "an input file's error");
     assert!(output.stdout.is_empty(), "nothing is simulated");
@@ -107,15 +89,7 @@ fn a_contacts_file_that_is_not_utf8_is_an_error_of_the_file_naming_its_line() {
 
 #[test]
 fn a_header_without_a_required_fields_column_is_refused_at_line_1() {
-    let dir = tempfile::tempdir().unwrap();
-    let contacts = dir.path().join("contacts.csv");
-    std::fs::write(&contacts, "id,first_name,lists\na,Ana,newcomers\n").unwrap();
-    let output = journey(&[
-        "simulate",
-        "examples/quickstart",
-        "--contacts",
-        path(&contacts),
-    ]);
+    let output = simulate_quickstart_with("id,first_name,lists\na,Ana,newcomers\n");
 
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8(output.stderr).unwrap();
@@ -135,15 +109,7 @@ fn a_header_without_a_required_fields_column_is_refused_at_line_1() {
 
 #[test]
 fn an_unknown_column_gets_a_suggestion() {
-    let dir = tempfile::tempdir().unwrap();
-    let contacts = dir.path().join("contacts.csv");
-    std::fs::write(&contacts, "id,email,firstname\na,a@example.org,Ana\n").unwrap();
-    let output = journey(&[
-        "simulate",
-        "examples/quickstart",
-        "--contacts",
-        path(&contacts),
-    ]);
+    let output = simulate_quickstart_with("id,email,firstname\na,a@example.org,Ana\n");
 
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8(output.stderr).unwrap();
@@ -175,6 +141,20 @@ fn usage_mistakes_exit_with_two() {
 
 /// Simulates the quickstart with `events` (the text of an events file) and
 /// `extra` arguments.
+/// `journey simulate examples/quickstart` on a contacts file holding
+/// `contents`.
+fn simulate_quickstart_with(contents: impl AsRef<[u8]>) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let contacts = dir.path().join("contacts.csv");
+    std::fs::write(&contacts, contents).unwrap();
+    journey(&[
+        "simulate",
+        "examples/quickstart",
+        "--contacts",
+        path(&contacts),
+    ])
+}
+
 fn quickstart_with_events(events: &str, extra: &[&str]) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("events.csv");
