@@ -19,16 +19,7 @@ const CONTACTS: usize = 4_000;
 #[test]
 fn two_engines_on_one_store_send_each_email_once_and_end_each_run_once() {
     let project = Project::new();
-    let contacts = project.write_contacts(CONTACTS, true);
-    let root = project.root.to_str().unwrap();
-    project.ok(&["deploy", root, "--at", START]);
-    project.ok(&[
-        "contacts",
-        "import",
-        contacts.to_str().unwrap(),
-        "--at",
-        START,
-    ]);
+    project.deploy_and_import(CONTACTS);
 
     let logs = [project.root.join("a.log"), project.root.join("b.log")];
     let started = Instant::now();

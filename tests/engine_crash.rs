@@ -100,16 +100,7 @@ fn an_engine_killed_again_and_again_loses_nothing_and_repeats_nothing() {
         .unwrap_or(SEED);
     eprintln!("seed {seed}");
     let project = Project::new();
-    let contacts = project.write_contacts(CONTACTS, true);
-    let root = project.root.to_str().unwrap();
-    project.ok(&["deploy", root, "--at", START]);
-    project.ok(&[
-        "contacts",
-        "import",
-        contacts.to_str().unwrap(),
-        "--at",
-        START,
-    ]);
+    project.deploy_and_import(CONTACTS);
     let watcher = project.store();
     let mut random = Random::new(seed);
     let mut logs = Vec::new();
