@@ -19,9 +19,13 @@
 
 mod serve_support;
 
+#[path = "../runtime/tests/fixtures/tracking/mail_text.rs"]
+mod mail_text;
+
 use journey_runtime::store::sqlite::SqliteStore;
 use journey_runtime::tracking::engagement;
 use journey_runtime::tracking::token::{self, Claims, Purpose, Secret};
+use mail_text::{decode_qp, urls};
 use serde_json::json;
 use serve_support::{eventually, Answer, Project, Server, Sink};
 use std::net::TcpListener;
@@ -63,56 +67,13 @@ impl Mail {
     }
 
     fn header(&self, name: &str) -> String {
-        let unfolded = self.raw.replace("\r\n", "\n").replace("\n ", " ");
-        let prefix = format!("{name}: ");
-        unfolded
-            .lines()
-            .take_while(|l| !l.is_empty())
-            .find_map(|l| l.strip_prefix(prefix.as_str()))
-            .unwrap_or_else(|| panic!("no {name} header"))
-            .to_string()
+        mail_text::header(&self.raw, name)
     }
 
     /// The URLs of `route` (`t/c`, `t/o`, `u`) in the body, each once.
     fn urls(&self, base: &str, route: &str) -> Vec<String> {
-        let prefix = format!("{base}/{route}/");
-        let mut found: Vec<String> = Vec::new();
-        let mut rest = self.text.as_str();
-        while let Some(start) = rest.find(&prefix) {
-            let url: String = rest[start..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || ":/._-".contains(*c))
-                .collect();
-            if !found.contains(&url) {
-                found.push(url.clone());
-            }
-            rest = &rest[start + url.len()..];
-        }
-        found
+        urls(&self.text, &format!("{base}/{route}/"))
     }
-}
-
-fn decode_qp(text: &str) -> String {
-    let text = text.replace("=\n", "");
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'=', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn path_of(url: &str, base: &str) -> String {

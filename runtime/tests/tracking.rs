@@ -18,6 +18,10 @@ use journey_runtime::tracking::token::{self, Claims, Purpose, Secret};
 use journey_runtime::tracking::Tracker;
 use tempfile::TempDir;
 
+#[path = "fixtures/tracking/mail_text.rs"]
+mod mail_text;
+use mail_text::{decode_qp, header, urls};
+
 const T0: i64 = 1_800_000_000;
 const BASE: &str = "http://127.0.0.1:9";
 const SECRET: &str = "a tracking secret of more than thirty-two bytes";
@@ -135,7 +139,12 @@ impl World {
 
     /// The `n`th message sent, as text with quoted-printable undone.
     fn message(&self, n: usize) -> String {
-        decode_qp(std::str::from_utf8(self.transport.sent()[n].bytes()).unwrap())
+        let text = decode_qp(std::str::from_utf8(self.transport.sent()[n].bytes()).unwrap());
+        assert!(
+            !text.contains('\u{fffd}'),
+            "the decoded text is UTF-8: {text}"
+        );
+        text
     }
 
     /// The message sent to `name`, as text.
@@ -192,58 +201,8 @@ impl World {
     }
 }
 
-/// The URLs in `text` that start with `prefix`, in order, each once.
-fn urls(text: &str, prefix: &str) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(prefix) {
-        let url: String = rest[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || ":/._-".contains(*c))
-            .collect();
-        if !found.contains(&url) {
-            found.push(url.clone());
-        }
-        rest = &rest[start + url.len()..];
-    }
-    found
-}
-
 fn link(message: &str, nth: usize) -> String {
     urls(message, &format!("{BASE}/t/c/"))[nth].clone()
-}
-
-fn decode_qp(text: &str) -> String {
-    let text = text.replace("=\r\n", "");
-    let mut out = Vec::new();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'=', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
-fn header(message: &str, name: &str) -> String {
-    let unfolded = message.replace("\r\n ", " ");
-    let prefix = format!("{name}: ");
-    unfolded
-        .split("\r\n")
-        .find_map(|l| l.strip_prefix(prefix.as_str()))
-        .unwrap_or_else(|| panic!("no {name} header"))
-        .to_string()
 }
 
 #[test]
