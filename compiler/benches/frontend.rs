@@ -8,6 +8,10 @@
 //! - parse MB/s: the recovering parser, `syntax::parse_file`, over every
 //!   file;
 //! - check MB/s: the whole of `analyze` (parse, names, types, flow);
+//! - analyses MB/s: what `analyze` does after parsing (`check_parsed` on
+//!   trees parsed beforehand), so its speed shows apart from the parser's,
+//!   and its time per MB: at most 35 ms/MB leaves room for a 90 MB/s
+//!   parser to make the whole check 20 MB/s;
 //! - the yardstick: a pest JSON parser (`yardstick/`) on a JSON document
 //!   of the same size, and our parse rate as a multiple of it;
 //! - `analyze` of one 2,000-line file, median wall time;
@@ -21,6 +25,9 @@
 mod support;
 mod yardstick;
 
+use journey_compiler::check::config::ProjectConfig;
+use journey_compiler::check::DiskTemplates;
+use journey_compiler::check_parsed;
 use journey_compiler::diagnostic::Diagnostic;
 use journey_compiler::source::{FileId, Sources};
 use std::path::{Path, PathBuf};
@@ -79,6 +86,18 @@ fn main() {
     });
     let analysis = journey_compiler::analyze(&sources);
 
+    let config = ProjectConfig::default();
+    let analyses = median(RUNS, || {
+        let checked = check_parsed(
+            &sources,
+            &analysis.trees,
+            Vec::new(),
+            &config,
+            &DiskTemplates,
+        );
+        std::hint::black_box(checked);
+    });
+
     let json = json_document(&analysis.trees, bytes);
     let json_time = median(RUNS, || {
         std::hint::black_box(yardstick::parse(&json));
@@ -112,6 +131,17 @@ fn main() {
         "whole check (`analyze`)",
         format!("{:.2} MB/s", rate(bytes, check)),
         String::new(),
+    );
+    let analyses_ms_per_mb = analyses.as_secs_f64() * 1e3 / megabytes;
+    row(
+        "analyses after parsing (`check_parsed`)",
+        format!("{:.2} MB/s", rate(bytes, analyses)),
+        String::new(),
+    );
+    row(
+        "the same, time per MB",
+        format!("{analyses_ms_per_mb:.1} ms/MB"),
+        goal("<= 35 ms/MB", analyses_ms_per_mb <= 35.0),
     );
     let json_label = format!("pest JSON yardstick ({:.2} MB)", json.len() as f64 / 1e6);
     row(&json_label, format!("{json_rate:.2} MB/s"), String::new());
