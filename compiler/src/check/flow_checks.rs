@@ -135,12 +135,13 @@ pub fn check(
 ) {
     let built = build(steps, def);
     let graph = &built.graph;
+    let prepared = flow::Prepared::new(graph);
     let name = |index: usize| match &def.steps[index].label {
         Some(label) => format!("`{label}`"),
         None => format!("step {}", index + 1),
     };
 
-    for first in flow::unreachable(graph) {
+    for first in flow::unreachable_in(&prepared) {
         cx.diagnostics.push(
             Diagnostic::warning(
                 "unreachable-step",
@@ -155,7 +156,7 @@ pub fn check(
         );
     }
 
-    let cycles = flow::cycles_without_wait(graph);
+    let cycles = flow::cycles_without_wait_in(&prepared);
     for cycle in &cycles {
         let first = cycle[0];
         let names: Vec<String> = cycle.iter().map(|&s| name(s)).collect();
@@ -175,7 +176,7 @@ pub fn check(
 
     let in_same_cycle =
         |a: usize, b: usize| cycles.iter().any(|c| c.contains(&a) && c.contains(&b));
-    for revisit in flow::revisits(graph) {
+    for revisit in flow::revisits_in(&prepared, flow::DEFAULT_WORK_LIMIT) {
         if in_same_cycle(revisit.from, revisit.to) {
             // Already an error: a loop with no wait.
             continue;
@@ -213,8 +214,8 @@ pub fn check(
         );
     }
 
-    emails_waited_on(cx, file, steps, def, graph);
-    absolute_waits(cx, file, steps, def, graph);
+    emails_waited_on(cx, file, steps, def, &prepared);
+    absolute_waits(cx, file, steps, def, &prepared);
 }
 
 /// `wait for open/click E` needs `send E` before it on every path.
@@ -223,7 +224,7 @@ fn emails_waited_on(
     file: FileId,
     steps: &[&ast::Step],
     def: &JourneyDef,
-    graph: &Graph,
+    prepared: &flow::Prepared,
 ) {
     let emails = cx.decls.emails.entries.len();
     let generated: Vec<Vec<usize>> = def
@@ -234,8 +235,8 @@ fn emails_waited_on(
             _ => Vec::new(),
         })
         .collect();
-    let facts = flow::sent_before(graph, &generated, emails);
-    let reachable = graph.reachable();
+    let facts = flow::sent_before_in(prepared, &generated, emails, flow::DEFAULT_WORK_LIMIT);
+    let reachable = prepared.reachable();
 
     for (index, step) in def.steps.iter().enumerate() {
         let StepOp::WaitFor { arms, .. } = &step.op else {
@@ -291,7 +292,7 @@ fn absolute_waits(
     file: FileId,
     steps: &[&ast::Step],
     def: &JourneyDef,
-    graph: &Graph,
+    prepared: &flow::Prepared,
 ) {
     let instants: Vec<Option<(i64, bool)>> = def.steps.iter().map(absolute_instant).collect();
     let generated: Vec<Vec<usize>> = instants
@@ -299,8 +300,13 @@ fn absolute_waits(
         .enumerate()
         .map(|(i, t)| if t.is_some() { vec![i] } else { Vec::new() })
         .collect();
-    let facts = flow::sent_before(graph, &generated, def.steps.len());
-    let reachable = graph.reachable();
+    let facts = flow::sent_before_in(
+        prepared,
+        &generated,
+        def.steps.len(),
+        flow::DEFAULT_WORK_LIMIT,
+    );
+    let reachable = prepared.reachable();
 
     for (index, instant) in instants.iter().enumerate() {
         let Some((at, exact)) = instant else { continue };

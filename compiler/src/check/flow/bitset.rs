@@ -28,8 +28,7 @@ impl BitSet {
     /// The set of all numbers `0..capacity`.
     pub fn full(capacity: usize) -> BitSet {
         let mut set = BitSet::new(capacity);
-        set.words.fill(u64::MAX);
-        set.clear_unused_bits();
+        set.fill();
         set
     }
 
@@ -78,6 +77,34 @@ impl BitSet {
     /// Keeps only the members also in `other`; returns whether the set shrank.
     pub fn intersect_with(&mut self, other: &BitSet) -> bool {
         self.combine(other, |a, b| a & b)
+    }
+
+    /// Keeps only the members also in `a` or in `b`, in one pass and
+    /// without building their union.
+    pub fn intersect_with_union(&mut self, a: &BitSet, b: &BitSet) {
+        self.same_capacity(a);
+        self.same_capacity(b);
+        for ((mine, a), b) in self.words.iter_mut().zip(&a.words).zip(&b.words) {
+            *mine &= a | b;
+        }
+    }
+
+    /// Makes this set hold exactly the members of `other`, reusing its
+    /// storage.
+    pub fn copy_from(&mut self, other: &BitSet) {
+        self.same_capacity(other);
+        self.words.copy_from_slice(&other.words);
+    }
+
+    /// Adds every number below the capacity.
+    pub fn fill(&mut self) {
+        self.words.fill(u64::MAX);
+        self.clear_unused_bits();
+    }
+
+    /// Takes out every member.
+    pub fn clear(&mut self) {
+        self.words.fill(0);
     }
 
     /// Takes out every member of `other`; returns whether the set shrank.
@@ -205,5 +232,29 @@ mod tests {
         assert!(b.is_subset(&a));
         assert!(a.subtract(&BitSet::from_members(10, [3])));
         assert_eq!(format!("{a:?}"), "{2}");
+    }
+
+    #[test]
+    fn in_place_operations_match_their_allocating_equivalents() {
+        let a = BitSet::from_members(70, [1, 64, 69]);
+        let b = BitSet::from_members(70, [2, 65]);
+        let mut meet = BitSet::from_members(70, [1, 2, 3, 65, 66]);
+        let mut union = a.clone();
+        union.union_with(&b);
+        let mut expected = meet.clone();
+        expected.intersect_with(&union);
+
+        meet.intersect_with_union(&a, &b);
+        let mut copy = BitSet::new(70);
+        copy.copy_from(&meet);
+        let mut filled = BitSet::new(70);
+        filled.fill();
+
+        assert_eq!(meet, expected);
+        assert_eq!(meet, BitSet::from_members(70, [1, 2, 65]));
+        assert_eq!(copy, meet);
+        assert_eq!(filled, BitSet::full(70));
+        copy.clear();
+        assert!(copy.is_empty());
     }
 }

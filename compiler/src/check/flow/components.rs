@@ -37,10 +37,10 @@ impl Components {
 }
 
 /// The components of the subgraph made of the steps in `within` and the
-/// edges between them.
-pub(crate) fn components(graph: &Graph, within: &BitSet) -> Components {
+/// edges between them. `preds` are the graph's predecessors
+/// ([`Graph::predecessors`]).
+pub(crate) fn components(graph: &Graph, within: &BitSet, preds: &[Vec<usize>]) -> Components {
     let finish_order = finish_order(graph, within);
-    let preds = graph.predecessors();
 
     let mut of = vec![None; graph.step_count()];
     let mut members = Vec::new();
@@ -103,7 +103,7 @@ mod tests {
     fn cycles_group_their_steps_and_edges_go_forward_between_groups() {
         let g = graph(&[&[1], &[2], &[1, 3], &[3], &[]]);
 
-        let found = components(&g, &BitSet::full(5));
+        let found = components(&g, &BitSet::full(5), &g.predecessors());
 
         let component_of = |step: usize| found.of[step].unwrap();
         assert_eq!(found.members[component_of(1)], [1, 2]);
@@ -120,7 +120,7 @@ mod tests {
     fn steps_outside_the_chosen_set_split_a_cycle() {
         let g = graph(&[&[1], &[2], &[0]]);
 
-        let found = components(&g, &BitSet::from_members(3, [0, 1]));
+        let found = components(&g, &BitSet::from_members(3, [0, 1]), &g.predecessors());
 
         assert_eq!(found.of[2], None);
         assert_eq!(found.members, [vec![0], vec![1]]);

@@ -18,19 +18,25 @@
 
 use super::components::components;
 use super::graph::Graph;
+use super::prepared::Prepared;
 
 /// Each group of reachable, non-waiting steps that lie on cycles with no
 /// wait, as sorted steps; groups in order of their smallest step.
 pub fn cycles_without_wait(graph: &Graph) -> Vec<Vec<usize>> {
-    graph.assert_well_formed();
-    let mut candidates = graph.reachable();
+    cycles_without_wait_in(&Prepared::new(graph))
+}
+
+/// [`cycles_without_wait`] on a graph already prepared.
+pub fn cycles_without_wait_in(prepared: &Prepared) -> Vec<Vec<usize>> {
+    let graph = prepared.graph;
+    let mut candidates = prepared.reachable.clone();
     for (step, waits) in graph.waits.iter().enumerate() {
         if *waits {
             candidates.remove(step);
         }
     }
 
-    let found = components(graph, &candidates);
+    let found = components(graph, &candidates, &prepared.preds);
     let mut cycles: Vec<Vec<usize>> = (0..found.members.len())
         .filter(|&component| found.has_cycle(graph, component))
         .map(|component| found.members[component].clone())

@@ -33,34 +33,32 @@
 //! most the number of steps, and in practice two or three.
 
 use super::bitset::BitSet;
-use super::graph::Graph;
+use super::prepared::Prepared;
 
 /// For each step, the facts generated strictly before it on every run
 /// that reaches it. `gen[step]` lists the facts the step generates; all
 /// sets have capacity `fact_count`. A step no run reaches gets every fact
-/// (an intersection over no runs at all).
-pub(crate) fn must_before(graph: &Graph, gen: &[BitSet], fact_count: usize) -> Vec<BitSet> {
-    let order = graph.reverse_postorder();
-    let preds = graph.predecessors();
-    let reachable = graph.reachable();
-
-    let mut before = vec![BitSet::full(fact_count); graph.step_count()];
+/// (an intersection over no runs at all). Reads only the reachable steps,
+/// predecessors and order of `prepared`, so that preparing can use it for
+/// the dominators.
+pub(crate) fn must_before(prepared: &Prepared, gen: &[BitSet], fact_count: usize) -> Vec<BitSet> {
+    let (order, preds, reachable) = (&prepared.order, &prepared.preds, &prepared.reachable);
+    let mut before = vec![BitSet::full(fact_count); prepared.graph.step_count()];
     if let Some(entry) = before.first_mut() {
         *entry = BitSet::new(fact_count);
     }
 
+    let mut meet = BitSet::new(fact_count);
     let mut changed = true;
     while changed {
         changed = false;
         for &step in order.iter().skip(1) {
-            let mut meet = BitSet::full(fact_count);
+            meet.fill();
             for &prev in preds[step].iter().filter(|&&p| reachable.contains(p)) {
-                let mut after_prev = before[prev].clone();
-                after_prev.union_with(&gen[prev]);
-                meet.intersect_with(&after_prev);
+                meet.intersect_with_union(&before[prev], &gen[prev]);
             }
             if meet != before[step] {
-                before[step] = meet;
+                before[step].copy_from(&meet);
                 changed = true;
             }
         }
@@ -70,13 +68,13 @@ pub(crate) fn must_before(graph: &Graph, gen: &[BitSet], fact_count: usize) -> V
 
 /// For each step, the steps that dominate it, itself included. A step no
 /// run reaches gets every step.
-pub(crate) fn dominators(graph: &Graph) -> Vec<BitSet> {
-    let steps = graph.step_count();
+pub(crate) fn dominators(prepared: &Prepared) -> Vec<BitSet> {
+    let steps = prepared.graph.step_count();
     let gen: Vec<BitSet> = (0..steps)
         .map(|step| BitSet::from_members(steps, [step]))
         .collect();
 
-    let mut dominators = must_before(graph, &gen, steps);
+    let mut dominators = must_before(prepared, &gen, steps);
     for (step, set) in dominators.iter_mut().enumerate() {
         set.insert(step);
     }
@@ -85,9 +83,15 @@ pub(crate) fn dominators(graph: &Graph) -> Vec<BitSet> {
 
 #[cfg(test)]
 mod tests {
-    use super::{dominators, must_before};
+    use super::must_before;
     use crate::check::flow::bitset::BitSet;
+    use crate::check::flow::graph::Graph;
+    use crate::check::flow::prepared::Prepared;
     use crate::check::flow::testing::graph;
+
+    fn dominators(graph: &Graph) -> Vec<BitSet> {
+        Prepared::new(graph).dominators
+    }
 
     #[test]
     fn a_step_on_both_arms_of_a_branch_is_not_a_dominator_of_either() {
@@ -120,7 +124,7 @@ mod tests {
             BitSet::new(2),
         ];
 
-        let before = must_before(&g, &gen, 2);
+        let before = must_before(&Prepared::new(&g), &gen, 2);
 
         assert_eq!(before[0], BitSet::new(2));
         assert_eq!(before[1], BitSet::from_members(2, [0]));

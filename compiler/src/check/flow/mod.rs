@@ -70,13 +70,17 @@
 //!
 //! Every function takes the graph by reference, returns fresh values and
 //! panics only on a graph that is not well formed (see [`Graph`]). A graph
-//! with no steps is valid and has nothing to report.
+//! with no steps is valid and has nothing to report. Each analysis also has
+//! an `_in` form that takes a [`Prepared`] graph, so that a caller asking
+//! several questions of one graph walks it, finds its components and
+//! computes its dominators once.
 
 mod bitset;
 mod components;
 mod cycles;
 mod dataflow;
 mod graph;
+mod prepared;
 mod revisits;
 mod runs;
 mod sent_before;
@@ -86,8 +90,9 @@ mod unreachable;
 mod testing;
 
 pub use bitset::BitSet;
-pub use cycles::cycles_without_wait;
+pub use cycles::{cycles_without_wait, cycles_without_wait_in};
 pub use graph::{Edge, Graph};
-pub use revisits::{revisits, revisits_within, Revisit, DEFAULT_WORK_LIMIT};
-pub use sent_before::{sent_before, sent_before_within, SentBefore};
-pub use unreachable::unreachable;
+pub use prepared::Prepared;
+pub use revisits::{revisits, revisits_in, revisits_within, Revisit, DEFAULT_WORK_LIMIT};
+pub use sent_before::{sent_before, sent_before_in, sent_before_within, SentBefore};
+pub use unreachable::{unreachable, unreachable_in};

@@ -24,6 +24,7 @@
 //! O(work limit) each at worst.
 
 use super::graph::Graph;
+use super::prepared::Prepared;
 use super::runs::{Outcome, Runs};
 
 /// Work units one search may spend before it falls back to reachability.
@@ -56,8 +57,13 @@ pub fn revisits(graph: &Graph) -> Vec<Revisit> {
 
 /// [`revisits`] with a chosen work limit per search.
 pub fn revisits_within(graph: &Graph, work_limit: usize) -> Vec<Revisit> {
-    graph.assert_well_formed();
-    let runs = Runs::new(graph, work_limit);
+    revisits_in(&Prepared::new(graph), work_limit)
+}
+
+/// [`revisits_within`] on a graph already prepared.
+pub fn revisits_in(prepared: &Prepared, work_limit: usize) -> Vec<Revisit> {
+    let graph = prepared.graph;
+    let runs = Runs::new(prepared, work_limit);
 
     let mut found = Vec::new();
     for from in 0..graph.step_count() {

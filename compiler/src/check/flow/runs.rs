@@ -47,9 +47,9 @@ use std::cell::Cell;
 use std::collections::VecDeque;
 
 use super::bitset::BitSet;
-use super::components::{components, Components};
-use super::dataflow::dominators;
+use super::components::Components;
 use super::graph::Graph;
+use super::prepared::Prepared;
 
 /// What a bounded search found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,46 +68,27 @@ pub(crate) enum Outcome {
 /// raises.
 pub(crate) const TOTAL_WORK_FACTOR: usize = 40;
 
-/// The components of the reachable steps, their entries and the
-/// dominators, ready for questions about runs.
-pub(crate) struct Runs<'g> {
+/// Questions about runs on one prepared graph, under one work budget.
+pub(crate) struct Runs<'p, 'g> {
     graph: &'g Graph,
-    components: Components,
-    entries: Vec<Vec<usize>>,
-    dominators: Vec<BitSet>,
+    components: &'p Components,
+    entries: &'p [Vec<usize>],
+    dominators: &'p [BitSet],
     work_limit: usize,
     /// Work left for all questions together.
     total_work_left: Cell<usize>,
 }
 
-impl<'g> Runs<'g> {
-    /// Prepares searches on `graph`, each question allowed `work_limit`
-    /// units and all of them together [`TOTAL_WORK_FACTOR`] times that.
-    pub(crate) fn new(graph: &'g Graph, work_limit: usize) -> Runs<'g> {
-        let reachable = graph.reachable();
-        let components = components(graph, &reachable);
-        let preds = graph.predecessors();
-
-        let entries = components
-            .members
-            .iter()
-            .enumerate()
-            .map(|(id, steps)| {
-                let is_entry = |step: &usize| {
-                    *step == 0
-                        || preds[*step]
-                            .iter()
-                            .any(|&prev| components.of[prev].is_some_and(|other| other != id))
-                };
-                steps.iter().copied().filter(is_entry).collect()
-            })
-            .collect();
-
+impl<'p, 'g> Runs<'p, 'g> {
+    /// Prepares searches on a prepared graph, each question allowed
+    /// `work_limit` units and all of them together [`TOTAL_WORK_FACTOR`]
+    /// times that.
+    pub(crate) fn new(prepared: &'p Prepared<'g>, work_limit: usize) -> Runs<'p, 'g> {
         Runs {
-            graph,
-            components,
-            entries,
-            dominators: dominators(graph),
+            graph: prepared.graph,
+            components: &prepared.components,
+            entries: &prepared.entries,
+            dominators: &prepared.dominators,
             work_limit,
             total_work_left: Cell::new(work_limit.saturating_mul(TOTAL_WORK_FACTOR)),
         }
@@ -313,8 +294,8 @@ impl Budget {
 }
 
 /// Stage 3 of one question: the path walked so far.
-struct Search<'r, 'g, 'b> {
-    runs: &'r Runs<'g>,
+struct Search<'r, 'p, 'g, 'b> {
+    runs: &'r Runs<'p, 'g>,
     component: usize,
     via: usize,
     to: usize,
@@ -322,7 +303,7 @@ struct Search<'r, 'g, 'b> {
     on_path: BitSet,
 }
 
-impl Search<'_, '_, '_> {
+impl Search<'_, '_, '_, '_> {
     /// Every path from every entry, pruned.
     fn exhaustive(&mut self) -> Outcome {
         let (runs, to) = (self.runs, self.to);
@@ -399,6 +380,7 @@ impl Search<'_, '_, '_> {
 #[cfg(test)]
 mod tests {
     use super::{Outcome, Runs};
+    use crate::check::flow::prepared::Prepared;
     use crate::check::flow::testing::graph;
 
     const PLENTY: usize = 1_000_000;
@@ -408,7 +390,8 @@ mod tests {
         // 0 -> 1 -> 2 -> 3 -> 1: from 3 the only way on is back to 1, so no
         // run visits 3 and then arrives at 2.
         let g = graph(&[&[1], &[2], &[3], &[1]]);
-        let runs = Runs::new(&g, PLENTY);
+        let prepared = Prepared::new(&g);
+        let runs = Runs::new(&prepared, PLENTY);
 
         assert_eq!(runs.through(3, 2), Outcome::Absent);
         assert_eq!(runs.through(2, 3), Outcome::Found);
@@ -419,7 +402,8 @@ mod tests {
     fn a_second_entry_into_a_cycle_opens_another_order() {
         // 0 branches into the cycle 1 <-> 2 at either step.
         let g = graph(&[&[1, 2], &[2], &[1]]);
-        let runs = Runs::new(&g, PLENTY);
+        let prepared = Prepared::new(&g);
+        let runs = Runs::new(&prepared, PLENTY);
 
         assert_eq!(runs.through(2, 1), Outcome::Found);
         assert_eq!(runs.through(1, 2), Outcome::Found);
@@ -428,7 +412,8 @@ mod tests {
     #[test]
     fn a_search_that_runs_out_of_work_says_so() {
         let g = graph(&[&[1, 2], &[2], &[1]]);
-        let runs = Runs::new(&g, 0);
+        let prepared = Prepared::new(&g);
+        let runs = Runs::new(&prepared, 0);
 
         assert_eq!(runs.through(2, 1), Outcome::GaveUp);
         assert_eq!(runs.through(1, 1), Outcome::Found);

@@ -40,6 +40,7 @@
 use super::bitset::BitSet;
 use super::dataflow::must_before;
 use super::graph::Graph;
+use super::prepared::Prepared;
 use super::revisits::DEFAULT_WORK_LIMIT;
 use super::runs::{Outcome, Runs};
 
@@ -73,15 +74,25 @@ pub fn sent_before_within(
     fact_count: usize,
     work_limit: usize,
 ) -> Vec<SentBefore> {
-    graph.assert_well_formed();
+    sent_before_in(&Prepared::new(graph), gen, fact_count, work_limit)
+}
+
+/// [`sent_before_within`] on a graph already prepared.
+pub fn sent_before_in(
+    prepared: &Prepared,
+    gen: &[Vec<usize>],
+    fact_count: usize,
+    work_limit: usize,
+) -> Vec<SentBefore> {
+    let graph = prepared.graph;
     assert_eq!(gen.len(), graph.step_count(), "one `gen` entry per step");
     let gen: Vec<BitSet> = gen
         .iter()
         .map(|facts| BitSet::from_members(fact_count, facts.iter().copied()))
         .collect();
 
-    let must = must_before(graph, &gen, fact_count);
-    let (confirmed, assumed) = may_before(graph, &gen, fact_count, work_limit);
+    let must = must_before(prepared, &gen, fact_count);
+    let (confirmed, assumed) = may_before(prepared, &gen, fact_count, work_limit);
 
     must.into_iter()
         .zip(confirmed.into_iter().zip(assumed))
@@ -96,12 +107,13 @@ pub fn sent_before_within(
 /// For each step, the facts some run generates before it: those confirmed
 /// by a search, and those also assumed where a search gave up.
 fn may_before(
-    graph: &Graph,
+    prepared: &Prepared,
     gen: &[BitSet],
     fact_count: usize,
     work_limit: usize,
 ) -> (Vec<BitSet>, Vec<BitSet>) {
-    let runs = Runs::new(graph, work_limit);
+    let graph = prepared.graph;
+    let runs = Runs::new(prepared, work_limit);
     let mut confirmed = vec![BitSet::new(fact_count); graph.step_count()];
     let mut assumed = confirmed.clone();
 
@@ -126,10 +138,15 @@ fn may_before(
             }
         }
 
-        for step in steps_after(graph, &runs, component, origin, &surely_after).iter() {
+        let surely = steps_after(graph, &runs, component, origin, &surely_after);
+        for step in surely.iter() {
             confirmed[step].union_with(facts);
         }
-        for step in steps_after(graph, &runs, component, origin, &maybe_after).iter() {
+        let maybe = match maybe_after.len() == surely_after.len() {
+            true => surely,
+            false => steps_after(graph, &runs, component, origin, &maybe_after),
+        };
+        for step in maybe.iter() {
             assumed[step].union_with(facts);
         }
     }

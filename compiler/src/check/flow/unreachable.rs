@@ -8,14 +8,19 @@
 //! unreachable steps is reported: one mistake, one message.
 
 use super::graph::Graph;
+use super::prepared::Prepared;
 
 /// The first step of each maximal stretch of consecutive unreachable steps,
 /// in step order. Time O(steps + edges).
 pub fn unreachable(graph: &Graph) -> Vec<usize> {
-    graph.assert_well_formed();
-    let reachable = graph.reachable();
+    unreachable_in(&Prepared::new(graph))
+}
 
-    (0..graph.step_count())
+/// [`unreachable`] on a graph already prepared.
+pub fn unreachable_in(prepared: &Prepared) -> Vec<usize> {
+    let reachable = &prepared.reachable;
+
+    (0..prepared.graph.step_count())
         .filter(|&step| !reachable.contains(step))
         .filter(|&step| step == 0 || reachable.contains(step - 1))
         .collect()

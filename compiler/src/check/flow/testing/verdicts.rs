@@ -1,8 +1,8 @@
 //! Everything the flow analyses say about one journey, in one comparable
 //! value, and the comparison that lists where two such values disagree.
 
-use crate::check::flow::{cycles_without_wait, revisits, sent_before, unreachable};
-use crate::check::flow::{Graph, Revisit};
+use crate::check::flow::{cycles_without_wait_in, revisits_in, sent_before_in, unreachable_in};
+use crate::check::flow::{Graph, Prepared, Revisit, DEFAULT_WORK_LIMIT};
 
 /// All verdicts on one journey.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,9 +23,12 @@ pub(super) struct FactsBefore {
     pub(super) exact: bool,
 }
 
-/// The verdicts of the analyses under test.
+/// The verdicts of the analyses under test, all asked of one prepared
+/// graph as the checker asks them (the plain forms, which prepare the
+/// graph for each question, are compared in `tests/flow_properties.rs`).
 pub(super) fn by_analyses(graph: &Graph, gen: &[Vec<usize>], fact_count: usize) -> Verdicts {
-    let facts_before = sent_before(graph, gen, fact_count)
+    let prepared = Prepared::new(graph);
+    let facts_before = sent_before_in(&prepared, gen, fact_count, DEFAULT_WORK_LIMIT)
         .into_iter()
         .map(|facts| FactsBefore {
             must: facts.must.iter().collect(),
@@ -35,9 +38,9 @@ pub(super) fn by_analyses(graph: &Graph, gen: &[Vec<usize>], fact_count: usize) 
         .collect();
 
     Verdicts {
-        unreachable: unreachable(graph),
-        revisits: revisits(graph),
-        cycles_without_wait: cycles_without_wait(graph),
+        unreachable: unreachable_in(&prepared),
+        revisits: revisits_in(&prepared, DEFAULT_WORK_LIMIT),
+        cycles_without_wait: cycles_without_wait_in(&prepared),
         facts_before,
     }
 }
