@@ -3,26 +3,68 @@
 //! The flow analyses keep one set per step and combine them many times, so
 //! the sets are plain `u64` words: a union or an intersection is one pass
 //! over the words. The capacity is fixed when the set is made; every
-//! operation on two sets expects the same capacity.
+//! operation on two sets expects the same capacity. Sets of up to 128
+//! numbers (the steps of nearly every journey, the emails of most projects)
+//! keep their words in place, so making or copying one allocates nothing.
 
 use std::fmt;
+use std::ops::{Deref, DerefMut};
 
 const WORD_BITS: usize = 64;
+
+/// How many words a set keeps in place before it moves them to the heap.
+const INLINE_WORDS: usize = 2;
 
 /// A set of numbers below a fixed capacity.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct BitSet {
     capacity: usize,
-    words: Vec<u64>,
+    words: Words,
+}
+
+/// The words of a set: in place (the used ones first; the rest stay 0) or
+/// on the heap. Two sets of one capacity always store them the same way.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Words {
+    Inline {
+        words: [u64; INLINE_WORDS],
+        used: usize,
+    },
+    Heap(Vec<u64>),
+}
+
+impl Deref for Words {
+    type Target = [u64];
+
+    fn deref(&self) -> &[u64] {
+        match self {
+            Words::Inline { words, used } => &words[..*used],
+            Words::Heap(words) => words,
+        }
+    }
+}
+
+impl DerefMut for Words {
+    fn deref_mut(&mut self) -> &mut [u64] {
+        match self {
+            Words::Inline { words, used } => &mut words[..*used],
+            Words::Heap(words) => words,
+        }
+    }
 }
 
 impl BitSet {
     /// An empty set that can hold the numbers `0..capacity`.
     pub fn new(capacity: usize) -> BitSet {
-        BitSet {
-            capacity,
-            words: vec![0; capacity.div_ceil(WORD_BITS)],
-        }
+        let used = capacity.div_ceil(WORD_BITS);
+        let words = match used <= INLINE_WORDS {
+            true => Words::Inline {
+                words: [0; INLINE_WORDS],
+                used,
+            },
+            false => Words::Heap(vec![0; used]),
+        };
+        BitSet { capacity, words }
     }
 
     /// The set of all numbers `0..capacity`.
@@ -84,7 +126,12 @@ impl BitSet {
     pub fn intersect_with_union(&mut self, a: &BitSet, b: &BitSet) {
         self.same_capacity(a);
         self.same_capacity(b);
-        for ((mine, a), b) in self.words.iter_mut().zip(&a.words).zip(&b.words) {
+        for ((mine, a), b) in self
+            .words
+            .iter_mut()
+            .zip(a.words.iter())
+            .zip(b.words.iter())
+        {
             *mine &= a | b;
         }
     }
@@ -117,7 +164,7 @@ impl BitSet {
         self.same_capacity(other);
         self.words
             .iter()
-            .zip(&other.words)
+            .zip(other.words.iter())
             .all(|(a, b)| a & !b == 0)
     }
 
@@ -152,7 +199,7 @@ impl BitSet {
     fn combine(&mut self, other: &BitSet, op: impl Fn(u64, u64) -> u64) -> bool {
         self.same_capacity(other);
         let mut changed = false;
-        for (mine, theirs) in self.words.iter_mut().zip(&other.words) {
+        for (mine, theirs) in self.words.iter_mut().zip(other.words.iter()) {
             let combined = op(*mine, *theirs);
             changed |= combined != *mine;
             *mine = combined;
@@ -210,6 +257,23 @@ mod tests {
         assert!(set.remove(63));
         assert!(!set.contains(63));
         assert!(!set.contains(500));
+    }
+
+    #[test]
+    fn sets_kept_in_place_and_on_the_heap_behave_alike() {
+        for capacity in [0, 1, 64, 127, 128, 129, 300] {
+            let members: Vec<usize> = (0..capacity).step_by(7).collect();
+            let mut set = BitSet::from_members(capacity, members.iter().copied());
+            let copy = set.clone();
+
+            assert_eq!(set.iter().collect::<Vec<_>>(), members, "{capacity}");
+            assert_eq!(BitSet::full(capacity).count(), capacity);
+            assert_eq!(copy, set);
+            if let Some(&last) = members.last() {
+                set.remove(last);
+                assert_ne!(copy, set, "{capacity}");
+            }
+        }
     }
 
     #[test]
