@@ -6,6 +6,7 @@
 //! goes on so that every independent mistake in a journey is reported in
 //! one run. The control-flow checks run at the end, on the resolved steps.
 
+use super::hashing::FastMap;
 use super::names::Kind;
 use super::program::*;
 use super::types::{field_text, Env};
@@ -15,7 +16,6 @@ use crate::source::FileId;
 use crate::span::Span;
 use crate::suggest::closest;
 use crate::syntax::ast::{self, SettingKind, StepKind, Trigger};
-use std::collections::HashMap;
 
 /// The schema as the program's field table; checks defaults against types.
 pub fn fields(cx: &mut Cx) -> Vec<FieldDef> {
@@ -127,7 +127,7 @@ pub fn events(cx: &Cx) -> Vec<EventDef> {
 
 /// Labels of one journey, for resolving jumps.
 struct Labels<'a> {
-    by_name: HashMap<&'a str, usize>,
+    by_name: FastMap<&'a str, usize>,
 }
 
 impl Labels<'_> {
@@ -165,7 +165,7 @@ pub fn check_journey(cx: &mut Cx, index: usize) -> Option<JourneyDef> {
     let (file, journey) = (entry.file, entry.decl);
     let steps: Vec<&ast::Step> = journey.steps().collect();
 
-    let mut by_name = HashMap::new();
+    let mut by_name = FastMap::default();
     for (position, step) in steps.iter().enumerate() {
         let Some(label_ident) = &step.label else {
             continue;
@@ -216,14 +216,14 @@ pub fn check_journey(cx: &mut Cx, index: usize) -> Option<JourneyDef> {
         reentry: ast::Reentry::Never,
         steps: Vec::new(),
     };
-    let errors_before = cx.diagnostics.iter().filter(|d| d.is_error()).count();
+    let diagnostics_before = cx.diagnostics.len();
     settings(cx, file, journey, &mut def);
 
-    let ids = step_ids(&steps);
-    for (position, step) in steps.iter().enumerate() {
+    def.steps.reserve_exact(steps.len());
+    for (position, (step, id)) in steps.iter().zip(step_ids(&steps)).enumerate() {
         let op = step_op(cx, file, &labels, step, position);
         def.steps.push(StepDef {
-            id: ids[position].clone(),
+            id,
             label: step.label.as_ref().map(|l| l.name.clone()),
             span: step.span,
             op: op.unwrap_or(StepOp::End),
@@ -248,8 +248,10 @@ pub fn check_journey(cx: &mut Cx, index: usize) -> Option<JourneyDef> {
         );
     }
 
-    let errors_after = cx.diagnostics.iter().filter(|d| d.is_error()).count();
-    if errors_after == errors_before {
+    let new_errors = cx.diagnostics[diagnostics_before..]
+        .iter()
+        .any(|d| d.is_error());
+    if !new_errors {
         flow_checks::check(cx, file, journey, &steps, &def);
     }
     Some(def)
@@ -277,7 +279,7 @@ pub fn step_ids(steps: &[&ast::Step]) -> Vec<String> {
 }
 
 fn settings(cx: &mut Cx, file: FileId, journey: &ast::JourneyDecl, def: &mut JourneyDef) {
-    let mut seen: HashMap<&'static str, Span> = HashMap::new();
+    let mut seen: FastMap<&'static str, Span> = FastMap::default();
     for setting in journey.settings() {
         let once = match &setting.kind {
             SettingKind::From(_) => Some("from"),

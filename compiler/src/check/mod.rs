@@ -21,6 +21,7 @@
 
 pub mod config;
 pub mod flow;
+pub mod hashing;
 pub mod lints;
 pub mod names;
 pub mod program;
@@ -36,9 +37,9 @@ use crate::diagnostic::Diagnostic;
 use crate::source::Sources;
 use crate::syntax::ast;
 use config::ProjectConfig;
+use hashing::FastSet;
 use names::{Decls, Kind};
 use program::Program;
-use std::collections::HashSet;
 pub use templates::{DiskTemplates, TemplateSource};
 
 /// The stable id of each step of a journey (its label, or `<label above>+<n>`).
@@ -49,7 +50,7 @@ pub use journey::step_ids;
 pub struct Cx<'a> {
     pub decls: Decls<'a>,
     pub diagnostics: Vec<Diagnostic>,
-    pub used: HashSet<(Kind, usize)>,
+    pub used: FastSet<(Kind, usize)>,
     pub config: &'a ProjectConfig,
 }
 
@@ -71,16 +72,17 @@ pub fn check(
     let mut cx = Cx {
         decls,
         diagnostics,
-        used: HashSet::new(),
+        used: FastSet::default(),
         config,
     };
 
     let fields = journey::fields(&mut cx);
     let emails = templates::check_emails(&mut cx, sources, templates);
     let events = journey::events(&cx);
-    let journeys: Vec<_> = (0..cx.decls.journeys.entries.len())
-        .filter_map(|index| journey::check_journey(&mut cx, index))
-        .collect();
+    let mut journeys = Vec::with_capacity(cx.decls.journeys.entries.len());
+    for index in 0..cx.decls.journeys.entries.len() {
+        journeys.extend(journey::check_journey(&mut cx, index));
+    }
     if journeys.len() == cx.decls.journeys.entries.len() {
         flow_checks::handoffs(&mut cx, &journeys);
     }

@@ -6,12 +6,12 @@
 //! reported with both places; the first declaration wins. Lookups of an
 //! unknown name produce "did you mean" from the same table.
 
+use super::hashing::FastMap;
 use crate::diagnostic::{label, Diagnostic};
 use crate::source::FileId;
 use crate::span::Span;
 use crate::suggest::closest;
 use crate::syntax::ast::{self, Decl};
-use std::collections::HashMap;
 
 /// One kind of declared thing, for tables and messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -83,7 +83,7 @@ impl<T> Copy for Entry<'_, T> {}
 pub struct Table<'a, T> {
     pub kind: Kind,
     pub entries: Vec<Entry<'a, T>>,
-    index: HashMap<&'a str, usize>,
+    index: FastMap<&'a str, usize>,
 }
 
 impl<'a, T> Table<'a, T> {
@@ -91,7 +91,7 @@ impl<'a, T> Table<'a, T> {
         Table {
             kind,
             entries: Vec::new(),
-            index: HashMap::new(),
+            index: FastMap::default(),
         }
     }
 
