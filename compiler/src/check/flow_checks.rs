@@ -226,6 +226,20 @@ fn emails_waited_on(
     def: &JourneyDef,
     prepared: &flow::Prepared,
 ) {
+    let reachable = prepared.reachable();
+    let waits_on_an_email = def.steps.iter().enumerate().any(|(index, step)| {
+        let StepOp::WaitFor { arms, .. } = &step.op else {
+            return false;
+        };
+        let on_email = |(condition, _): &(WaitDef, _)| {
+            matches!(condition, WaitDef::Open { .. } | WaitDef::Click { .. })
+        };
+        reachable.contains(index) && arms.iter().any(on_email)
+    });
+    if !waits_on_an_email {
+        return;
+    }
+
     let emails = cx.decls.emails.entries.len();
     let generated: Vec<Vec<usize>> = def
         .steps
@@ -236,7 +250,6 @@ fn emails_waited_on(
         })
         .collect();
     let facts = flow::sent_before_in(prepared, &generated, emails, flow::DEFAULT_WORK_LIMIT);
-    let reachable = prepared.reachable();
 
     for (index, step) in def.steps.iter().enumerate() {
         let StepOp::WaitFor { arms, .. } = &step.op else {
@@ -295,6 +308,10 @@ fn absolute_waits(
     prepared: &flow::Prepared,
 ) {
     let instants: Vec<Option<(i64, bool)>> = def.steps.iter().map(absolute_instant).collect();
+    // One wait can end before an earlier one only if there are two.
+    if instants.iter().flatten().nth(1).is_none() {
+        return;
+    }
     let generated: Vec<Vec<usize>> = instants
         .iter()
         .enumerate()

@@ -14,8 +14,12 @@
 //! wait lies inside exactly one reported group, and every reported group
 //! is covered by such cycles.
 //!
-//! Time O(steps + edges), plus sorting the report.
+//! The components of the whole journey are already known (see
+//! `prepared`); the subgraph's components are computed again only inside
+//! the components that hold a cycle and a waiting step. Time O(steps +
+//! edges) for each of those, plus sorting the report.
 
+use super::bitset::BitSet;
 use super::components::components;
 use super::graph::Graph;
 use super::prepared::Prepared;
@@ -26,21 +30,32 @@ pub fn cycles_without_wait(graph: &Graph) -> Vec<Vec<usize>> {
     cycles_without_wait_in(&Prepared::new(graph))
 }
 
-/// [`cycles_without_wait`] on a graph already prepared.
+/// [`cycles_without_wait`] on a graph already prepared. A cycle lies
+/// inside one component of the whole journey, so only components that hold
+/// a cycle are looked at: one without a waiting step is a group as it is,
+/// and one with waiting steps is split again without them.
 pub fn cycles_without_wait_in(prepared: &Prepared) -> Vec<Vec<usize>> {
     let graph = prepared.graph;
-    let mut candidates = prepared.reachable.clone();
-    for (step, waits) in graph.waits.iter().enumerate() {
-        if *waits {
-            candidates.remove(step);
+    let found = &prepared.components;
+    let mut cycles = Vec::new();
+    for (component, members) in found.members.iter().enumerate() {
+        if !found.has_cycle(graph, component) {
+            continue;
         }
-    }
+        if !members.iter().any(|&step| graph.waits[step]) {
+            cycles.push(members.clone());
+            continue;
+        }
 
-    let found = components(graph, &candidates, &prepared.preds);
-    let mut cycles: Vec<Vec<usize>> = (0..found.members.len())
-        .filter(|&component| found.has_cycle(graph, component))
-        .map(|component| found.members[component].clone())
-        .collect();
+        let not_waiting = members.iter().copied().filter(|&step| !graph.waits[step]);
+        let candidates = BitSet::from_members(graph.step_count(), not_waiting);
+        let inside = components(graph, &candidates, &prepared.preds);
+        cycles.extend(
+            (0..inside.members.len())
+                .filter(|&group| inside.has_cycle(graph, group))
+                .map(|group| inside.members[group].clone()),
+        );
+    }
     cycles.sort_unstable();
     cycles
 }
