@@ -18,29 +18,41 @@ use crate::syntax::ast::{self, StepKind};
 /// The graph of one journey, with the span behind every edge.
 struct Built {
     graph: Graph,
-    arm_spans: Vec<Vec<Span>>,
+    /// The span of each edge, step after step and arm after arm: the spans
+    /// of step `s` start at `first_arm_span[s]`.
+    arm_spans: Vec<Span>,
+    first_arm_span: Vec<usize>,
+}
+
+impl Built {
+    /// The span of the source behind arm `arm` of step `step`.
+    fn arm_span(&self, step: usize, arm: usize) -> Span {
+        self.arm_spans[self.first_arm_span[step] + arm]
+    }
 }
 
 fn build(steps: &[&ast::Step], def: &JourneyDef) -> Built {
     let count = def.steps.len();
     let mut succ = vec![Vec::new(); count];
-    let mut arm_spans = vec![Vec::new(); count];
+    let mut arm_spans = Vec::with_capacity(count);
+    let mut first_arm_span = Vec::with_capacity(count);
     let mut waits = vec![false; count];
 
     for (index, step) in def.steps.iter().enumerate() {
         let ast_step = steps[index];
         let next = (index + 1 < count).then_some(index + 1);
-        let jumps = jump_spans(ast_step);
+        first_arm_span.push(arm_spans.len());
         let mut add = |to: Option<usize>, span: Span| {
             if let Some(to) = to {
                 let arm = succ[index].len();
                 succ[index].push(Edge { to, arm });
-                arm_spans[index].push(span);
+                arm_spans.push(span);
             }
         };
-        let mut jump_span = jumps.into_iter();
+        let mut jumps = 0;
         let mut jump = |target: Option<usize>| {
-            let span = jump_span.next().flatten().unwrap_or(ast_step.span);
+            let span = jump_span(ast_step, jumps).unwrap_or(ast_step.span);
+            jumps += 1;
             (target.or(next), span)
         };
 
@@ -95,34 +107,32 @@ fn build(steps: &[&ast::Step], def: &JourneyDef) -> Built {
     Built {
         graph: Graph { succ, waits },
         arm_spans,
+        first_arm_span,
     }
 }
 
-/// The spans of a step's jump arms, in the order `build` visits them;
-/// `None` for an arm that falls through.
-fn jump_spans(step: &ast::Step) -> Vec<Option<Span>> {
+/// The span of jump arm `jump` of a step, counting its arms in the order
+/// `build` visits them; `None` for an arm that falls through or is not
+/// there.
+fn jump_span(step: &ast::Step, jump: usize) -> Option<Span> {
     let ident = |i: &Option<ast::Ident>| i.as_ref().map(|i| i.span);
     match &step.kind {
-        StepKind::WaitUntil(wait) => wait.arms.iter().map(|a| Some(a.span)).collect(),
-        StepKind::WaitFor(wait) => {
-            let mut spans: Vec<_> = wait
-                .arms
-                .iter()
-                .map(|a| ident(&a.target).or(Some(a.span)))
-                .collect();
-            if let ast::WaitEnd::Timeout { span, .. } = &wait.end {
-                spans.push(Some(*span));
-            }
-            spans
-        }
-        StepKind::Branch(branch) => {
-            let mut spans: Vec<_> = branch.arms.iter().map(|a| Some(a.span)).collect();
-            spans.push(branch.otherwise.as_ref().map(|e| e.span));
-            spans
-        }
-        StepKind::Split(split) => split.arms.iter().map(|a| Some(a.span)).collect(),
-        StepKind::Goto(target) => vec![Some(target.span)],
-        _ => Vec::new(),
+        StepKind::WaitUntil(wait) => wait.arms.get(jump).map(|a| a.span),
+        StepKind::WaitFor(wait) => match wait.arms.get(jump) {
+            Some(arm) => ident(&arm.target).or(Some(arm.span)),
+            None => match &wait.end {
+                ast::WaitEnd::Timeout { span, .. } if jump == wait.arms.len() => Some(*span),
+                _ => None,
+            },
+        },
+        StepKind::Branch(branch) => match branch.arms.get(jump) {
+            Some(arm) => Some(arm.span),
+            None if jump == branch.arms.len() => branch.otherwise.as_ref().map(|e| e.span),
+            None => None,
+        },
+        StepKind::Split(split) => split.arms.get(jump).map(|a| a.span),
+        StepKind::Goto(target) if jump == 0 => Some(target.span),
+        _ => None,
     }
 }
 
@@ -181,7 +191,7 @@ pub fn check(
             // Already an error: a loop with no wait.
             continue;
         }
-        let span = built.arm_spans[revisit.from][revisit.arm];
+        let span = built.arm_span(revisit.from, revisit.arm);
         let target = name(revisit.to);
         let (message, label_text) = if revisit.always {
             (

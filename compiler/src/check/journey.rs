@@ -260,22 +260,45 @@ pub fn check_journey(cx: &mut Cx, index: usize) -> Option<JourneyDef> {
 /// Stable ids: the label, or `<label above>+<n>`, or `start+<n>`.
 pub fn step_ids(steps: &[&ast::Step]) -> Vec<String> {
     let mut ids = Vec::with_capacity(steps.len());
-    let mut anchor = "start".to_string();
+    let mut anchor = "start";
     let mut offset = 0;
     for step in steps {
         match &step.label {
             Some(label) => {
-                anchor = label.name.clone();
+                anchor = &label.name;
                 offset = 0;
-                ids.push(anchor.clone());
+                ids.push(label.name.clone());
             }
             None => {
                 offset += 1;
-                ids.push(format!("{anchor}+{offset}"));
+                ids.push(offset_id(anchor, offset));
             }
         }
     }
     ids
+}
+
+/// `<anchor>+<offset>`, written directly: this runs for every unlabelled
+/// step of every journey, and `format!` costs several times more.
+fn offset_id(anchor: &str, offset: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = offset;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+
+    let digits = std::str::from_utf8(&digits[start..]).expect("ASCII digits");
+    let mut id = String::with_capacity(anchor.len() + 1 + digits.len());
+    id.push_str(anchor);
+    id.push('+');
+    id.push_str(digits);
+    id
 }
 
 fn settings(cx: &mut Cx, file: FileId, journey: &ast::JourneyDecl, def: &mut JourneyDef) {
@@ -813,4 +836,17 @@ fn wait_for(cx: &mut Cx, file: FileId, labels: &Labels, wait: &ast::WaitFor) -> 
         ast::WaitEnd::Forever(_) => None,
     };
     Some(StepOp::WaitFor { arms, timeout })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::offset_id;
+
+    #[test]
+    fn offset_ids_are_the_anchor_a_plus_and_the_offset_in_decimal() {
+        for (anchor, offset) in [("start", 1), ("relance", 10), ("début", 1_234_567)] {
+            assert_eq!(offset_id(anchor, offset), format!("{anchor}+{offset}"));
+        }
+        assert_eq!(offset_id("a", usize::MAX), format!("a+{}", usize::MAX));
+    }
 }

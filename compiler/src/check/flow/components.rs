@@ -14,6 +14,7 @@
 
 use super::bitset::BitSet;
 use super::graph::Graph;
+use super::lists::Lists;
 
 /// The components of the steps in a chosen set.
 pub(crate) struct Components {
@@ -22,14 +23,14 @@ pub(crate) struct Components {
     /// The steps of each component, smallest first. Components are numbered
     /// so that an edge between two of them always goes from a lower number
     /// to a higher one.
-    pub(crate) members: Vec<Vec<usize>>,
+    pub(crate) members: Lists,
 }
 
 impl Components {
     /// Whether the component holds a cycle: more than one step, or a step
     /// with an edge to itself.
     pub(crate) fn has_cycle(&self, graph: &Graph, component: usize) -> bool {
-        match self.members[component].as_slice() {
+        match &self.members[component] {
             [only] => graph.targets(*only).any(|next| next == *only),
             steps => steps.len() > 1,
         }
@@ -39,31 +40,32 @@ impl Components {
 /// The components of the subgraph made of the steps in `within` and the
 /// edges between them. `preds` are the graph's predecessors
 /// ([`Graph::predecessors`]).
-pub(crate) fn components(graph: &Graph, within: &BitSet, preds: &[Vec<usize>]) -> Components {
+pub(crate) fn components(graph: &Graph, within: &BitSet, preds: &Lists) -> Components {
     let finish_order = finish_order(graph, within);
 
     let mut of = vec![None; graph.step_count()];
-    let mut members = Vec::new();
+    let mut members = Lists::with_capacity(finish_order.len(), finish_order.len());
+    let mut stack = Vec::new();
     for &root in finish_order.iter().rev() {
         if of[root].is_some() {
             continue;
         }
 
         let id = members.len();
-        let mut steps = vec![root];
+        members.push_item(root);
         of[root] = Some(id);
-        let mut stack = vec![root];
+        stack.push(root);
         while let Some(step) = stack.pop() {
             for &prev in &preds[step] {
                 if within.contains(prev) && of[prev].is_none() {
                     of[prev] = Some(id);
-                    steps.push(prev);
+                    members.push_item(prev);
                     stack.push(prev);
                 }
             }
         }
-        steps.sort_unstable();
-        members.push(steps);
+        members.building_mut().sort_unstable();
+        members.end_list();
     }
     Components { of, members }
 }
@@ -123,6 +125,8 @@ mod tests {
         let found = components(&g, &BitSet::from_members(3, [0, 1]), &g.predecessors());
 
         assert_eq!(found.of[2], None);
-        assert_eq!(found.members, [vec![0], vec![1]]);
+        assert_eq!(found.members.len(), 2);
+        assert_eq!(found.members[0], [0]);
+        assert_eq!(found.members[1], [1]);
     }
 }

@@ -43,7 +43,7 @@ pub fn cycles_without_wait_in(prepared: &Prepared) -> Vec<Vec<usize>> {
             continue;
         }
         if !members.iter().any(|&step| graph.waits[step]) {
-            cycles.push(members.clone());
+            cycles.push(members.to_vec());
             continue;
         }
 
@@ -53,7 +53,7 @@ pub fn cycles_without_wait_in(prepared: &Prepared) -> Vec<Vec<usize>> {
         cycles.extend(
             (0..inside.members.len())
                 .filter(|&group| inside.has_cycle(graph, group))
-                .map(|group| inside.members[group].clone()),
+                .map(|group| inside.members[group].to_vec()),
         );
     }
     cycles.sort_unstable();

@@ -8,6 +8,7 @@
 //! tree; the analyses only read it.
 
 use super::bitset::BitSet;
+use super::lists::Lists;
 
 /// One way control can leave a step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,17 +65,38 @@ impl Graph {
         self.succ[step].iter().map(|edge| edge.to)
     }
 
-    /// For each step, the steps with an edge to it (each listed once).
-    pub(crate) fn predecessors(&self) -> Vec<Vec<usize>> {
-        let mut preds = vec![Vec::new(); self.step_count()];
-        for step in 0..self.step_count() {
+    /// For each step, the steps with an edge to it (each listed once, in
+    /// step order): list `s` is the predecessors of step `s`.
+    pub(crate) fn predecessors(&self) -> Lists {
+        let steps = self.step_count();
+        let mut last_from = vec![usize::MAX; steps];
+        let mut ends = vec![0; steps];
+        for step in 0..steps {
             for next in self.targets(step) {
-                if preds[next].last() != Some(&step) {
-                    preds[next].push(step);
+                if std::mem::replace(&mut last_from[next], step) != step {
+                    ends[next] += 1;
                 }
             }
         }
-        preds
+        let mut total = 0;
+        for end in &mut ends {
+            total += *end;
+            *end = total;
+        }
+
+        // Each list is filled from its end, latest step first.
+        let mut items = vec![0; total];
+        let mut free_end = ends.clone();
+        last_from.fill(usize::MAX);
+        for step in (0..steps).rev() {
+            for next in self.targets(step) {
+                if std::mem::replace(&mut last_from[next], step) != step {
+                    free_end[next] -= 1;
+                    items[free_end[next]] = step;
+                }
+            }
+        }
+        Lists::from_parts(items, ends)
     }
 
     /// The reachable steps in reverse postorder of a depth-first walk from
@@ -143,10 +165,26 @@ mod tests {
     }
 
     #[test]
+    fn predecessors_are_listed_in_step_order() {
+        let g = graph(&[&[2, 3], &[], &[0, 2, 3], &[2, 2]]);
+
+        let preds = g.predecessors();
+
+        assert_eq!(preds[0], [2]);
+        assert!(preds[1].is_empty());
+        assert_eq!(preds[2], [0, 2, 3]);
+        assert_eq!(preds[3], [0, 2]);
+    }
+
+    #[test]
     fn predecessors_list_each_step_once() {
         let g = graph(&[&[1, 1], &[0]]);
 
-        assert_eq!(g.predecessors(), [vec![1], vec![0]]);
+        let preds = g.predecessors();
+
+        assert_eq!(preds.len(), 2);
+        assert_eq!(preds[0], [1]);
+        assert_eq!(preds[1], [0]);
     }
 
     #[test]

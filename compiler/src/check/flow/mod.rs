@@ -80,6 +80,7 @@ mod components;
 mod cycles;
 mod dataflow;
 mod graph;
+mod lists;
 mod prepared;
 mod revisits;
 mod runs;

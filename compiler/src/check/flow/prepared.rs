@@ -18,6 +18,7 @@ use super::bitset::BitSet;
 use super::components::{components, Components};
 use super::dataflow::dominators;
 use super::graph::Graph;
+use super::lists::Lists;
 
 /// One graph with the groundwork every analysis needs.
 pub struct Prepared<'g> {
@@ -25,7 +26,7 @@ pub struct Prepared<'g> {
     /// The steps some run arrives at.
     pub(crate) reachable: BitSet,
     /// For each step, the steps with an edge to it, each listed once.
-    pub(crate) preds: Vec<Vec<usize>>,
+    pub(crate) preds: Lists,
     /// The reachable steps in reverse postorder (see
     /// [`Graph::reverse_postorder`]).
     pub(crate) order: Vec<usize>,
@@ -33,7 +34,7 @@ pub struct Prepared<'g> {
     pub(crate) components: Components,
     /// For each component, its entries: step 0, or steps with an edge from
     /// a reachable step outside the component.
-    pub(crate) entries: Vec<Vec<usize>>,
+    pub(crate) entries: Lists,
     /// For each step, the steps that dominate it, itself included.
     pub(crate) dominators: Vec<BitSet>,
 }
@@ -46,20 +47,19 @@ impl<'g> Prepared<'g> {
         let reachable = graph.reachable();
         let preds = graph.predecessors();
         let components = components(graph, &reachable, &preds);
-        let entries = components
-            .members
-            .iter()
-            .enumerate()
-            .map(|(id, steps)| {
-                let is_entry = |step: &usize| {
-                    *step == 0
-                        || preds[*step]
-                            .iter()
-                            .any(|&prev| components.of[prev].is_some_and(|other| other != id))
-                };
-                steps.iter().copied().filter(is_entry).collect()
-            })
-            .collect();
+        let mut entries = Lists::with_capacity(components.members.len(), 0);
+        for (id, steps) in components.members.iter().enumerate() {
+            let is_entry = |step: usize| {
+                step == 0
+                    || preds[step]
+                        .iter()
+                        .any(|&prev| components.of[prev].is_some_and(|other| other != id))
+            };
+            for &step in steps.iter().filter(|&&step| is_entry(step)) {
+                entries.push_item(step);
+            }
+            entries.end_list();
+        }
 
         let mut prepared = Prepared {
             graph,

@@ -49,6 +49,7 @@ use std::collections::VecDeque;
 use super::bitset::BitSet;
 use super::components::Components;
 use super::graph::Graph;
+use super::lists::Lists;
 use super::prepared::Prepared;
 
 /// What a bounded search found.
@@ -72,7 +73,7 @@ pub(crate) const TOTAL_WORK_FACTOR: usize = 40;
 pub(crate) struct Runs<'p, 'g> {
     graph: &'g Graph,
     components: &'p Components,
-    entries: &'p [Vec<usize>],
+    entries: &'p Lists,
     dominators: &'p [BitSet],
     work_limit: usize,
     /// Work left for all questions together.
