@@ -285,6 +285,31 @@ cases! {
             j\n}\njourney x {\n  enter on segment engaged\n  reentry always\n}\n";
 }
 
+/// Handoffs come back around cycles of any length, a journey may hand
+/// contacts to itself, and a one-way handoff into a cycle does not come
+/// back.
+#[test]
+fn handoffs_that_come_back_are_found_around_longer_cycles() {
+    let case = "journey j {\n  enter on list members\n  reentry always\n  wait 1 day\n  \
+                goto journey k\n}\njourney k {\n  enter on segment engaged\n  reentry always\n  \
+                wait 1 day\n  goto journey m\n}\njourney m {\n  enter on segment engaged\n  \
+                wait 1 day\n  goto journey j\n}\njourney n {\n  enter on segment engaged\n  \
+                wait 1 day\n  goto journey m\n}\njourney p {\n  enter on segment engaged\n  \
+                wait 1 day\n  goto journey p\n}\n";
+    let (_, analysis) = analyze(case);
+
+    let handoffs: Vec<usize> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "handoff-blocked-by-reentry")
+        .map(|d| d.primary.span.start as usize)
+        .collect();
+
+    let in_k = case.find("goto journey m").unwrap();
+    let in_p = case.find("goto journey p").unwrap();
+    assert_eq!(handoffs, [in_k, in_p]);
+}
+
 #[test]
 fn the_optional_guard_rules_accept_guarded_uses() {
     let case = "journey j {\n  enter when contact.plan is set and contact.plan == \"gold\"\n  \

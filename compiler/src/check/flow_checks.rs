@@ -386,36 +386,54 @@ fn head_span(step: &ast::Step) -> Span {
     step.label.as_ref().map_or(step.span, |label| label.span)
 }
 
-/// `goto journey` cycles: a contact handed back to a journey it has already
-/// completed is entered again only if that journey's re-entry rule allows.
-pub fn handoffs(cx: &mut Cx, journeys: &[JourneyDef]) {
-    let count = journeys.len();
-    let mut edges = vec![Vec::new(); count];
-    for (from, journey) in journeys.iter().enumerate() {
-        for step in &journey.steps {
-            if let StepOp::GotoJourney { journey: to } = step.op {
-                edges[from].push((to, step.span));
-            }
+/// What the handoff check needs of one checked journey.
+pub struct Handoffs<'a> {
+    name: &'a str,
+    file: FileId,
+    reentry_never: bool,
+    /// Each `goto journey`: the journey it hands contacts to, and the step.
+    targets: Vec<(usize, Span)>,
+}
+
+impl<'a> Handoffs<'a> {
+    /// The handoffs of `def`, a journey named `name`.
+    pub fn of(name: &'a str, def: &JourneyDef) -> Handoffs<'a> {
+        let targets = def.steps.iter().filter_map(|step| match step.op {
+            StepOp::GotoJourney { journey } => Some((journey, step.span)),
+            _ => None,
+        });
+        Handoffs {
+            name,
+            file: def.file,
+            reentry_never: matches!(def.reentry, ast::Reentry::Never),
+            targets: targets.collect(),
         }
     }
-    let reaches = |start: usize, goal: usize| {
-        let mut seen = vec![false; count];
-        let mut stack = vec![start];
-        while let Some(node) = stack.pop() {
-            if node == goal {
-                return true;
-            }
-            if std::mem::replace(&mut seen[node], true) {
-                continue;
-            }
-            stack.extend(edges[node].iter().map(|(to, _)| *to));
-        }
-        false
+}
+
+/// `goto journey` cycles: a contact handed back to a journey it has already
+/// completed is entered again only if that journey's re-entry rule allows.
+///
+/// A handoff from `a` to `b` comes back when `b` reaches `a`, that is when
+/// the two lie in one strongly connected component of the handoff graph;
+/// the components are found once for all handoffs, O(journeys + handoffs).
+pub fn handoffs(cx: &mut Cx, journeys: &[Handoffs]) {
+    let graph = flow::Graph {
+        succ: journeys
+            .iter()
+            .map(|journey| {
+                let targets = journey.targets.iter().enumerate();
+                targets.map(|(arm, &(to, _))| Edge { to, arm }).collect()
+            })
+            .collect(),
+        waits: vec![false; journeys.len()],
     };
+    let component = flow::component_of_every_step(&graph);
+
     for (from, journey) in journeys.iter().enumerate() {
-        for &(to, span) in &edges[from] {
+        for &(to, span) in &journey.targets {
             let target = &journeys[to];
-            if !matches!(target.reentry, ast::Reentry::Never) || !reaches(to, from) {
+            if !target.reentry_never || component[to] != component[from] {
                 continue;
             }
             cx.diagnostics.push(

@@ -39,11 +39,27 @@ impl Hasher for FastHasher {
             self.add(u64::from_le_bytes(word));
         }
 
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+        // The last 0 to 7 bytes, in pieces of 4, 2 and 1 (a copy of a
+        // variable length would call `memcpy` for every name hashed).
+        let mut rest = chunks.remainder();
+        let mut word = 0u64;
+        let mut shift = 0;
+        if let Some((four, after)) = rest.split_first_chunk::<4>() {
+            word = u64::from(u32::from_le_bytes(*four));
+            shift = 32;
+            rest = after;
+        }
+        if let Some((two, after)) = rest.split_first_chunk::<2>() {
+            word |= u64::from(u16::from_le_bytes(*two)) << shift;
+            shift += 16;
+            rest = after;
+        }
+        if let Some(&one) = rest.first() {
+            word |= u64::from(one) << shift;
+            shift += 8;
+        }
+        if shift > 0 {
+            self.add(word ^ (shift << 56));
         }
     }
 

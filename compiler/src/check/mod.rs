@@ -79,19 +79,16 @@ pub fn check(
     let fields = journey::fields(&mut cx);
     let emails = templates::check_emails(&mut cx, sources, templates);
     let events = journey::events(&cx);
-    let mut journeys = Vec::with_capacity(cx.decls.journeys.entries.len());
-    for index in 0..cx.decls.journeys.entries.len() {
-        journeys.extend(journey::check_journey(&mut cx, index));
-    }
-    if journeys.len() == cx.decls.journeys.entries.len() {
-        flow_checks::handoffs(&mut cx, &journeys);
+    let (journeys, checked) = check_journeys(&mut cx);
+    if checked.len() == cx.decls.journeys.entries.len() {
+        flow_checks::handoffs(&mut cx, &checked);
     }
     unused::report(&mut cx);
     lints::apply_levels(&mut cx.diagnostics, &config.lints);
 
     let has_errors = cx.diagnostics.iter().any(Diagnostic::is_error);
     let program =
-        (!has_errors && journeys.len() == cx.decls.journeys.entries.len()).then(|| Program {
+        (!has_errors && checked.len() == cx.decls.journeys.entries.len()).then(|| Program {
             timezone: config.timezone.clone(),
             fields,
             emails,
@@ -113,4 +110,41 @@ pub fn check(
             journeys,
         });
     (program, cx.diagnostics)
+}
+
+/// Checks every journey. Returns the resolved journeys, for the program,
+/// and what the handoff check needs of each journey checked.
+///
+/// A program is built only when no error is found, and errors are never
+/// taken back, so once one is found no resolved journey is kept: each is
+/// dropped as soon as its own checks are done, while it is still in the
+/// cache, instead of all of them at the end.
+fn check_journeys<'a>(
+    cx: &mut Cx<'a>,
+) -> (Vec<program::JourneyDef>, Vec<flow_checks::Handoffs<'a>>) {
+    let count = cx.decls.journeys.entries.len();
+    let mut journeys = Vec::new();
+    let mut checked = Vec::with_capacity(count);
+    let mut errors_up_to = 0;
+    let mut has_errors = false;
+    for index in 0..count {
+        let Some(def) = journey::check_journey(cx, index) else {
+            continue;
+        };
+        checked.push(flow_checks::Handoffs::of(
+            cx.decls.journeys.entries[index].name,
+            &def,
+        ));
+
+        has_errors |= cx.diagnostics[errors_up_to..]
+            .iter()
+            .any(Diagnostic::is_error);
+        errors_up_to = cx.diagnostics.len();
+        if has_errors {
+            journeys = Vec::new();
+        } else {
+            journeys.push(def);
+        }
+    }
+    (journeys, checked)
 }

@@ -70,6 +70,19 @@ pub(crate) fn components(graph: &Graph, within: &BitSet, preds: &Lists) -> Compo
     Components { of, members }
 }
 
+/// The component of every step of `graph`, reachable or not: two steps
+/// share a number exactly when each can reach the other. Time O(steps +
+/// edges).
+pub fn component_of_every_step(graph: &Graph) -> Vec<usize> {
+    let every_step = BitSet::full(graph.step_count());
+    let found = components(graph, &every_step, &graph.predecessors());
+    found
+        .of
+        .into_iter()
+        .map(|component| component.expect("every step is in the chosen set"))
+        .collect()
+}
+
 /// The steps of `within` in the order a depth-first walk finishes them.
 fn finish_order(graph: &Graph, within: &BitSet) -> Vec<usize> {
     let mut order = Vec::with_capacity(within.count());

@@ -91,6 +91,7 @@ mod unreachable;
 mod testing;
 
 pub use bitset::BitSet;
+pub use components::component_of_every_step;
 pub use cycles::{cycles_without_wait, cycles_without_wait_in};
 pub use graph::{Edge, Graph};
 pub use prepared::Prepared;
