@@ -83,6 +83,21 @@ impl BitSet {
         set
     }
 
+    /// The set whose words are `words` (as [`BitSet::words`] gives them
+    /// for this capacity).
+    pub(crate) fn from_words(capacity: usize, words: &[u64]) -> BitSet {
+        let mut set = BitSet::new(capacity);
+        set.words.copy_from_slice(words);
+        set.clear_unused_bits();
+        set
+    }
+
+    /// The set as words of 64 members, lowest first: `capacity / 64`
+    /// rounded up of them.
+    pub(crate) fn words(&self) -> &[u64] {
+        &self.words
+    }
+
     /// How many numbers the set can hold: it holds numbers below this.
     pub fn capacity(&self) -> usize {
         self.capacity
@@ -121,37 +136,10 @@ impl BitSet {
         self.combine(other, |a, b| a & b)
     }
 
-    /// Keeps only the members also in `a` or in `b`, in one pass and
-    /// without building their union.
-    pub fn intersect_with_union(&mut self, a: &BitSet, b: &BitSet) {
-        self.same_capacity(a);
-        self.same_capacity(b);
-        for ((mine, a), b) in self
-            .words
-            .iter_mut()
-            .zip(a.words.iter())
-            .zip(b.words.iter())
-        {
-            *mine &= a | b;
-        }
-    }
-
-    /// Makes this set hold exactly the members of `other`, reusing its
-    /// storage.
-    pub fn copy_from(&mut self, other: &BitSet) {
-        self.same_capacity(other);
-        self.words.copy_from_slice(&other.words);
-    }
-
     /// Adds every number below the capacity.
     pub fn fill(&mut self) {
         self.words.fill(u64::MAX);
         self.clear_unused_bits();
-    }
-
-    /// Takes out every member.
-    pub fn clear(&mut self) {
-        self.words.fill(0);
     }
 
     /// Takes out every member of `other`; returns whether the set shrank.
@@ -269,6 +257,7 @@ mod tests {
             assert_eq!(set.iter().collect::<Vec<_>>(), members, "{capacity}");
             assert_eq!(BitSet::full(capacity).count(), capacity);
             assert_eq!(copy, set);
+            assert_eq!(BitSet::from_words(capacity, set.words()), set);
             if let Some(&last) = members.last() {
                 set.remove(last);
                 assert_ne!(copy, set, "{capacity}");
@@ -296,29 +285,5 @@ mod tests {
         assert!(b.is_subset(&a));
         assert!(a.subtract(&BitSet::from_members(10, [3])));
         assert_eq!(format!("{a:?}"), "{2}");
-    }
-
-    #[test]
-    fn in_place_operations_match_their_allocating_equivalents() {
-        let a = BitSet::from_members(70, [1, 64, 69]);
-        let b = BitSet::from_members(70, [2, 65]);
-        let mut meet = BitSet::from_members(70, [1, 2, 3, 65, 66]);
-        let mut union = a.clone();
-        union.union_with(&b);
-        let mut expected = meet.clone();
-        expected.intersect_with(&union);
-
-        meet.intersect_with_union(&a, &b);
-        let mut copy = BitSet::new(70);
-        copy.copy_from(&meet);
-        let mut filled = BitSet::new(70);
-        filled.fill();
-
-        assert_eq!(meet, expected);
-        assert_eq!(meet, BitSet::from_members(70, [1, 2, 65]));
-        assert_eq!(copy, meet);
-        assert_eq!(filled, BitSet::full(70));
-        copy.clear();
-        assert!(copy.is_empty());
     }
 }

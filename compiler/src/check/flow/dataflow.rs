@@ -30,7 +30,12 @@
 //! Time: each pass costs O((steps + edges) × facts / 64). In reverse
 //! postorder the passes needed are bounded by the largest number of
 //! cycle-closing edges on a path without repeats, plus two; that is at
-//! most the number of steps, and in practice two or three.
+//! most the number of steps, and in practice two or three. When no edge
+//! closes a cycle, every step's predecessors come before it in the order,
+//! so the first pass already gives the answer and is the only one.
+//!
+//! The sets are kept as one vector of words, step after step, so that a
+//! pass allocates nothing and reads memory in order.
 
 use super::bitset::BitSet;
 use super::prepared::Prepared;
@@ -43,27 +48,48 @@ use super::prepared::Prepared;
 /// the dominators.
 pub(crate) fn must_before(prepared: &Prepared, gen: &[BitSet], fact_count: usize) -> Vec<BitSet> {
     let (order, preds, reachable) = (&prepared.order, &prepared.preds, &prepared.reachable);
-    let mut before = vec![BitSet::full(fact_count); prepared.graph.step_count()];
-    if let Some(entry) = before.first_mut() {
-        *entry = BitSet::new(fact_count);
+    let steps = prepared.graph.step_count();
+    let all = BitSet::full(fact_count);
+    let width = all.words().len();
+    if width == 0 {
+        return vec![all; steps];
     }
 
-    let mut meet = BitSet::new(fact_count);
-    let mut changed = true;
-    while changed {
-        changed = false;
+    let mut before: Vec<u64> = Vec::with_capacity(steps * width);
+    let mut generated: Vec<u64> = Vec::with_capacity(steps * width);
+    for (step, facts) in gen.iter().enumerate() {
+        match step {
+            0 => before.resize(width, 0),
+            _ => before.extend_from_slice(all.words()),
+        }
+        generated.extend_from_slice(facts.words());
+    }
+
+    let mut meet = vec![0; width];
+    loop {
+        let mut changed = false;
         for &step in order.iter().skip(1) {
-            meet.fill();
+            meet.copy_from_slice(all.words());
             for &prev in preds[step].iter().filter(|&&p| reachable.contains(p)) {
-                meet.intersect_with_union(&before[prev], &gen[prev]);
+                let (after_prev, gen_prev) = (&before[prev * width..], &generated[prev * width..]);
+                for ((word, before), gen) in meet.iter_mut().zip(after_prev).zip(gen_prev) {
+                    *word &= before | gen;
+                }
             }
-            if meet != before[step] {
-                before[step].copy_from(&meet);
+            let slot = &mut before[step * width..(step + 1) * width];
+            if *slot != *meet {
+                slot.copy_from_slice(&meet);
                 changed = true;
             }
         }
+        if !changed || prepared.forward_only {
+            break;
+        }
     }
     before
+        .chunks(width)
+        .map(|words| BitSet::from_words(fact_count, words))
+        .collect()
 }
 
 /// For each step, the steps that dominate it, itself included. A step no

@@ -35,6 +35,10 @@ pub struct Prepared<'g> {
     /// For each component, its entries: step 0, or steps with an edge from
     /// a reachable step outside the component.
     pub(crate) entries: Lists,
+    /// Whether every reachable predecessor of each step other than 0
+    /// comes before it in `order`: no edge closes a cycle except into
+    /// step 0, so one pass of a forward dataflow in that order is final.
+    pub(crate) forward_only: bool,
     /// For each step, the steps that dominate it, itself included.
     pub(crate) dominators: Vec<BitSet>,
 }
@@ -61,13 +65,25 @@ impl<'g> Prepared<'g> {
             entries.end_list();
         }
 
+        let order = graph.reverse_postorder();
+        let mut position = vec![usize::MAX; graph.step_count()];
+        for (at, &step) in order.iter().enumerate() {
+            position[step] = at;
+        }
+        let forward_only = order.iter().skip(1).all(|&step| {
+            let earlier =
+                |&prev: &usize| !reachable.contains(prev) || position[prev] < position[step];
+            preds[step].iter().all(earlier)
+        });
+
         let mut prepared = Prepared {
             graph,
             reachable,
             preds,
-            order: graph.reverse_postorder(),
+            order,
             components,
             entries,
+            forward_only,
             dominators: Vec::new(),
         };
         prepared.dominators = dominators(&prepared);
