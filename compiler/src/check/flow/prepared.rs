@@ -12,7 +12,8 @@
 //!
 //! Preparing costs what one analysis used to spend before its first
 //! question: O(steps + edges) for the walks, plus the dominators,
-//! O(passes × (steps + edges) × steps / 64).
+//! O(passes × (steps + edges) × steps / 64), plus what each step reaches
+//! past its component, O((steps + edges) × steps / 64).
 
 use super::bitset::BitSet;
 use super::components::{components, Components};
@@ -41,6 +42,9 @@ pub struct Prepared<'g> {
     pub(crate) forward_only: bool,
     /// For each step, the steps that dominate it, itself included.
     pub(crate) dominators: Vec<BitSet>,
+    /// For each reachable step, the steps reachable from its edges that
+    /// leave its component (empty for an unreachable step).
+    pub(crate) past_component: Vec<BitSet>,
 }
 
 impl<'g> Prepared<'g> {
@@ -85,7 +89,9 @@ impl<'g> Prepared<'g> {
             entries,
             forward_only,
             dominators: Vec::new(),
+            past_component: Vec::new(),
         };
+        prepared.past_component = past_component(&prepared);
         prepared.dominators = dominators(&prepared);
         prepared
     }
@@ -99,4 +105,32 @@ impl<'g> Prepared<'g> {
     pub fn reachable(&self) -> &BitSet {
         &self.reachable
     }
+}
+
+/// For each reachable step, the steps reachable from its edges that leave
+/// its component. Components are numbered so that such edges lead to
+/// higher numbers, so they are taken from the last: what a component
+/// reaches, itself included, is known before any component that leads to
+/// it needs it. Time O((steps + edges) × steps / 64).
+fn past_component(prepared: &Prepared) -> Vec<BitSet> {
+    let (graph, components) = (prepared.graph, &prepared.components);
+    let steps = graph.step_count();
+    let mut past = vec![BitSet::new(steps); steps];
+    let mut reaches = vec![BitSet::new(steps); components.members.len()];
+    for component in (0..components.members.len()).rev() {
+        let mut reached = BitSet::new(steps);
+        for &step in &components.members[component] {
+            reached.insert(step);
+            for next in graph.targets(step) {
+                let other = components.of[next].expect("a step after a reachable one is reachable");
+                if other != component {
+                    debug_assert!(other > component, "edges between components go forward");
+                    past[step].union_with(&reaches[other]);
+                }
+            }
+            reached.union_with(&past[step]);
+        }
+        reaches[component] = reached;
+    }
+    past
 }

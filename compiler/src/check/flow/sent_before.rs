@@ -28,7 +28,9 @@
 //!   `runs` finds a run through `g` to `t`;
 //! - outside: every step reachable from an edge that leaves the component
 //!   from such a `t` (or from `g`). Past the component no collision with
-//!   the earlier part of the run is possible, so reachability is exact.
+//!   the earlier part of the run is possible, so reachability is exact;
+//!   these steps are found once per graph, for every step (see
+//!   `prepared`).
 //!
 //! If a search hits its work limit, the step is counted as reached (the
 //! reachability answer) and its result is marked not exact.
@@ -117,16 +119,16 @@ fn may_before(
     let mut confirmed = vec![BitSet::new(fact_count); graph.step_count()];
     let mut assumed = confirmed.clone();
 
+    let (mut surely_after, mut maybe_after) = (Vec::new(), Vec::new());
     for (origin, facts) in gen.iter().enumerate() {
-        let Some(component) = runs.component_of(origin) else {
-            continue;
-        };
-        if facts.is_empty() {
+        if runs.component_of(origin).is_none() || facts.is_empty() {
             continue;
         }
 
-        let mut surely_after = vec![origin];
-        let mut maybe_after = vec![origin];
+        surely_after.clear();
+        maybe_after.clear();
+        surely_after.push(origin);
+        maybe_after.push(origin);
         for (step, outcome) in runs.after(origin) {
             match outcome {
                 Outcome::Found => {
@@ -138,13 +140,13 @@ fn may_before(
             }
         }
 
-        let surely = steps_after(graph, &runs, component, origin, &surely_after);
+        let surely = steps_after(prepared, origin, &surely_after);
         for step in surely.iter() {
             confirmed[step].union_with(facts);
         }
         let maybe = match maybe_after.len() == surely_after.len() {
             true => surely,
-            false => steps_after(graph, &runs, component, origin, &maybe_after),
+            false => steps_after(prepared, origin, &maybe_after),
         };
         for step in maybe.iter() {
             assumed[step].union_with(facts);
@@ -156,33 +158,15 @@ fn may_before(
 /// The steps a run can arrive at after visiting `origin`, given the steps
 /// of its component that some run reaches after it (`inside`, which holds
 /// `origin`): those steps other than `origin`, and every step reachable
-/// from an edge that leaves the component from one of them.
-fn steps_after(
-    graph: &Graph,
-    runs: &Runs,
-    component: usize,
-    origin: usize,
-    inside: &[usize],
-) -> BitSet {
-    let mut after = BitSet::new(graph.step_count());
-    let mut queue = Vec::new();
+/// from an edge that leaves the component from one of them (known in
+/// advance, see [`Prepared`]).
+fn steps_after(prepared: &Prepared, origin: usize, inside: &[usize]) -> BitSet {
+    let mut after = BitSet::new(prepared.graph.step_count());
     for &step in inside {
         if step != origin {
             after.insert(step);
         }
-        for next in graph.targets(step) {
-            if runs.component_of(next) != Some(component) && after.insert(next) {
-                queue.push(next);
-            }
-        }
-    }
-
-    while let Some(step) = queue.pop() {
-        for next in graph.targets(step) {
-            if after.insert(next) {
-                queue.push(next);
-            }
-        }
+        after.union_with(&prepared.past_component[step]);
     }
     after
 }
