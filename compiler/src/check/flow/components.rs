@@ -42,11 +42,51 @@ impl Components {
 /// ([`Graph::predecessors`]).
 pub(crate) fn components(graph: &Graph, within: &BitSet, preds: &Lists) -> Components {
     let finish_order = finish_order(graph, within);
+    let latest_first = finish_order.iter().rev();
+    components_from(
+        graph,
+        within,
+        preds,
+        latest_first.copied(),
+        finish_order.len(),
+    )
+}
 
+/// The components of the reachable steps, given their reverse postorder
+/// from step 0 ([`Graph::reverse_postorder`]). A depth-first walk of the
+/// reachable steps from step 0 is the first walk of [`components`] (which
+/// takes the steps smallest first, 0 first, and finds every reachable step
+/// from it), so its reverse postorder is the latest-finished-first order
+/// that walk would give.
+pub(crate) fn reachable_components(
+    graph: &Graph,
+    reachable: &BitSet,
+    preds: &Lists,
+    reverse_postorder: &[usize],
+) -> Components {
+    let latest_first = reverse_postorder.iter().copied();
+    components_from(
+        graph,
+        reachable,
+        preds,
+        latest_first,
+        reverse_postorder.len(),
+    )
+}
+
+/// The second walk of Kosaraju's computation: `latest_first` lists the
+/// `count` steps of `within`, latest finished first.
+fn components_from(
+    graph: &Graph,
+    within: &BitSet,
+    preds: &Lists,
+    latest_first: impl Iterator<Item = usize>,
+    count: usize,
+) -> Components {
     let mut of = vec![None; graph.step_count()];
-    let mut members = Lists::with_capacity(finish_order.len(), finish_order.len());
+    let mut members = Lists::with_capacity(count, count);
     let mut stack = Vec::new();
-    for &root in finish_order.iter().rev() {
+    for root in latest_first {
         if of[root].is_some() {
             continue;
         }
@@ -110,7 +150,7 @@ fn finish_order(graph: &Graph, within: &BitSet) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::components;
+    use super::{components, reachable_components};
     use crate::check::flow::bitset::BitSet;
     use crate::check::flow::testing::graph;
 
@@ -129,6 +169,19 @@ mod tests {
         assert!(found.has_cycle(&g, component_of(3)));
         assert!(!found.has_cycle(&g, component_of(0)));
         assert!(!found.has_cycle(&g, component_of(4)));
+    }
+
+    #[test]
+    fn the_reverse_postorder_gives_the_same_components_as_their_own_walk() {
+        let g = graph(&[&[3, 1], &[2], &[1, 4], &[0, 5], &[4, 6], &[], &[], &[6]]);
+        let (reachable, preds) = (g.reachable(), g.predecessors());
+
+        let walked = components(&g, &reachable, &preds);
+        let given = reachable_components(&g, &reachable, &preds, &g.reverse_postorder());
+
+        assert_eq!(given.of, walked.of);
+        assert_eq!(given.members, walked.members);
+        assert_eq!(given.of[7], None);
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! past its component, O((steps + edges) × steps / 64).
 
 use super::bitset::BitSet;
-use super::components::{components, Components};
+use super::components::{reachable_components, Components};
 use super::dataflow::dominators;
 use super::graph::Graph;
 use super::lists::Lists;
@@ -52,9 +52,10 @@ impl<'g> Prepared<'g> {
     /// formed (see [`Graph`]).
     pub fn new(graph: &'g Graph) -> Prepared<'g> {
         graph.assert_well_formed();
-        let reachable = graph.reachable();
+        let order = graph.reverse_postorder();
+        let reachable = BitSet::from_members(graph.step_count(), order.iter().copied());
         let preds = graph.predecessors();
-        let components = components(graph, &reachable, &preds);
+        let components = reachable_components(graph, &reachable, &preds, &order);
         let mut entries = Lists::with_capacity(components.members.len(), 0);
         for (id, steps) in components.members.iter().enumerate() {
             let is_entry = |step: usize| {
@@ -69,7 +70,6 @@ impl<'g> Prepared<'g> {
             entries.end_list();
         }
 
-        let order = graph.reverse_postorder();
         let mut position = vec![usize::MAX; graph.step_count()];
         for (at, &step) in order.iter().enumerate() {
             position[step] = at;
