@@ -346,16 +346,16 @@ fn engine_writes(path: &Path, contacts: usize) {
                 .expect("the newest-run check prepares");
             let mut run = tx
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO runs (contact, journey, deployment, state, version, \
+                    "INSERT INTO runs (contact, journey, deployment, state, version, \
                      active, end_reason, wake_at, wakes, entered_at, ended_at) \
                      VALUES (?1, 'floor', 1, ?2, 1, 1, NULL, ?3, 0, ?4, NULL)",
                 )
                 .expect("the run insert prepares");
             let mut email = tx
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO outbox (key, contact, run, journey, step, email, \
+                    "INSERT OR IGNORE INTO outbox (contact, run, journey, step, visit, email, \
                      priority, due_at, status) \
-                     VALUES (?1, ?2, ?3, 'floor', 'start+1', 'hello', 1, ?4, 'queued')",
+                     VALUES (?1, ?2, 'floor', 'start+1', 1, 'hello', 1, ?3, 'queued')",
                 )
                 .expect("the email insert prepares");
             for contact in first..=(first + batch - 1).min(contacts) {
@@ -365,9 +365,8 @@ fn engine_writes(path: &Path, contacts: usize) {
                 run.execute(params![contact, &state[..], START + TWO_DAYS, START])
                     .expect("a run");
                 let id = tx.last_insert_rowid();
-                let key = format!("{contact}:{id}:start+1:1");
                 email
-                    .execute(params![key, contact, id, START])
+                    .execute(params![contact, id, START])
                     .expect("an email");
                 let (oldest, _) = runs.unwrap_or((id, id));
                 runs = Some((oldest, id));

@@ -103,7 +103,19 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// Brings the file to the latest schema. Foreign keys are off while
+    /// the migrations run (SQLite ignores the setting inside a
+    /// transaction): a migration that rebuilds a table drops the old one,
+    /// which other tables still reference until the new one takes its name.
+    /// They are checked over the whole file before the migrations commit.
     fn migrate(&mut self) -> Result<()> {
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let migrated = self.run_migrations();
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrated
+    }
+
+    fn run_migrations(&mut self) -> Result<()> {
         let known = MIGRATIONS.len() as i64;
         let tx = self
             .conn
@@ -112,9 +124,20 @@ impl SqliteStore {
         if found > known {
             return Err(StoreError::NewerSchema { found, known });
         }
+        if found == known {
+            return Ok(());
+        }
         for (index, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
             tx.execute_batch(migration)?;
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        }
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        if let Some(table) = broken {
+            return Err(StoreError::Corrupt(format!(
+                "after migrating, `{table}` has rows whose references are missing"
+            )));
         }
         tx.commit()?;
         Ok(())

@@ -10,7 +10,6 @@
 use super::*;
 use rusqlite::CachedStatement;
 use std::collections::HashMap;
-use std::fmt::Write;
 
 impl SqliteStore {
     /// Writes a step's state and effects in one transaction.
@@ -64,13 +63,12 @@ struct StepWriter<'c, 'b> {
     resume: CachedStatement<'c>,
     queue: CachedStatement<'c>,
     newest: HashMap<(&'b str, ContactId), Option<RunId>>,
-    key: String,
 }
 
 impl<'c, 'b> StepWriter<'c, 'b> {
     fn new(conn: &'c Connection, commits: &'b [StepCommit]) -> Result<StepWriter<'c, 'b>> {
         let enter = conn.prepare_cached(
-            "INSERT OR IGNORE INTO runs (contact, journey, deployment, state, version, active, \
+            "INSERT INTO runs (contact, journey, deployment, state, version, active, \
              end_reason, wake_at, wakes, entered_at, ended_at) \
              VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
@@ -80,8 +78,8 @@ impl<'c, 'b> StepWriter<'c, 'b> {
              WHERE id = ?1 AND version = ?2 AND active = 1",
         )?;
         let queue = conn.prepare_cached(
-            "INSERT OR IGNORE INTO outbox (key, contact, run, journey, step, email, priority, \
-             due_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued')",
+            "INSERT OR IGNORE INTO outbox (contact, run, journey, step, visit, email, priority, \
+             due_at, status) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, 'queued')",
         )?;
         Ok(StepWriter {
             conn,
@@ -89,7 +87,6 @@ impl<'c, 'b> StepWriter<'c, 'b> {
             resume,
             queue,
             newest: newest_runs(conn, commits)?,
-            key: String::new(),
         })
     }
 
@@ -107,13 +104,14 @@ impl<'c, 'b> StepWriter<'c, 'b> {
             } => {
                 // Entered since this entry was decided (another engine, the
                 // same moment, or an earlier entry of this batch): the
-                // decision is stale. The one-active-run index alone would
-                // miss a run that ended on entry, and re-entry rules.
+                // decision is stale. This check, under the transaction's
+                // write lock, is what keeps a contact in at most one active
+                // run of a journey (no index does), and re-entry rules.
                 let now_newest = self.newest.entry((journey, *contact)).or_default();
                 if now_newest != newest {
                     return Ok(CommitOutcome::Lost);
                 }
-                let inserted = self.enter.execute(params![
+                self.enter.execute(params![
                     contact,
                     journey,
                     deployment,
@@ -125,9 +123,6 @@ impl<'c, 'b> StepWriter<'c, 'b> {
                     entered_at,
                     ended_at
                 ])?;
-                if inserted == 0 {
-                    return Ok(CommitOutcome::Lost);
-                }
                 let run = self.conn.last_insert_rowid();
                 *now_newest = Some(run);
                 (run, *contact)
@@ -155,12 +150,10 @@ impl<'c, 'b> StepWriter<'c, 'b> {
         };
 
         for email in &commit.emails {
-            // The idempotency key (contact, run, step, visit). One run
-            // visits a step at most once (loop prevention): the visit is 1.
-            self.key.clear();
-            let _ = write!(self.key, "{contact}:{run}:{}:1", email.step);
+            // The idempotency key (contact, run, step, visit), unique as
+            // (run, step, visit). One run visits a step at most once (loop
+            // prevention): the visit is 1.
             self.queue.execute(params![
-                self.key,
                 contact,
                 run,
                 commit.journey,
