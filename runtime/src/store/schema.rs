@@ -214,10 +214,10 @@ pub const MIGRATIONS: &[&str] = &[
     // Runs: one index for every lookup by contact (the entry checks, a
     // contact's runs), in place of `runs_by_journey` and `one_active_run`;
     // a run's end no longer touches it. At most one active run per contact
-    // and journey is kept by the commit's check that no run was added since
-    // the entry was decided, inside the write transaction (see
-    // store/sqlite/steps.rs), which the unique index only backed up (and
-    // which also covers runs that ended on entry and re-entry rules).
+    // and journey is kept by the commit's check, inside the write
+    // transaction, that no run was added since the entry was decided and
+    // none is active (see store/sqlite/steps.rs; the newest-run part also
+    // covers runs that ended on entry, and re-entry rules).
     //
     // Outbox: the idempotency key (contact, run, step, visit) is unique as
     // (run, step, visit), integers first (a run has one contact); `key`,

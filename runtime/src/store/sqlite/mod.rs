@@ -423,6 +423,61 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_while_the_contact_is_in_an_active_run_is_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, contacts) = store_with_contacts(dir.path());
+        let ana = contacts[0];
+        let CommitOutcome::Committed(run) = store
+            .commit(&step(entry(ana, None), true, &["a"], NOW))
+            .unwrap()
+        else {
+            panic!("the first entry commits");
+        };
+
+        // Decided as if the active run were not there, or as if it had
+        // ended: either way the commit refuses a second active run.
+        for newest in [None, Some(run)] {
+            let outcome = store
+                .commit(&step(entry(ana, newest), true, &["a"], NOW))
+                .unwrap();
+            assert_eq!(outcome, CommitOutcome::Lost, "newest {newest:?}");
+        }
+        let outcomes = store
+            .commit_all(&[
+                step(entry(contacts[1], None), true, &["a"], NOW),
+                step(entry(contacts[1], None), true, &["a"], NOW),
+            ])
+            .unwrap();
+        assert!(matches!(outcomes[0], CommitOutcome::Committed(_)));
+        assert_eq!(outcomes[1], CommitOutcome::Lost, "twice in one batch");
+
+        let active: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM runs WHERE active = 1 GROUP BY contact, journey \
+                 ORDER BY count(*) DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(active, 1);
+
+        let end = RunWrite::Existing {
+            id: run,
+            contact: ana,
+            version: 1,
+        };
+        store.commit(&step(end, false, &["b"], NOW + 60)).unwrap();
+        let again = store
+            .commit(&step(entry(ana, Some(run)), true, &["a"], NOW + 120))
+            .unwrap();
+        assert!(
+            matches!(again, CommitOutcome::Committed(_)),
+            "once the run ended, an entry decided against it is written"
+        );
+    }
+
+    #[test]
     fn a_list_read_a_page_at_a_time_is_the_whole_list_once() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
