@@ -19,7 +19,8 @@
 //!   is measured against it;
 //! - floor: what the store's commit does for the engine, without the
 //!   engine: per contact the check that no run was added since the entry
-//!   was decided, a new run and its queued email (an entry), then that run
+//!   was decided and none is active, a new run and its queued email (an
+//!   entry), then that run
 //!   ended (a resume), through the same statements and indexes, in
 //!   transactions of [`BATCH`] contacts, for a second journey of the same
 //!   contacts. The distance from the floor to the engine is the engine's
@@ -342,32 +343,36 @@ fn engine_writes(path: &Path, contacts: usize) {
             .expect("a transaction");
         {
             let mut newest = tx
-                .prepare_cached("SELECT max(id) FROM runs WHERE contact = ?1 AND journey = ?2")
+                .prepare_cached(
+                    "SELECT max(id), max(active) FROM runs WHERE contact = ?1 AND journey = ?2",
+                )
                 .expect("the newest-run check prepares");
             let mut run = tx
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO runs (contact, journey, deployment, state, version, \
+                    "INSERT INTO runs (contact, journey, deployment, state, version, \
                      active, end_reason, wake_at, wakes, entered_at, ended_at) \
                      VALUES (?1, 'floor', 1, ?2, 1, 1, NULL, ?3, 0, ?4, NULL)",
                 )
                 .expect("the run insert prepares");
             let mut email = tx
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO outbox (key, contact, run, journey, step, email, \
+                    "INSERT OR IGNORE INTO outbox (contact, run, journey, step, visit, email, \
                      priority, due_at, status) \
-                     VALUES (?1, ?2, ?3, 'floor', 'start+1', 'hello', 1, ?4, 'queued')",
+                     VALUES (?1, ?2, 'floor', 'start+1', 1, 'hello', 1, ?3, 'queued')",
                 )
                 .expect("the email insert prepares");
             for contact in first..=(first + batch - 1).min(contacts) {
-                newest
-                    .query_row(params![contact, "floor"], |r| r.get::<_, Option<i64>>(0))
+                let (newest, active) = newest
+                    .query_row(params![contact, "floor"], |r| {
+                        Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<bool>>(1)?))
+                    })
                     .expect("the newest-run check");
+                assert_eq!((newest, active), (None, None), "a first entry");
                 run.execute(params![contact, &state[..], START + TWO_DAYS, START])
                     .expect("a run");
                 let id = tx.last_insert_rowid();
-                let key = format!("{contact}:{id}:start+1:1");
                 email
-                    .execute(params![key, contact, id, START])
+                    .execute(params![contact, id, START])
                     .expect("an email");
                 let (oldest, _) = runs.unwrap_or((id, id));
                 runs = Some((oldest, id));

@@ -420,3 +420,188 @@ mod date_triggers {
         );
     }
 }
+
+/// Databases written before migration 9 (the outbox's idempotency key as
+/// stored text, the runs' one-active-run index) are carried over, and the
+/// engine continues their runs.
+mod migration {
+    use super::*;
+    use journey_runtime::store::schema::MIGRATIONS;
+    use rusqlite::Connection;
+
+    /// The tables a version-8 file is filled from, in an order their
+    /// references allow (`outbox` apart: its columns changed).
+    const COPIED: [&str; 9] = [
+        "deployments",
+        "contacts",
+        "list_members",
+        "segment_members",
+        "runs",
+        "happenings",
+        "step_stats",
+        "consent",
+        "audit",
+    ];
+
+    /// One outbox row as delivery and tracking see it.
+    type Email = (i64, String, String, String, Option<String>);
+
+    fn emails(conn: &Connection) -> Vec<Email> {
+        let mut query = conn
+            .prepare("SELECT id, key, email, status, message_id FROM outbox ORDER BY id")
+            .unwrap();
+        query
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    fn stats(conn: &Connection) -> Vec<(String, i64, i64)> {
+        let mut query = conn
+            .prepare("SELECT step, arrived, ended FROM step_stats ORDER BY journey, step")
+            .unwrap();
+        query
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    fn version(conn: &Connection) -> i64 {
+        conn.pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap()
+    }
+
+    /// Ana, Ben and Cat entered the quickstart's welcome journey (three
+    /// welcomes queued; Ana's sent), written as version 8 wrote them, from
+    /// the same engine's work on a current store.
+    fn version_8_database(dir: &Path) -> std::path::PathBuf {
+        let current = dir.join("current.db");
+        let mut store = SqliteStore::open(&current).unwrap();
+        store.deploy(&quickstart_artifact(), START).unwrap();
+        let people = [contact("ana"), contact("ben"), contact("cat")];
+        store.import_contacts(&people, START).unwrap();
+        let mut engine = Engine::new(&mut store).unwrap();
+        assert_eq!(engine.enter_by_triggers(START).unwrap().entered, 3);
+        store
+            .connection()
+            .execute(
+                "UPDATE outbox SET status = 'sent', attempts = 1, sent_at = ?1, \
+                 message_id = '<m1@example-health.org>' WHERE id = 1",
+                [START + 60],
+            )
+            .unwrap();
+        drop(store);
+
+        let old = dir.join("version8.db");
+        let conn = Connection::open(&old).unwrap();
+        for migration in &MIGRATIONS[..8] {
+            conn.execute_batch(migration).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 8).unwrap();
+        conn.execute("ATTACH ?1 AS current", [current.to_str().unwrap()])
+            .unwrap();
+        for table in COPIED {
+            conn.execute(
+                &format!("INSERT INTO main.{table} SELECT * FROM current.{table}"),
+                [],
+            )
+            .unwrap();
+        }
+        conn.execute(
+            "INSERT INTO main.outbox (id, key, contact, run, journey, step, email, priority, \
+             due_at, status, attempts, reason, message_id, sent_at, lease_until) \
+             SELECT id, contact || ':' || run || ':' || step || ':1', contact, run, journey, \
+             step, email, priority, due_at, status, attempts, reason, message_id, sent_at, \
+             lease_until FROM current.outbox",
+            [],
+        )
+        .unwrap();
+        old
+    }
+
+    #[test]
+    fn a_version_8_database_migrates_and_its_runs_go_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = version_8_database(dir.path());
+        let before = emails(&Connection::open(&path).unwrap());
+        let stats_before = stats(&Connection::open(&path).unwrap());
+        assert!(!stats_before.is_empty());
+        assert_eq!(before.len(), 3);
+        assert_eq!(before[0].3, "sent");
+
+        let mut store = SqliteStore::open(&path).unwrap();
+        let conn = store.connection();
+        assert_eq!(version(conn), MIGRATIONS.len() as i64);
+        assert_eq!(emails(conn), before, "ids, keys and delivery kept");
+        assert_eq!(stats(conn), stats_before);
+        let index = |name: &str| -> bool {
+            conn.query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                [name],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+                == 1
+        };
+        assert!(index("runs_by_contact") && !index("one_active_run"));
+        assert!(index("outbox_due") && index("outbox_leases"));
+        let violations: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(violations, 0);
+        let enforced: i64 = conn
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
+        assert_eq!(enforced, 1, "foreign keys are on again");
+
+        let mut engine = Engine::new(&mut store).unwrap();
+        let ana = engine.store.contact_id("ana").unwrap().unwrap();
+        assert_eq!(engine.enter_by_triggers(START).unwrap().entered, 0);
+        assert_eq!(engine.enter(ana, 0, START).unwrap(), Entered::AlreadyIn);
+        let due = START + 3 * 86_400;
+        assert_eq!(engine.run_due(due, 100).unwrap().advanced, 3);
+        assert_eq!(engine.run_due(due, 100).unwrap().advanced, 0);
+        assert_eq!(
+            engine.enter(ana, 0, START + 10 * 86_400).unwrap(),
+            Entered::ReentryRefused
+        );
+
+        let after = emails(engine.store.connection());
+        assert_eq!(after[..3], before[..], "the old rows are untouched");
+        let tips: Vec<&Email> = after[3..].iter().collect();
+        assert_eq!(tips.len(), 3, "one tip each, once");
+        for (id, key, email, status, _) in tips {
+            assert!(*id > 3);
+            assert_eq!((email.as_str(), status.as_str()), ("portal_tip", "queued"));
+            let run: i64 = key.split(':').nth(1).unwrap().parse().unwrap();
+            assert!((1..=3).contains(&run), "{key} continues an old run");
+        }
+        let stats_after = stats(engine.store.connection());
+        for row in &stats_before {
+            assert!(stats_after.contains(row), "{row:?} counted again");
+        }
+        let ended: i64 = stats_after.iter().map(|(_, _, ended)| ended).sum();
+        assert_eq!(ended, 3);
+    }
+
+    #[test]
+    fn a_key_that_is_not_its_columns_text_stops_the_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = version_8_database(dir.path());
+        Connection::open(&path)
+            .unwrap()
+            .execute("UPDATE outbox SET key = 'elsewhere' WHERE id = 2", [])
+            .unwrap();
+
+        assert!(SqliteStore::open(&path).is_err());
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(version(&conn), 8, "nothing of the migration was kept");
+        assert_eq!(emails(&conn)[1].1, "elsewhere");
+    }
+}

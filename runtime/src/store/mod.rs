@@ -181,7 +181,8 @@ pub enum RunWrite {
         /// The contact's newest run of the journey when the engine decided
         /// to enter it. If another run was added since (another engine
         /// entered the contact at the same moment), the entry is lost: it
-        /// was decided without that run.
+        /// was decided without that run. So is an entry while the contact
+        /// is in an active run of the journey, however it was decided.
         newest: Option<RunId>,
     },
     /// An existing run of `contact`, expected at `version`.

@@ -207,4 +207,63 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE deployments ADD COLUMN current INTEGER NOT NULL DEFAULT 0;
     UPDATE deployments SET current = id;
     ",
+    // 9: fewer index entries for the engine to write. Every step commit
+    // writes one entry per index of the rows it adds or changes: an entry
+    // wrote seven, a run's end three.
+    //
+    // Runs: one index for every lookup by contact (the entry checks, a
+    // contact's runs), in place of `runs_by_journey` and `one_active_run`;
+    // a run's end no longer touches it. At most one active run per contact
+    // and journey is kept by the commit's check, inside the write
+    // transaction, that no run was added since the entry was decided and
+    // none is active (see store/sqlite/steps.rs; the newest-run part also
+    // covers runs that ended on entry, and re-entry rules).
+    //
+    // Outbox: the idempotency key (contact, run, step, visit) is unique as
+    // (run, step, visit), integers first (a run has one contact); `key`,
+    // its text, is computed from them when read (for Message-IDs and
+    // tracking tokens) instead of stored and indexed as text. Rows keep
+    // their ids (tracking tokens of sent emails name them). The migration
+    // stops (a CHECK fails) if an old key is not its columns' text.
+    // Foreign keys are off while it runs (see `SqliteStore::migrate`).
+    "
+    DROP INDEX one_active_run;
+    DROP INDEX runs_by_journey;
+    CREATE INDEX runs_by_contact ON runs (contact, journey);
+
+    CREATE TABLE outbox_v9 (
+        id INTEGER PRIMARY KEY,
+        contact INTEGER NOT NULL REFERENCES contacts(id),
+        run INTEGER NOT NULL REFERENCES runs(id),
+        journey TEXT NOT NULL,
+        step TEXT NOT NULL,
+        visit INTEGER NOT NULL,
+        key TEXT GENERATED ALWAYS AS (contact || ':' || run || ':' || step || ':' || visit)
+            VIRTUAL,
+        email TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        reason TEXT,
+        message_id TEXT,
+        sent_at INTEGER,
+        lease_until INTEGER,
+        UNIQUE (run, step, visit)
+    );
+    INSERT INTO outbox_v9 (id, contact, run, journey, step, visit, email, priority, due_at,
+        status, attempts, reason, message_id, sent_at, lease_until)
+    SELECT id, contact, run, journey, step,
+        CAST(substr(key, length(contact || ':' || run || ':' || step || ':') + 1) AS INTEGER),
+        email, priority, due_at, status, attempts, reason, message_id, sent_at, lease_until
+    FROM outbox;
+    CREATE TEMP TABLE outbox_keys_kept (changed INTEGER NOT NULL CHECK (changed = 0));
+    INSERT INTO outbox_keys_kept
+    SELECT count(*) FROM outbox o JOIN outbox_v9 n ON n.id = o.id WHERE n.key IS NOT o.key;
+    DROP TABLE outbox_keys_kept;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v9 RENAME TO outbox;
+    CREATE INDEX outbox_due ON outbox (priority DESC, due_at) WHERE status = 'queued';
+    CREATE INDEX outbox_leases ON outbox (lease_until) WHERE status = 'sending';
+    ",
 ];

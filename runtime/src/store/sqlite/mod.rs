@@ -103,7 +103,19 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// Brings the file to the latest schema. Foreign keys are off while
+    /// the migrations run (SQLite ignores the setting inside a
+    /// transaction): a migration that rebuilds a table drops the old one,
+    /// which other tables still reference until the new one takes its name.
+    /// They are checked over the whole file before the migrations commit.
     fn migrate(&mut self) -> Result<()> {
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let migrated = self.run_migrations();
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrated
+    }
+
+    fn run_migrations(&mut self) -> Result<()> {
         let known = MIGRATIONS.len() as i64;
         let tx = self
             .conn
@@ -112,9 +124,20 @@ impl SqliteStore {
         if found > known {
             return Err(StoreError::NewerSchema { found, known });
         }
+        if found == known {
+            return Ok(());
+        }
         for (index, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
             tx.execute_batch(migration)?;
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        }
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        if let Some(table) = broken {
+            return Err(StoreError::Corrupt(format!(
+                "after migrating, `{table}` has rows whose references are missing"
+            )));
         }
         tx.commit()?;
         Ok(())
@@ -397,6 +420,61 @@ mod tests {
         let report = store.step_report("peer", &steps).unwrap();
         let counts: Vec<(u64, u64)> = report.iter().map(|r| (r.arrived, r.ended)).collect();
         assert_eq!(counts, [(2, 0), (1, 1)]);
+    }
+
+    #[test]
+    fn an_entry_while_the_contact_is_in_an_active_run_is_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, contacts) = store_with_contacts(dir.path());
+        let ana = contacts[0];
+        let CommitOutcome::Committed(run) = store
+            .commit(&step(entry(ana, None), true, &["a"], NOW))
+            .unwrap()
+        else {
+            panic!("the first entry commits");
+        };
+
+        // Decided as if the active run were not there, or as if it had
+        // ended: either way the commit refuses a second active run.
+        for newest in [None, Some(run)] {
+            let outcome = store
+                .commit(&step(entry(ana, newest), true, &["a"], NOW))
+                .unwrap();
+            assert_eq!(outcome, CommitOutcome::Lost, "newest {newest:?}");
+        }
+        let outcomes = store
+            .commit_all(&[
+                step(entry(contacts[1], None), true, &["a"], NOW),
+                step(entry(contacts[1], None), true, &["a"], NOW),
+            ])
+            .unwrap();
+        assert!(matches!(outcomes[0], CommitOutcome::Committed(_)));
+        assert_eq!(outcomes[1], CommitOutcome::Lost, "twice in one batch");
+
+        let active: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM runs WHERE active = 1 GROUP BY contact, journey \
+                 ORDER BY count(*) DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(active, 1);
+
+        let end = RunWrite::Existing {
+            id: run,
+            contact: ana,
+            version: 1,
+        };
+        store.commit(&step(end, false, &["b"], NOW + 60)).unwrap();
+        let again = store
+            .commit(&step(entry(ana, Some(run)), true, &["a"], NOW + 120))
+            .unwrap();
+        assert!(
+            matches!(again, CommitOutcome::Committed(_)),
+            "once the run ended, an entry decided against it is written"
+        );
     }
 
     #[test]

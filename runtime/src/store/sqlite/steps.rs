@@ -10,7 +10,6 @@
 use super::*;
 use rusqlite::CachedStatement;
 use std::collections::HashMap;
-use std::fmt::Write;
 
 impl SqliteStore {
     /// Writes a step's state and effects in one transaction.
@@ -57,20 +56,29 @@ fn write_steps(conn: &Connection, commits: &[StepCommit]) -> Result<Vec<CommitOu
 }
 
 /// The statements of a batch's step writes, looked up once for the batch,
-/// and the newest run of each contact the batch's entries enter.
+/// and the runs of each contact the batch's entries enter.
 struct StepWriter<'c, 'b> {
     conn: &'c Connection,
     enter: CachedStatement<'c>,
     resume: CachedStatement<'c>,
     queue: CachedStatement<'c>,
-    newest: HashMap<(&'b str, ContactId), Option<RunId>>,
-    key: String,
+    runs: HashMap<(&'b str, ContactId), Latest>,
+}
+
+/// What an entry is checked against: a contact's runs of a journey as the
+/// transaction sees them.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Latest {
+    /// The newest run, active or ended.
+    newest: Option<RunId>,
+    /// Whether one of them is active.
+    active: bool,
 }
 
 impl<'c, 'b> StepWriter<'c, 'b> {
     fn new(conn: &'c Connection, commits: &'b [StepCommit]) -> Result<StepWriter<'c, 'b>> {
         let enter = conn.prepare_cached(
-            "INSERT OR IGNORE INTO runs (contact, journey, deployment, state, version, active, \
+            "INSERT INTO runs (contact, journey, deployment, state, version, active, \
              end_reason, wake_at, wakes, entered_at, ended_at) \
              VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
@@ -80,16 +88,15 @@ impl<'c, 'b> StepWriter<'c, 'b> {
              WHERE id = ?1 AND version = ?2 AND active = 1",
         )?;
         let queue = conn.prepare_cached(
-            "INSERT OR IGNORE INTO outbox (key, contact, run, journey, step, email, priority, \
-             due_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued')",
+            "INSERT OR IGNORE INTO outbox (contact, run, journey, step, visit, email, priority, \
+             due_at, status) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, 'queued')",
         )?;
         Ok(StepWriter {
             conn,
             enter,
             resume,
             queue,
-            newest: newest_runs(conn, commits)?,
-            key: String::new(),
+            runs: latest_runs(conn, commits)?,
         })
     }
 
@@ -107,13 +114,16 @@ impl<'c, 'b> StepWriter<'c, 'b> {
             } => {
                 // Entered since this entry was decided (another engine, the
                 // same moment, or an earlier entry of this batch): the
-                // decision is stale. The one-active-run index alone would
-                // miss a run that ended on entry, and re-entry rules.
-                let now_newest = self.newest.entry((journey, *contact)).or_default();
-                if now_newest != newest {
+                // decision is stale, and re-entry rules were applied to
+                // runs that are not all there are. And an entry while the
+                // contact is in an active run of the journey is never
+                // written: this check, under the transaction's write lock,
+                // is what keeps a contact in at most one (no index does).
+                let latest = self.runs.entry((journey, *contact)).or_default();
+                if latest.newest != *newest || latest.active {
                     return Ok(CommitOutcome::Lost);
                 }
-                let inserted = self.enter.execute(params![
+                self.enter.execute(params![
                     contact,
                     journey,
                     deployment,
@@ -125,11 +135,11 @@ impl<'c, 'b> StepWriter<'c, 'b> {
                     entered_at,
                     ended_at
                 ])?;
-                if inserted == 0 {
-                    return Ok(CommitOutcome::Lost);
-                }
                 let run = self.conn.last_insert_rowid();
-                *now_newest = Some(run);
+                *latest = Latest {
+                    newest: Some(run),
+                    active: commit.active,
+                };
                 (run, *contact)
             }
             RunWrite::Existing {
@@ -155,12 +165,10 @@ impl<'c, 'b> StepWriter<'c, 'b> {
         };
 
         for email in &commit.emails {
-            // The idempotency key (contact, run, step, visit). One run
-            // visits a step at most once (loop prevention): the visit is 1.
-            self.key.clear();
-            let _ = write!(self.key, "{contact}:{run}:{}:1", email.step);
+            // The idempotency key (contact, run, step, visit), unique as
+            // (run, step, visit). One run visits a step at most once (loop
+            // prevention): the visit is 1.
             self.queue.execute(params![
-                self.key,
                 contact,
                 run,
                 commit.journey,
@@ -187,13 +195,14 @@ impl<'c, 'b> StepWriter<'c, 'b> {
     }
 }
 
-/// The newest run, active or ended, of each contact that `commits` enter
-/// into a journey, as the database holds it now: one statement per journey
-/// entered, for the whole batch.
-fn newest_runs<'b>(
+/// The newest run, and whether one is active, of each contact that
+/// `commits` enter into a journey, as the database holds it now: one
+/// statement per journey entered, for the whole batch. Contacts without a
+/// run of the journey (a first enrolment) cost no read of the table.
+fn latest_runs<'b>(
     conn: &Connection,
     commits: &'b [StepCommit],
-) -> Result<HashMap<(&'b str, ContactId), Option<RunId>>> {
+) -> Result<HashMap<(&'b str, ContactId), Latest>> {
     let mut entered: BTreeMap<&str, Vec<ContactId>> = BTreeMap::new();
     for commit in commits {
         if let RunWrite::New {
@@ -203,12 +212,12 @@ fn newest_runs<'b>(
             entered.entry(journey).or_default().push(*contact);
         }
     }
-    let mut newest = HashMap::new();
+    let mut latest = HashMap::new();
     for (journey, contacts) in entered {
         let batch = BatchIds::new(&contacts);
         let (sql, params) = batch.statement(
-            "SELECT contact, max(id) FROM runs WHERE journey = ?1 AND contact {ids} \
-             GROUP BY contact",
+            "SELECT contact, max(id), max(active) FROM runs \
+             WHERE journey = ?1 AND contact {ids} GROUP BY contact",
             &[&journey],
         );
         let mut query = conn.prepare_cached(&sql)?;
@@ -216,11 +225,15 @@ fn newest_runs<'b>(
         while let Some(row) = rows.next()? {
             let contact = row.get(0)?;
             if batch.contains(contact) {
-                newest.insert((journey, contact), row.get(1)?);
+                let runs = Latest {
+                    newest: row.get(1)?,
+                    active: row.get(2)?,
+                };
+                latest.insert((journey, contact), runs);
             }
         }
     }
-    Ok(newest)
+    Ok(latest)
 }
 
 /// Arrivals and ends per (journey, step) of the committed steps of one
