@@ -327,12 +327,7 @@ fn absolute_waits(
         .enumerate()
         .map(|(i, t)| if t.is_some() { vec![i] } else { Vec::new() })
         .collect();
-    let facts = flow::sent_before_in(
-        prepared,
-        &generated,
-        def.steps.len(),
-        flow::DEFAULT_WORK_LIMIT,
-    );
+    let must_before = flow::must_sent_before_in(prepared, &generated, def.steps.len());
     let reachable = prepared.reachable();
 
     for (index, instant) in instants.iter().enumerate() {
@@ -340,7 +335,7 @@ fn absolute_waits(
         if !reachable.contains(index) {
             continue;
         }
-        let must = &facts[index].must;
+        let must = &must_before[index];
         let earlier = must.iter().find(|&e| match instants[e] {
             Some((before, before_exact)) => before_exact == *exact && before > *at,
             None => false,

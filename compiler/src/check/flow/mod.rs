@@ -96,5 +96,7 @@ pub use cycles::{cycles_without_wait, cycles_without_wait_in};
 pub use graph::{Edge, Graph};
 pub use prepared::Prepared;
 pub use revisits::{revisits, revisits_in, revisits_within, Revisit, DEFAULT_WORK_LIMIT};
-pub use sent_before::{sent_before, sent_before_in, sent_before_within, SentBefore};
+pub use sent_before::{
+    must_sent_before_in, sent_before, sent_before_in, sent_before_within, SentBefore,
+};
 pub use unreachable::{unreachable, unreachable_in};

@@ -106,6 +106,26 @@ pub fn sent_before_in(
         .collect()
 }
 
+/// For each step, the facts generated before it on every run that reaches
+/// it: the `must` half of [`sent_before_in`], without the searches that
+/// find the `may` half.
+pub fn must_sent_before_in(
+    prepared: &Prepared,
+    gen: &[Vec<usize>],
+    fact_count: usize,
+) -> Vec<BitSet> {
+    assert_eq!(
+        gen.len(),
+        prepared.graph.step_count(),
+        "one `gen` entry per step"
+    );
+    let gen: Vec<BitSet> = gen
+        .iter()
+        .map(|facts| BitSet::from_members(fact_count, facts.iter().copied()))
+        .collect();
+    must_before(prepared, &gen, fact_count)
+}
+
 /// For each step, the facts some run generates before it: those confirmed
 /// by a search, and those also assumed where a search gave up.
 fn may_before(

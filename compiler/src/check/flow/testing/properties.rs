@@ -4,7 +4,8 @@
 use super::brute_force::by_brute_force;
 use super::random_graphs::{random_case, Case, Rng};
 use super::verdicts::{by_analyses, disagreements, Verdicts};
-use crate::check::flow::Revisit;
+use crate::check::flow::{must_sent_before_in, sent_before_in, Prepared};
+use crate::check::flow::{Revisit, DEFAULT_WORK_LIMIT};
 
 const GRAPHS: u64 = 4_000;
 const MAX_STEPS: usize = 12;
@@ -76,6 +77,20 @@ fn a_may_dataflow_over_paths_would_claim_facts_no_run_has() {
         overclaims > 10,
         "only {overclaims} graphs tell paths and runs apart"
     );
+}
+
+#[test]
+fn the_must_half_alone_is_the_must_half_of_the_whole() {
+    for seed in 0..GRAPHS {
+        let case = random_case(&mut Rng::new(seed), MAX_STEPS);
+        let prepared = Prepared::new(&case.graph);
+
+        let whole = sent_before_in(&prepared, &case.gen, case.fact_count, DEFAULT_WORK_LIMIT);
+        let must = must_sent_before_in(&prepared, &case.gen, case.fact_count);
+
+        let expected: Vec<_> = whole.into_iter().map(|facts| facts.must).collect();
+        assert_eq!(must, expected, "seed {seed}");
+    }
 }
 
 #[test]
