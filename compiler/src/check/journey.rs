@@ -165,7 +165,7 @@ pub fn check_journey(cx: &mut Cx, index: usize) -> Option<JourneyDef> {
     let (file, journey) = (entry.file, entry.decl);
     let steps: Vec<&ast::Step> = journey.steps().collect();
 
-    let mut by_name = FastMap::default();
+    let mut by_name = FastMap::with_capacity_and_hasher(steps.len(), Default::default());
     for (position, step) in steps.iter().enumerate() {
         let Some(label_ident) = &step.label else {
             continue;
