@@ -1,20 +1,24 @@
 //! The engine's durable state, behind one interface.
 //!
 //! [`Store`] is everything the engine asks of storage: deployed programs,
-//! contacts and their lists and segments, runs, what happened to each
-//! contact, the outbox, statistics, consent and the audit log. The one
-//! implementation today is [`sqlite::SqliteStore`] (one file, WAL); a server
-//! database for several engine machines would be a second implementation of
-//! the same trait.
+//! contacts as the engine reads them, runs, batches of steps and their
+//! commits, date entries, the outbox, consent and suppression. The one
+//! implementation today is [`sqlite::SqliteStore`] (one file, WAL), which
+//! also has what only the commands and the server use (imports, reports,
+//! erasure, API tokens, audit queries); a server database for several
+//! engine processes would be a second implementation of the same trait.
 //!
 //! The rule that keeps effects exactly-once: a step's new run state and all
-//! of its effects are written by one [`Store::commit`] call, in one
-//! transaction, guarded by the run's version (so two engines cannot both
-//! advance a run) and by the outbox's idempotency keys (so a step's email
-//! is queued at most once).
+//! of its effects are written by one [`Store::commit`] (or as one step of
+//! [`Store::commit_all`]), in one transaction, guarded by the run's version
+//! (so two engines cannot both advance a run) and by the outbox's
+//! idempotency keys (so a step's email is queued at most once).
 
+mod interface;
 pub mod schema;
 pub mod sqlite;
+
+pub use interface::Store;
 
 use std::fmt;
 use std::rc::Rc;
@@ -299,6 +303,15 @@ impl Consent {
             revoked_at,
         }
     }
+}
+
+/// One audit row: who did what, to which contact (by opaque id).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub actor: String,
+    pub action: String,
+    pub contact: Option<ContactId>,
+    pub detail: String,
 }
 
 /// Per-step figures for reports.

@@ -10,7 +10,8 @@
 //! This module opens the file, migrates it and keeps deployments; one
 //! submodule per kind of state holds the rest: `contacts` (and imports),
 //! `runs` (and date entries), `steps` (step commits), `outbox`, and
-//! `reports` (consent, suppression, audit, report queries).
+//! `reports` (consent, suppression, audit, report queries); `store_trait`
+//! makes it the engine's [`Store`].
 
 use super::schema::MIGRATIONS;
 use super::*;
@@ -29,13 +30,14 @@ mod reports;
 mod runs;
 mod serve;
 mod steps;
+mod store_trait;
 mod tracking;
 
+pub use super::AuditEntry;
 pub use access::{token_hash, ApiToken, Scope, TOKEN_PREFIX};
 pub use contacts::ContactImport;
 pub use erasure::Erased;
 pub use reports::{Engagement, OutboxEntry, RunSummary};
-pub use serve::AuditEntry;
 pub use tracking::{HitRow, PendingHit, TrackedMessage};
 
 /// How many prepared statements the connection keeps for reuse. Parsing a

@@ -13,15 +13,6 @@ use std::collections::HashSet;
 /// [`SqliteStore::open`] sets, set again after a shorter wait.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// One audit row: who did what, to which contact (by opaque id).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuditEntry {
-    pub actor: String,
-    pub action: String,
-    pub contact: Option<ContactId>,
-    pub detail: String,
-}
-
 impl SqliteStore {
     /// Inserts a new contact (by external id) with its lists and segments,
     /// and the audit row that names it, in one transaction.
