@@ -31,8 +31,7 @@ use crate::mail::{
     add_open_pixel, compose_signed, ContactValues, DkimSigner, Letter, SendError, TemplateValue,
     Templates, Transport, View,
 };
-use crate::store::sqlite::SqliteStore;
-use crate::store::{Delivery, OutboxRow};
+use crate::store::{Delivery, OutboxRow, Store};
 use crate::tracking::{MessageRef, Tracker};
 use chrono_tz::Tz;
 use journey_compiler::check::config::ProjectConfig;
@@ -101,9 +100,9 @@ impl MailSetup {
 
 impl Postman<'_> {
     /// Delivers up to `limit` emails due at `now`.
-    pub fn deliver(
+    pub fn deliver<S: Store + ?Sized>(
         &self,
-        store: &mut SqliteStore,
+        store: &mut S,
         now: i64,
         limit: usize,
     ) -> Result<DeliveryTally, EngineError> {
@@ -153,9 +152,9 @@ impl Postman<'_> {
         Ok(tally)
     }
 
-    fn one(
+    fn one<S: Store + ?Sized>(
         &self,
-        store: &SqliteStore,
+        store: &S,
         row: &OutboxRow,
         now: i64,
     ) -> Result<(Delivery, Option<String>, Option<String>), EngineError> {

@@ -10,15 +10,14 @@ use super::{convert, Result};
 use crate::bytecode::Program;
 use crate::simulate::contacts::ContactRecord;
 use crate::simulate::history::{Contact, History};
-use crate::store::sqlite::SqliteStore;
-use crate::store::{ContactId, ContactRow, HappeningKind, StoreError};
+use crate::store::{ContactId, ContactRow, HappeningKind, Store, StoreError};
 use std::collections::BTreeSet;
 
 /// The stored contacts of one batch, in id order.
 pub(super) struct Rows(Vec<ContactRow>);
 
 impl Rows {
-    pub(super) fn read(store: &SqliteStore, ids: &[ContactId]) -> Result<Rows> {
+    pub(super) fn read<S: Store + ?Sized>(store: &S, ids: &[ContactId]) -> Result<Rows> {
         Ok(Rows(store.engine_contacts(ids)?))
     }
 

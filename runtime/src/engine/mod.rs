@@ -124,16 +124,18 @@ pub struct Tally {
     pub lost_races: u64,
 }
 
-pub struct Engine<'s> {
-    pub store: &'s mut SqliteStore,
+/// The engine on a store: [`SqliteStore`] unless said otherwise, any
+/// [`Store`] (a `dyn Store` too).
+pub struct Engine<'s, S: ?Sized = SqliteStore> {
+    pub store: &'s mut S,
     latest: DeploymentId,
     programs: HashMap<DeploymentId, Rc<Program>>,
     names: HashMap<DeploymentId, Rc<Names>>,
 }
 
-impl<'s> Engine<'s> {
+impl<'s, S: Store + ?Sized> Engine<'s, S> {
     /// An engine on the latest deployment of `store`.
-    pub fn new(store: &'s mut SqliteStore) -> Result<Engine<'s>> {
+    pub fn new(store: &'s mut S) -> Result<Engine<'s, S>> {
         let (latest, bytes) = store.latest_deployment()?.ok_or(EngineError::NotDeployed)?;
         let (_, program) = artifact::decode(&bytes).map_err(EngineError::Artifact)?;
         let mut programs = HashMap::new();
@@ -178,7 +180,7 @@ impl<'s> Engine<'s> {
     }
 
     /// Does `work` as one batch of the store (see
-    /// [`SqliteStore::begin_batch`]): its reads and its commits in one
+    /// [`Store::begin_batch`]): its reads and its commits in one
     /// transaction, rolled back whole if `work` fails.
     fn in_batch<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         self.store.begin_batch()?;
