@@ -1,0 +1,400 @@
+//! The engine reaches storage through the `Store` trait only: driven on a
+//! store of the test's own (SQLite underneath, every call counted, commits
+//! refused on demand), it does what it does on `SqliteStore` itself.
+
+use journey_compiler::check::config::ProjectConfig;
+use journey_compiler::check::DiskTemplates;
+use journey_compiler::source::Sources;
+use journey_runtime::engine::delivery::{DeliveryTally, MailSetup, Postman};
+use journey_runtime::engine::{Engine, EngineError, Tally};
+use journey_runtime::mail::{Outgoing, SendError, Templates, Transport};
+use journey_runtime::store::sqlite::SqliteStore;
+use journey_runtime::store::*;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+const START: i64 = 1_799_398_800; // 2027-01-08T09:00:00Z
+const DAY: i64 = 86_400;
+
+fn quickstart() -> &'static Path {
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/quickstart"
+    ))
+}
+
+fn quickstart_artifact() -> Vec<u8> {
+    let mut sources = Sources::new();
+    for name in ["schema.journey", "welcome.journey"] {
+        let path = quickstart().join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        sources.add(path.to_string_lossy(), text);
+    }
+    let config = ProjectConfig {
+        timezone: Some("America/Chicago".into()),
+        ..Default::default()
+    };
+    let analysis = journey_compiler::analyze_project(&sources, &config, &DiskTemplates);
+    let checked = analysis.program.expect("the quickstart checks clean");
+    journey_runtime::artifact::encode(&journey_runtime::compile::compile(&checked))
+}
+
+/// The quickstart deployed, with Ana and Ben on its list, both consenting
+/// to marketing mail.
+fn quickstart_store(dir: &Path) -> SqliteStore {
+    let mut store = SqliteStore::open(&dir.join("journey.db")).unwrap();
+    store.deploy(&quickstart_artifact(), START).unwrap();
+    let contacts: Vec<ContactWrite> = ["ana", "ben"]
+        .iter()
+        .map(|id| {
+            let mut fields = serde_json::Map::new();
+            fields.insert("email".into(), format!("{id}@example.org").into());
+            fields.insert("first_name".into(), (*id).into());
+            ContactWrite {
+                external_id: id.to_string(),
+                fields,
+                zone: Some("America/Chicago".into()),
+                lists: vec!["newcomers".into()],
+                segments: vec![],
+            }
+        })
+        .collect();
+    store.import_contacts(&contacts, START).unwrap();
+    for id in store.all_contacts().unwrap() {
+        let granted = Consent {
+            granted_at: Some(START - DAY),
+            ..Consent::default()
+        };
+        store.set_consent(id, granted).unwrap();
+    }
+    store
+}
+
+/// A transport into memory (it reaches no one).
+#[derive(Default)]
+struct Kept(Mutex<Vec<String>>);
+
+impl Transport for Kept {
+    fn send(&self, message: &Outgoing) -> std::result::Result<(), SendError> {
+        let id = message.message_id().to_string();
+        self.0.lock().unwrap().push(id);
+        Ok(())
+    }
+
+    fn reaches_people(&self) -> bool {
+        false
+    }
+}
+
+/// Entries, a click, the timeout three days on, and delivery after each.
+fn quickstart_week<S: Store + ?Sized>(store: &mut S) -> (Vec<Tally>, Vec<DeliveryTally>) {
+    let mut engine = Engine::new(store).unwrap();
+    let program = engine.program();
+    let mut templates = Templates::new();
+    for email in &program.emails {
+        let body = std::fs::read_to_string(quickstart().join(&email.body)).unwrap();
+        templates.add(email, &body).unwrap();
+    }
+    let transport = Kept::default();
+    let setup = MailSetup::off();
+    let postman = Postman {
+        program: &program,
+        templates: &templates,
+        transport: &transport,
+        setup: &setup,
+    };
+
+    let first = engine.enter_by_triggers(START).unwrap();
+    let mut sent = vec![postman.deliver(engine.store, START, 100).unwrap()];
+    let click = Happening {
+        contact: 1,
+        at: START + DAY,
+        kind: HappeningKind::Click,
+        name: Some("welcome".into()),
+        link: Some("portal".into()),
+        data: None,
+        automated: false,
+    };
+    let clicked = engine.happen(&click, START + DAY).unwrap();
+    let due = engine.run_due(START + 3 * DAY, 100).unwrap();
+    sent.push(postman.deliver(engine.store, START + 3 * DAY, 100).unwrap());
+    assert_eq!(engine.next_due().unwrap(), None, "nothing left to do");
+    (vec![first, clicked, due], sent)
+}
+
+/// The outbox as (contact, email, status), in order.
+fn outbox(store: &SqliteStore) -> Vec<(i64, String, String)> {
+    let mut query = store
+        .connection()
+        .prepare("SELECT contact, email, status FROM outbox ORDER BY id")
+        .unwrap();
+    query
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+/// SQLite underneath; every call counted by name; step commits refused
+/// while `refuse_commits` is set.
+struct Counting {
+    inner: SqliteStore,
+    calls: RefCell<BTreeMap<&'static str, u64>>,
+    refuse_commits: bool,
+}
+
+impl Counting {
+    fn new(inner: SqliteStore) -> Counting {
+        Counting {
+            inner,
+            calls: RefCell::default(),
+            refuse_commits: false,
+        }
+    }
+
+    fn count(&self, method: &'static str) {
+        *self.calls.borrow_mut().entry(method).or_default() += 1;
+    }
+
+    fn calls(&self, method: &str) -> u64 {
+        self.calls.borrow().get(method).copied().unwrap_or(0)
+    }
+}
+
+impl Store for Counting {
+    fn latest_deployment(&self) -> Result<Option<(DeploymentId, Vec<u8>)>> {
+        self.count("latest_deployment");
+        self.inner.latest_deployment()
+    }
+
+    fn deployment(&self, id: DeploymentId) -> Result<Vec<u8>> {
+        self.count("deployment");
+        self.inner.deployment(id)
+    }
+
+    fn members_page(
+        &self,
+        members: Members,
+        after: ContactId,
+        limit: usize,
+    ) -> Result<Vec<ContactId>> {
+        self.count("members_page");
+        self.inner.members_page(members, after, limit)
+    }
+
+    fn contacts_page(&self, after: ContactId, limit: usize) -> Result<Vec<ContactId>> {
+        self.count("contacts_page");
+        self.inner.contacts_page(after, limit)
+    }
+
+    fn engine_contacts(&self, ids: &[ContactId]) -> Result<Vec<ContactRow>> {
+        self.count("engine_contacts");
+        self.inner.engine_contacts(ids)
+    }
+
+    fn contact(&self, id: ContactId) -> Result<Option<StoredContact>> {
+        self.count("contact");
+        self.inner.contact(id)
+    }
+
+    fn set_zone(&mut self, contact: ContactId, zone: Option<&str>) -> Result<()> {
+        self.count("set_zone");
+        self.inner.set_zone(contact, zone)
+    }
+
+    fn record(&mut self, happening: &Happening) -> Result<()> {
+        self.count("record");
+        self.inner.record(happening)
+    }
+
+    fn write_records(
+        &mut self,
+        happenings: &[Happening],
+        audit: &[AuditEntry],
+        now: i64,
+    ) -> Result<()> {
+        self.count("write_records");
+        self.inner.write_records(happenings, audit, now)
+    }
+
+    fn entry_statuses(&self, journey: &str, contacts: &[ContactId]) -> Result<Vec<EntryStatus>> {
+        self.count("entry_statuses");
+        self.inner.entry_statuses(journey, contacts)
+    }
+
+    fn due_runs(&self, now: i64, limit: usize) -> Result<Vec<RunRow>> {
+        self.count("due_runs");
+        self.inner.due_runs(now, limit)
+    }
+
+    fn runs_woken_by(&self, contact: ContactId, wakes: u8) -> Result<Vec<RunRow>> {
+        self.count("runs_woken_by");
+        self.inner.runs_woken_by(contact, wakes)
+    }
+
+    fn active_runs(&self, contact: ContactId) -> Result<Vec<RunRow>> {
+        self.count("active_runs");
+        self.inner.active_runs(contact)
+    }
+
+    fn next_wake(&self) -> Result<Option<i64>> {
+        self.count("next_wake");
+        self.inner.next_wake()
+    }
+
+    fn begin_batch(&mut self) -> Result<()> {
+        self.count("begin_batch");
+        self.inner.begin_batch()
+    }
+
+    fn finish_batch(&mut self) -> Result<()> {
+        self.count("finish_batch");
+        self.inner.finish_batch()
+    }
+
+    fn abandon_batch(&mut self) -> Result<()> {
+        self.count("abandon_batch");
+        self.inner.abandon_batch()
+    }
+
+    fn commit_all(&mut self, commits: &[StepCommit]) -> Result<Vec<CommitOutcome>> {
+        self.count("commit_all");
+        if self.refuse_commits {
+            return Err(StoreError::Corrupt("commits refused by the test".into()));
+        }
+        self.inner.commit_all(commits)
+    }
+
+    fn unscheduled_for_date(&self, journey: &str, limit: usize) -> Result<Vec<ContactId>> {
+        self.count("unscheduled_for_date");
+        self.inner.unscheduled_for_date(journey, limit)
+    }
+
+    fn schedule_date_entry(
+        &mut self,
+        journey: &str,
+        contact: ContactId,
+        due_at: i64,
+    ) -> Result<()> {
+        self.count("schedule_date_entry");
+        self.inner.schedule_date_entry(journey, contact, due_at)
+    }
+
+    fn forget_date_entries(&mut self, contact: ContactId) -> Result<()> {
+        self.count("forget_date_entries");
+        self.inner.forget_date_entries(contact)
+    }
+
+    fn due_date_entries(&self, now: i64, limit: usize) -> Result<Vec<(String, ContactId, i64)>> {
+        self.count("due_date_entries");
+        self.inner.due_date_entries(now, limit)
+    }
+
+    fn next_date_entry(&self) -> Result<Option<i64>> {
+        self.count("next_date_entry");
+        self.inner.next_date_entry()
+    }
+
+    fn claim_outbox(
+        &mut self,
+        now: i64,
+        limit: usize,
+        real_now: i64,
+        lease: i64,
+    ) -> Result<Vec<OutboxRow>> {
+        self.count("claim_outbox");
+        self.inner.claim_outbox(now, limit, real_now, lease)
+    }
+
+    fn release_claims(&mut self, ids: &[i64]) -> Result<()> {
+        self.count("release_claims");
+        self.inner.release_claims(ids)
+    }
+
+    fn settle(
+        &mut self,
+        id: i64,
+        delivery: Delivery,
+        reason: Option<&str>,
+        message_id: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        self.count("settle");
+        self.inner.settle(id, delivery, reason, message_id, now)
+    }
+
+    fn next_outbox_due(&self, real_now: i64) -> Result<Option<i64>> {
+        self.count("next_outbox_due");
+        self.inner.next_outbox_due(real_now)
+    }
+
+    fn consent(&self, contact: ContactId) -> Result<Consent> {
+        self.count("consent");
+        self.inner.consent(contact)
+    }
+
+    fn suppression(&self, contact: ContactId) -> Result<Option<String>> {
+        self.count("suppression");
+        self.inner.suppression(contact)
+    }
+
+    fn address_suppression(&self, address: &str) -> Result<Option<String>> {
+        self.count("address_suppression");
+        self.inner.address_suppression(address)
+    }
+}
+
+#[test]
+fn the_engine_on_another_store_does_what_it_does_on_sqlite() {
+    let (plain_dir, counted_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut plain = quickstart_store(plain_dir.path());
+    let mut counted = Counting::new(quickstart_store(counted_dir.path()));
+
+    let on_sqlite = quickstart_week(&mut plain);
+    let through_the_trait = quickstart_week(&mut counted as &mut dyn Store);
+
+    assert_eq!(through_the_trait, on_sqlite);
+    let written = outbox(&counted.inner);
+    assert_eq!(written, outbox(&plain));
+    assert_eq!(written.len(), 3, "two welcomes and Ben's tip: {written:?}");
+    assert!(written.iter().all(|(_, _, status)| status == "sent"));
+
+    let sent = on_sqlite.1.iter().map(|t| t.sent).sum::<u64>();
+    assert_eq!(
+        counted.calls("settle"),
+        sent,
+        "each email settled through the trait"
+    );
+    assert_eq!(counted.calls("claim_outbox"), 2);
+    assert_eq!(counted.calls("record"), 1, "the click");
+    assert_eq!(counted.calls("latest_deployment"), 1);
+    assert!(counted.calls("commit_all") >= 2, "entries and the timeout");
+    assert_eq!(counted.calls("begin_batch"), counted.calls("finish_batch"));
+    assert_eq!(counted.calls("abandon_batch"), 0);
+}
+
+#[test]
+fn a_failed_commit_abandons_its_batch_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut counted = Counting::new(quickstart_store(dir.path()));
+    counted.refuse_commits = true;
+
+    let mut engine = Engine::new(&mut counted).unwrap();
+    let refused = engine.enter_by_triggers(START);
+    assert!(matches!(
+        refused,
+        Err(EngineError::Store(StoreError::Corrupt(_)))
+    ));
+
+    assert_eq!(counted.calls("commit_all"), 1);
+    assert_eq!(counted.calls("abandon_batch"), 1);
+    assert_eq!(counted.calls("finish_batch"), 0);
+    let runs = counted.inner.active_runs(1).unwrap();
+    assert!(runs.is_empty(), "the batch's reads and writes rolled back");
+
+    counted.refuse_commits = false;
+    let entered = Engine::new(&mut counted).unwrap().enter_by_triggers(START);
+    assert_eq!(entered.unwrap().entered, 2, "the store is usable after");
+}
