@@ -76,12 +76,8 @@ impl SqliteStore {
     /// real clock, see [`SqliteStore::claim_outbox`]), the time it was
     /// first due, so that it is delivered again at once.
     pub fn next_outbox_due(&self, real_now: i64) -> Result<Option<i64>> {
-        Ok(self.conn.query_row(
-            "SELECT min(due_at) FROM outbox WHERE status = 'queued' \
-             OR (status = 'sending' AND lease_until <= ?1)",
-            [real_now],
-            |r| r.get(0),
-        )?)
+        let mut query = self.conn.prepare_cached(NEXT_DUE)?;
+        Ok(query.query_row([real_now], |r| r.get(0))?)
     }
 
     /// Records what became of one email.
@@ -149,6 +145,31 @@ const CLAIMABLE: &str = "\
     SELECT id, key, contact, journey, step, email, attempts, priority, due_at FROM outbox \
     WHERE status = 'sending' AND lease_until <= ?3 \
     ORDER BY priority DESC, due_at, id LIMIT ?2";
+
+/// When the next email is due (see [`SqliteStore::next_outbox_due`]), `?1`
+/// the real now: the smaller of two minimums, one per partial index.
+///
+/// `outbox_due` leads with the priority, so the queued minimum is taken per
+/// priority: the recursive part skips from one priority in the index to the
+/// next lower one (a seek each), and each priority's earliest email is the
+/// first of its entries. That is a few seeks per distinct priority, however
+/// many emails are queued. The lapsed part seeks `outbox_leases`. The
+/// single `WHERE` with an `OR` it replaced read every queued email.
+const NEXT_DUE: &str = "\
+    WITH RECURSIVE priorities(priority) AS ( \
+        SELECT max(priority) FROM outbox WHERE status = 'queued' \
+        UNION ALL \
+        SELECT (SELECT max(priority) FROM outbox \
+                WHERE status = 'queued' AND priority < above.priority) \
+        FROM priorities above WHERE above.priority IS NOT NULL \
+    ) \
+    SELECT min(due) FROM ( \
+        SELECT (SELECT min(due_at) FROM outbox \
+                WHERE status = 'queued' AND priority = p.priority) AS due \
+        FROM priorities p WHERE p.priority IS NOT NULL \
+        UNION ALL \
+        SELECT min(due_at) FROM outbox WHERE status = 'sending' AND lease_until <= ?1 \
+    )";
 
 /// SQLite's `synchronous=FULL`: a commit waits for `fsync` of the log.
 const FULL: i64 = 2;
@@ -261,6 +282,91 @@ mod tests {
                     .any(|s| s.contains("TEMP B-TREE")),
             "the queued part is merged in the index's order, not sorted: {steps:?}"
         );
+    }
+
+    /// The steps of SQLite's plan for `statement`, run with `params`.
+    fn plan_of(store: &SqliteStore, statement: &str, params: impl rusqlite::Params) -> Vec<String> {
+        let mut plan = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {statement}"))
+            .unwrap();
+        plan.query_map(params, |r| r.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_next_due_time_is_read_through_the_indexes() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let store = store_with_outbox(dir.path(), &[]);
+        let steps = plan_of(&store, NEXT_DUE, [REAL]);
+        let reads: Vec<&String> = steps.iter().filter(|s| s.contains("outbox")).collect();
+
+        assert_eq!(
+            reads.len(),
+            4,
+            "priorities, next priority, minimum, lapsed: {steps:?}"
+        );
+        assert!(
+            reads.iter().all(|s| s.starts_with("SEARCH outbox USING")),
+            "a read scans instead of seeking: {steps:?}"
+        );
+        assert!(
+            reads[..3].iter().all(|s| s.contains("INDEX outbox_due"))
+                && reads[3].contains("INDEX outbox_leases"),
+            "a part reads another index: {steps:?}"
+        );
+    }
+
+    #[test]
+    fn the_next_due_time_is_the_earliest_queued_or_lapsed_email() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let emails = [
+            ("late-high", 9, NOW + 50, "queued", None),
+            ("early-low", -3, NOW + 20, "queued", None),
+            ("mid", 0, NOW + 30, "queued", None),
+            ("mid-tie", 0, NOW + 40, "queued", None),
+            ("sent", 9, NOW - 100, "sent", None),
+            ("leased", 5, NOW - 90, "sending", Some(REAL + 100)),
+            ("lapsed", 5, NOW + 10, "sending", Some(REAL - 1)),
+        ];
+        let store = store_with_outbox(dir.path(), &emails);
+        let the_replaced_statement = |store: &SqliteStore, real_now: i64| -> Option<i64> {
+            store
+                .conn
+                .query_row(
+                    "SELECT min(due_at) FROM outbox WHERE status = 'queued' \
+                     OR (status = 'sending' AND lease_until <= ?1)",
+                    [real_now],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+
+        assert_eq!(store.next_outbox_due(REAL).unwrap(), Some(NOW + 10));
+        assert_eq!(
+            store.next_outbox_due(REAL + 100).unwrap(),
+            Some(NOW - 90),
+            "a lease that lapses makes its email due when it was first due"
+        );
+        assert_eq!(
+            store.next_outbox_due(REAL - 2).unwrap(),
+            Some(NOW + 20),
+            "with no lease lapsed, the earliest queued email, whatever its priority"
+        );
+        for real_now in [REAL - 2, REAL, REAL + 100] {
+            assert_eq!(
+                store.next_outbox_due(real_now).unwrap(),
+                the_replaced_statement(&store, real_now)
+            );
+        }
+
+        store
+            .conn
+            .execute("UPDATE outbox SET status = 'sent'", [])
+            .unwrap();
+        assert_eq!(store.next_outbox_due(REAL + 100).unwrap(), None);
     }
 
     #[test]
