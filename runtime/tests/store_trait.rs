@@ -6,7 +6,7 @@ use journey_compiler::check::config::ProjectConfig;
 use journey_compiler::check::DiskTemplates;
 use journey_compiler::source::Sources;
 use journey_runtime::engine::delivery::{DeliveryTally, MailSetup, Postman};
-use journey_runtime::engine::{Engine, EngineError, Tally};
+use journey_runtime::engine::{Engine, EngineError, Entered, Observed, Observer, Tally};
 use journey_runtime::mail::{Outgoing, SendError, Templates, Transport};
 use journey_runtime::store::sqlite::SqliteStore;
 use journey_runtime::store::*;
@@ -138,11 +138,13 @@ fn outbox(store: &SqliteStore) -> Vec<(i64, String, String)> {
 }
 
 /// SQLite underneath; every call counted by name; step commits refused
-/// while `refuse_commits` is set.
+/// while `refuse_commits` is set, batches' last commit while
+/// `refuse_finishes` is.
 struct Counting {
     inner: SqliteStore,
     calls: RefCell<BTreeMap<&'static str, u64>>,
     refuse_commits: bool,
+    refuse_finishes: bool,
 }
 
 impl Counting {
@@ -151,6 +153,7 @@ impl Counting {
             inner,
             calls: RefCell::default(),
             refuse_commits: false,
+            refuse_finishes: false,
         }
     }
 
@@ -251,6 +254,9 @@ impl Store for Counting {
 
     fn finish_batch(&mut self) -> Result<()> {
         self.count("finish_batch");
+        if self.refuse_finishes {
+            return Err(StoreError::Corrupt("batch refused by the test".into()));
+        }
         self.inner.finish_batch()
     }
 
@@ -397,4 +403,51 @@ fn a_failed_commit_abandons_its_batch_and_writes_nothing() {
     counted.refuse_commits = false;
     let entered = Engine::new(&mut counted).unwrap().enter_by_triggers(START);
     assert_eq!(entered.unwrap().entered, 2, "the store is usable after");
+}
+
+/// Counts the steps and refused entries it is told of.
+#[derive(Default)]
+struct Told {
+    steps: u64,
+    not_entered: u64,
+}
+
+impl Observer for Told {
+    fn committed(&mut self, _: &Observed<'_>) {
+        self.steps += 1;
+    }
+
+    fn not_entered(&mut self, _: ContactId, _: u16, _: Entered, _: i64) {
+        self.not_entered += 1;
+    }
+}
+
+#[test]
+fn the_observer_hears_nothing_of_a_batch_rolled_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut counted = Counting::new(quickstart_store(dir.path()));
+    counted.refuse_finishes = true;
+    let mut told = Told::default();
+
+    let mut engine = Engine::new(&mut counted).unwrap().observed_by(&mut told);
+    assert!(engine.enter_by_triggers(START).is_err());
+    drop(engine);
+    assert_eq!((told.steps, told.not_entered), (0, 0));
+    assert_eq!(
+        counted.calls("commit_all"),
+        1,
+        "the steps were committed in the batch"
+    );
+    assert_eq!(counted.calls("abandon_batch"), 1);
+
+    counted.refuse_finishes = false;
+    let mut engine = Engine::new(&mut counted).unwrap().observed_by(&mut told);
+    assert_eq!(engine.enter_by_triggers(START).unwrap().entered, 2);
+    assert_eq!(engine.enter_by_triggers(START).unwrap().entered, 0);
+    drop(engine);
+    assert_eq!(
+        (told.steps, told.not_entered),
+        (2, 2),
+        "two entries, then two already in"
+    );
 }

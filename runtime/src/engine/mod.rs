@@ -5,6 +5,7 @@
 //! to their contact. Each VM call's new state and effects go to the store
 //! in one commit (see `store`), so a crash between two steps loses nothing
 //! and repeats nothing. Delivery of the queued emails is `delivery`'s job.
+//! An observer (`observe`) may be told each step once its batch commits.
 //!
 //! Runs keep the program version they started on: every run records its
 //! deployment, and the engine loads that deployment's program to advance it.
@@ -13,6 +14,7 @@ pub mod convert;
 pub mod delivery;
 mod ingest;
 mod load;
+pub mod observe;
 mod step;
 
 use crate::artifact;
@@ -27,6 +29,7 @@ use crate::store::*;
 use crate::vm::{Vm, Wakes};
 use journey_compiler::check::program::Base;
 use load::Rows;
+pub use observe::{Observed, Observer};
 use std::collections::HashMap;
 use std::rc::Rc;
 use step::Names;
@@ -102,6 +105,10 @@ struct Steps {
     /// Per commit: its contact, and the journeys `goto journey` hands the
     /// contact to once the commit is in.
     after: Vec<(ContactId, Vec<String>)>,
+    /// Per commit, what the observer is told; empty when none watches.
+    kept: Vec<observe::Kept>,
+    /// The entries decided against, for the observer.
+    not_entered: Vec<observe::Told>,
 }
 
 /// Contacts handed to a journey (by name) by committed steps.
@@ -131,6 +138,9 @@ pub struct Engine<'s, S: ?Sized = SqliteStore> {
     latest: DeploymentId,
     programs: HashMap<DeploymentId, Rc<Program>>,
     names: HashMap<DeploymentId, Rc<Names>>,
+    observer: Option<&'s mut dyn Observer>,
+    /// What the observer is told when the open batch commits.
+    untold: Vec<observe::Told>,
 }
 
 impl<'s, S: Store + ?Sized> Engine<'s, S> {
@@ -145,7 +155,15 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
             latest,
             programs,
             names: HashMap::new(),
+            observer: None,
+            untold: Vec::new(),
         })
+    }
+
+    /// The engine, telling `observer` what it commits from now on.
+    pub fn observed_by(mut self, observer: &'s mut dyn Observer) -> Engine<'s, S> {
+        self.observer = Some(observer);
+        self
     }
 
     pub fn program(&self) -> Rc<Program> {
@@ -181,7 +199,8 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
 
     /// Does `work` as one batch of the store (see
     /// [`Store::begin_batch`]): its reads and its commits in one
-    /// transaction, rolled back whole if `work` fails.
+    /// transaction, rolled back whole if `work` fails. The observer is
+    /// told what the batch did once it is committed.
     fn in_batch<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         self.store.begin_batch()?;
         let done = work(self).and_then(|value| {
@@ -189,9 +208,11 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
             Ok(value)
         });
         if done.is_err() {
+            self.untold.clear();
             // The error that matters is the one that stopped the work.
             let _ = self.store.abandon_batch();
         }
+        self.tell_observer()?;
         done
     }
 
@@ -298,21 +319,36 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
         let rows = Rows::read(self.store, &wanted)?;
 
         let vm = Vm::new(&program);
+        let observed = self.observer.is_some();
         let mut steps = Steps::default();
         let mut effects = Vec::new();
         for (&contact, status) in contacts.iter().zip(&statuses) {
+            let mut refuse = |why: Entered| {
+                match why {
+                    Entered::AlreadyIn => tally.already_in += 1,
+                    _ => tally.refused += 1,
+                }
+                if observed {
+                    steps.not_entered.push(observe::Told::NotEntered {
+                        contact,
+                        journey,
+                        why,
+                        now,
+                    });
+                }
+            };
             if status.in_run {
-                tally.already_in += 1;
+                refuse(Entered::AlreadyIn);
                 continue;
             }
             if refused(status) {
-                tally.refused += 1;
+                refuse(Entered::ReentryRefused);
                 continue;
             }
             let facts = load::facts(&program, rows.get(contact)?)?;
             if let Some(ended) = status.last_end {
                 if !rules::reentry_allows(&vm, journey, &facts, ended, now) {
-                    tally.refused += 1;
+                    refuse(Entered::ReentryRefused);
                     continue;
                 }
             }
@@ -329,6 +365,15 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
             let commit = step::step_commit(
                 &program, &names, journey, run, &state, vm_status, &effects, now,
             );
+            if observed {
+                steps.kept.push(observe::Kept {
+                    deployment: self.latest,
+                    journey,
+                    began: true,
+                    effects: effects.clone(),
+                    parked: commit.active,
+                });
+            }
             steps.commits.push(commit);
             steps
                 .after
@@ -442,6 +487,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
     fn decide_advances(&mut self, runs: &[RunRow], now: i64) -> Result<Steps> {
         let contacts: Vec<ContactId> = runs.iter().map(|run| run.contact).collect();
         let rows = Rows::read(self.store, &contacts)?;
+        let observed = self.observer.is_some();
         let mut steps = Steps::default();
         let mut effects = Vec::new();
         // Runs keep their deployment's program: one VM per stretch of runs
@@ -481,6 +527,15 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                 let commit = step::step_commit(
                     &program, &names, journey, write, &state, status, &effects, now,
                 );
+                if observed {
+                    steps.kept.push(observe::Kept {
+                        deployment,
+                        journey,
+                        began: false,
+                        effects: effects.clone(),
+                        parked: commit.active,
+                    });
+                }
                 steps.commits.push(commit);
                 steps
                     .after
@@ -493,8 +548,9 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
 
     /// Commits a batch's steps (inside the open batch); returns each one's
     /// outcome, and the handoffs of those committed.
-    fn commit_steps(&mut self, steps: Steps) -> Result<(Vec<CommitOutcome>, Handoffs)> {
+    fn commit_steps(&mut self, mut steps: Steps) -> Result<(Vec<CommitOutcome>, Handoffs)> {
         let outcomes = self.store.commit_all(&steps.commits)?;
+        self.keep_for_observer(&mut steps, &outcomes);
         let mut handoffs = Vec::new();
         let done = steps.commits.iter().zip(steps.after).zip(&outcomes);
         for ((commit, (contact, targets)), outcome) in done {
@@ -521,6 +577,69 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
             handoffs.extend(targets.into_iter().map(|target| (contact, target)));
         }
         Ok((outcomes, handoffs))
+    }
+
+    /// Keeps for the observer, if any, what a batch commits and which
+    /// entries it decided against (an entry lost to another engine is one).
+    fn keep_for_observer(&mut self, steps: &mut Steps, outcomes: &[CommitOutcome]) {
+        if self.observer.is_none() {
+            return;
+        }
+        self.untold.append(&mut steps.not_entered);
+        let kept = std::mem::take(&mut steps.kept);
+        let commits = steps.commits.iter().zip(&steps.after);
+        for ((step, (commit, &(contact, _))), outcome) in
+            kept.into_iter().zip(commits).zip(outcomes)
+        {
+            let now = commit.now;
+            self.untold.push(match outcome {
+                CommitOutcome::Committed(_) => observe::Told::Step { contact, now, step },
+                CommitOutcome::Lost if step.began => observe::Told::NotEntered {
+                    contact,
+                    journey: step.journey,
+                    why: Entered::Raced,
+                    now,
+                },
+                CommitOutcome::Lost => continue,
+            });
+        }
+    }
+
+    /// Tells the observer what the committed batches did.
+    fn tell_observer(&mut self) -> Result<()> {
+        if self.untold.is_empty() {
+            return Ok(());
+        }
+        let untold = std::mem::take(&mut self.untold);
+        for told in untold {
+            match told {
+                observe::Told::Step { contact, now, step } => {
+                    let program = self.program_of(step.deployment)?;
+                    if let Some(observer) = self.observer.as_deref_mut() {
+                        observer.committed(&Observed {
+                            contact,
+                            program: &program,
+                            journey: step.journey,
+                            began: step.began,
+                            effects: &step.effects,
+                            parked: step.parked,
+                            now,
+                        });
+                    }
+                }
+                observe::Told::NotEntered {
+                    contact,
+                    journey,
+                    why,
+                    now,
+                } => {
+                    if let Some(observer) = self.observer.as_deref_mut() {
+                        observer.not_entered(contact, journey, why, now);
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Enters the contacts that committed steps handed to another journey

@@ -1,0 +1,179 @@
+//! The engine's observer: told each committed step with the VM's effects,
+//! and each entry decided against, on an in-memory store; an engine
+//! nobody watches commits the same.
+
+mod support;
+
+use journey_runtime::engine::{Engine, Entered, Observed, Observer};
+use journey_runtime::store::sqlite::SqliteStore;
+use journey_runtime::store::{ContactId, ContactWrite, Happening, HappeningKind};
+use journey_runtime::vm::Effect;
+
+const START: i64 = 1_799_398_800; // 2027-01-08T09:00:00Z
+const DAY: i64 = 86_400;
+
+/// One told step: (now, contact, journey, began, parked, emails sent,
+/// ended).
+type Told = (i64, ContactId, String, bool, bool, Vec<String>, bool);
+
+#[derive(Default)]
+struct Watcher {
+    steps: Vec<Told>,
+    refused: Vec<(ContactId, String, Entered)>,
+    /// Journey names of the latest program, for `not_entered`.
+    journeys: Vec<String>,
+}
+
+impl Observer for Watcher {
+    fn committed(&mut self, step: &Observed<'_>) {
+        let program = step.program;
+        let sent = step
+            .effects
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::Send { email, .. } => Some(program.emails[*email as usize].name.clone()),
+                _ => None,
+            })
+            .collect();
+        let ended = step.effects.iter().any(|e| matches!(e, Effect::Ended(_)));
+        let journey = program.journeys[step.journey as usize].code.name.clone();
+        self.steps.push((
+            step.now,
+            step.contact,
+            journey,
+            step.began,
+            step.parked,
+            sent,
+            ended,
+        ));
+    }
+
+    fn not_entered(&mut self, contact: ContactId, journey: u16, why: Entered, _now: i64) {
+        let journey = self.journeys[journey as usize].clone();
+        self.refused.push((contact, journey, why));
+    }
+}
+
+fn contact(id: &str) -> ContactWrite {
+    let mut fields = serde_json::Map::new();
+    fields.insert("email".into(), format!("{id}@example.org").into());
+    fields.insert("first_name".into(), id.into());
+    ContactWrite {
+        external_id: id.into(),
+        fields,
+        zone: Some("America/Chicago".into()),
+        lists: vec!["newcomers".into()],
+        segments: vec![],
+    }
+}
+
+/// The quickstart in a fresh in-memory store, with Ana and Ben imported.
+fn quickstart_store() -> SqliteStore {
+    let folder = support::examples_folder().join("quickstart");
+    let artifact = journey_runtime::artifact::encode(&support::compile_folder(&folder));
+    let mut store = SqliteStore::in_memory().unwrap();
+    store.deploy(&artifact, START).unwrap();
+    store
+        .import_contacts(&[contact("ana"), contact("ben")], START)
+        .unwrap();
+    store
+}
+
+/// Enters both, lets Ana click a day later and Ben time out after three
+/// days; returns the outbox (contact, email) in queue order.
+fn play(engine: &mut Engine<'_>) -> Vec<(ContactId, String)> {
+    engine.enter_by_triggers(START).unwrap();
+    engine.enter_by_triggers(START + 1).unwrap();
+    let ana = engine.store.contact_id("ana").unwrap().unwrap();
+    let click = Happening {
+        contact: ana,
+        at: START + DAY,
+        kind: HappeningKind::Click,
+        name: Some("welcome".into()),
+        link: Some("portal".into()),
+        data: None,
+        automated: false,
+    };
+    engine.happen(&click, START + DAY).unwrap();
+    engine.run_due(START + 3 * DAY, 100).unwrap();
+    assert_eq!(
+        engine.enter(ana, 0, START + 4 * DAY).unwrap(),
+        Entered::ReentryRefused
+    );
+
+    let mut query = engine
+        .store
+        .connection()
+        .prepare("SELECT contact, email FROM outbox ORDER BY id")
+        .unwrap();
+    query
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn the_observer_is_told_every_committed_step_and_every_entry_refused() {
+    let mut store = quickstart_store();
+    let mut watcher = Watcher {
+        journeys: vec!["welcome".into()],
+        ..Watcher::default()
+    };
+    let mut engine = Engine::new(&mut store).unwrap().observed_by(&mut watcher);
+    let outbox = play(&mut engine);
+    drop(engine);
+
+    let ana = store.contact_id("ana").unwrap().unwrap();
+    let ben = store.contact_id("ben").unwrap().unwrap();
+    let welcome = || "welcome".to_string();
+    let sent = |emails: &[&str]| emails.iter().map(|e| e.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        watcher.steps,
+        vec![
+            (START, ana, welcome(), true, true, sent(&["welcome"]), false),
+            (START, ben, welcome(), true, true, sent(&["welcome"]), false),
+            (START + DAY, ana, welcome(), false, false, sent(&[]), true),
+            (
+                START + 3 * DAY,
+                ben,
+                welcome(),
+                false,
+                false,
+                sent(&["portal_tip"]),
+                true
+            ),
+        ]
+    );
+    assert_eq!(
+        watcher.refused,
+        vec![
+            (ana, welcome(), Entered::AlreadyIn),
+            (ben, welcome(), Entered::AlreadyIn),
+            (ana, welcome(), Entered::ReentryRefused),
+        ]
+    );
+
+    let told: Vec<(ContactId, String)> = watcher
+        .steps
+        .iter()
+        .flat_map(|(_, contact, _, _, _, sent, _)| sent.iter().map(|e| (*contact, e.clone())))
+        .collect();
+    assert_eq!(told, outbox, "the sends told are the emails committed");
+}
+
+#[test]
+fn an_engine_nobody_watches_commits_the_same() {
+    let mut watched = quickstart_store();
+    let mut watcher = Watcher {
+        journeys: vec!["welcome".into()],
+        ..Watcher::default()
+    };
+    let with = play(&mut Engine::new(&mut watched).unwrap().observed_by(&mut watcher));
+
+    let mut unwatched = quickstart_store();
+    let without = play(&mut Engine::new(&mut unwatched).unwrap());
+
+    assert_eq!(with.len(), 3);
+    assert_eq!(with, without);
+}
