@@ -114,6 +114,16 @@ struct Steps {
 /// Contacts handed to a journey (by name) by committed steps.
 type Handoffs = Vec<(ContactId, String)>;
 
+/// A committed step that changed its contact's segments: the contact's
+/// other waiting runs may read them, and joining a segment may enter
+/// journeys (see [`Engine::follow_segment_changes`]).
+struct SegmentChange {
+    contact: ContactId,
+    /// The journey of the run that made the change, which is not woken.
+    journey: String,
+    joined: Vec<String>,
+}
+
 /// What bulk entry did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EnterTally {
@@ -141,6 +151,8 @@ pub struct Engine<'s, S: ?Sized = SqliteStore> {
     observer: Option<&'s mut dyn Observer>,
     /// What the observer is told when the open batch commits.
     untold: Vec<observe::Told>,
+    /// Segment changes of the open batch's steps, followed once it commits.
+    segment_changes: Vec<SegmentChange>,
 }
 
 impl<'s, S: Store + ?Sized> Engine<'s, S> {
@@ -157,6 +169,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
             names: HashMap::new(),
             observer: None,
             untold: Vec::new(),
+            segment_changes: Vec::new(),
         })
     }
 
@@ -209,6 +222,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
         });
         if done.is_err() {
             self.untold.clear();
+            self.segment_changes.clear();
             // The error that matters is the one that stopped the work.
             let _ = self.store.abandon_batch();
         }
@@ -574,6 +588,13 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                 wake_at = commit.wake_at,
                 "step_committed"
             );
+            if !commit.segment_adds.is_empty() || !commit.segment_removes.is_empty() {
+                self.segment_changes.push(SegmentChange {
+                    contact,
+                    journey: commit.journey.to_string(),
+                    joined: commit.segment_adds.clone(),
+                });
+            }
             handoffs.extend(targets.into_iter().map(|target| (contact, target)));
         }
         Ok((outcomes, handoffs))
@@ -644,14 +665,49 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
 
     /// Enters the contacts that committed steps handed to another journey
     /// (`goto journey`), into the latest deployment's journey of that name.
+    /// Then follows the committed steps' segment changes.
     fn hand_off(&mut self, handoffs: Handoffs, now: i64) -> Result<()> {
-        if handoffs.is_empty() {
+        if !handoffs.is_empty() {
+            let latest = self.program();
+            for (contact, target) in handoffs {
+                if let Some(j) = latest.journeys.iter().position(|j| j.code.name == target) {
+                    self.enter(contact, j as JourneyId, now)?;
+                }
+            }
+        }
+        self.follow_segment_changes(now)
+    }
+
+    /// After steps changed their contacts' segments: the contact's runs of
+    /// other journeys that wait for an update are woken (their conditions
+    /// may read membership), then the contact enters the latest
+    /// deployment's journeys that enter on a segment it joined, as a
+    /// trigger enters (the re-entry rule applies). The simulator did the
+    /// same at the same instant.
+    fn follow_segment_changes(&mut self, now: i64) -> Result<()> {
+        if self.segment_changes.is_empty() {
             return Ok(());
         }
+        let changes = std::mem::take(&mut self.segment_changes);
         let latest = self.program();
-        for (contact, target) in handoffs {
-            if let Some(j) = latest.journeys.iter().position(|j| j.code.name == target) {
-                self.enter(contact, j as JourneyId, now)?;
+        for change in changes {
+            let waiting = self
+                .store
+                .runs_woken_by(change.contact, Wakes::UPDATE.bits())?;
+            for run in waiting.iter().filter(|run| run.journey != change.journey) {
+                self.advance(run, now)?;
+            }
+
+            for joined in &change.joined {
+                let Some(segment) = latest.segments.iter().position(|s| s == joined) else {
+                    continue;
+                };
+                let trigger = Entry::Segment(segment as u16);
+                for (journey, def) in latest.journeys.iter().enumerate() {
+                    if def.entries.contains(&trigger) {
+                        self.enter(change.contact, journey as JourneyId, now)?;
+                    }
+                }
             }
         }
         Ok(())
