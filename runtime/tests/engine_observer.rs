@@ -4,7 +4,7 @@
 
 mod support;
 
-use journey_runtime::engine::{Engine, Entered, Observed, Observer};
+use journey_runtime::engine::{Cause, Engine, Entered, Observed, Observer};
 use journey_runtime::store::sqlite::SqliteStore;
 use journey_runtime::store::{ContactId, ContactWrite, Happening, HappeningKind};
 use journey_runtime::vm::Effect;
@@ -12,14 +12,22 @@ use journey_runtime::vm::Effect;
 const START: i64 = 1_799_398_800; // 2027-01-08T09:00:00Z
 const DAY: i64 = 86_400;
 
-/// One told step: (now, contact, journey, began, parked, emails sent,
-/// ended).
-type Told = (i64, ContactId, String, bool, bool, Vec<String>, bool);
+/// One told step: (now, contact, journey, why it entered if it did,
+/// parked, emails sent, ended).
+type Told = (
+    i64,
+    ContactId,
+    String,
+    Option<Cause>,
+    bool,
+    Vec<String>,
+    bool,
+);
 
 #[derive(Default)]
 struct Watcher {
     steps: Vec<Told>,
-    refused: Vec<(ContactId, String, Entered)>,
+    refused: Vec<(ContactId, String, Entered, Cause)>,
     /// Journey names of the latest program, for `not_entered`.
     journeys: Vec<String>,
 }
@@ -41,16 +49,23 @@ impl Observer for Watcher {
             step.now,
             step.contact,
             journey,
-            step.began,
+            step.entered.cloned(),
             step.parked,
             sent,
             ended,
         ));
     }
 
-    fn not_entered(&mut self, contact: ContactId, journey: u16, why: Entered, _now: i64) {
+    fn not_entered(
+        &mut self,
+        contact: ContactId,
+        journey: u16,
+        why: Entered,
+        cause: &Cause,
+        _now: i64,
+    ) {
         let journey = self.journeys[journey as usize].clone();
-        self.refused.push((contact, journey, why));
+        self.refused.push((contact, journey, why, cause.clone()));
     }
 }
 
@@ -131,14 +146,30 @@ fn the_observer_is_told_every_committed_step_and_every_entry_refused() {
     assert_eq!(
         watcher.steps,
         vec![
-            (START, ana, welcome(), true, true, sent(&["welcome"]), false),
-            (START, ben, welcome(), true, true, sent(&["welcome"]), false),
-            (START + DAY, ana, welcome(), false, false, sent(&[]), true),
+            (
+                START,
+                ana,
+                welcome(),
+                Some(Cause::List),
+                true,
+                sent(&["welcome"]),
+                false
+            ),
+            (
+                START,
+                ben,
+                welcome(),
+                Some(Cause::List),
+                true,
+                sent(&["welcome"]),
+                false
+            ),
+            (START + DAY, ana, welcome(), None, false, sent(&[]), true),
             (
                 START + 3 * DAY,
                 ben,
                 welcome(),
-                false,
+                None,
                 false,
                 sent(&["portal_tip"]),
                 true
@@ -148,9 +179,9 @@ fn the_observer_is_told_every_committed_step_and_every_entry_refused() {
     assert_eq!(
         watcher.refused,
         vec![
-            (ana, welcome(), Entered::AlreadyIn),
-            (ben, welcome(), Entered::AlreadyIn),
-            (ana, welcome(), Entered::ReentryRefused),
+            (ana, welcome(), Entered::AlreadyIn, Cause::List),
+            (ben, welcome(), Entered::AlreadyIn, Cause::List),
+            (ana, welcome(), Entered::ReentryRefused, Cause::Enrolled),
         ]
     );
 

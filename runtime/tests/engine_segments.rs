@@ -5,7 +5,7 @@
 
 mod support;
 
-use journey_runtime::engine::{Engine, Entered};
+use journey_runtime::engine::{Cause, Engine, Entered, Observed, Observer};
 use journey_runtime::store::sqlite::SqliteStore;
 use journey_runtime::store::ContactWrite;
 
@@ -89,4 +89,40 @@ fn joining_a_segment_enters_the_journeys_that_enter_on_it() {
     );
 
     assert_eq!(queued(&store), [("perks".to_string(), START + DAY)]);
+}
+
+/// Records why each entry happened: (journey, cause).
+#[derive(Default)]
+struct Entries(Vec<(u16, Cause)>);
+
+impl Observer for Entries {
+    fn committed(&mut self, step: &Observed<'_>) {
+        if let Some(cause) = step.entered {
+            self.0.push((step.journey, cause.clone()));
+        }
+    }
+}
+
+#[test]
+fn the_observer_hears_why_each_contact_entered() {
+    let journeys = ADDS_A_DAY_LATER.to_string()
+        + "journey two {\n  from \"c@example.org\"\n  enter on segment vip\n  \
+           goto journey three\n}\n\
+           journey three {\n  from \"c@example.org\"\n  send perks\n}\n";
+    let mut store = store_with(&journeys);
+    let mut entries = Entries::default();
+
+    let mut engine = Engine::new(&mut store).unwrap().observed_by(&mut entries);
+    engine.enter_by_triggers(START).unwrap();
+    engine.run_due(START + DAY, 100).unwrap();
+    drop(engine);
+
+    assert_eq!(
+        entries.0,
+        [
+            (0, Cause::List),
+            (1, Cause::JoinedSegment),
+            (2, Cause::HandedFrom("two".into()))
+        ]
+    );
 }

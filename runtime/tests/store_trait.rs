@@ -6,7 +6,7 @@ use journey_compiler::check::config::ProjectConfig;
 use journey_compiler::check::DiskTemplates;
 use journey_compiler::source::Sources;
 use journey_runtime::engine::delivery::{DeliveryTally, MailSetup, Postman};
-use journey_runtime::engine::{Engine, EngineError, Entered, Observed, Observer, Tally};
+use journey_runtime::engine::{Cause, Engine, EngineError, Entered, Observed, Observer, Tally};
 use journey_runtime::mail::{Outgoing, SendError, Templates, Transport};
 use journey_runtime::store::sqlite::SqliteStore;
 use journey_runtime::store::*;
@@ -417,7 +417,7 @@ impl Observer for Told {
         self.steps += 1;
     }
 
-    fn not_entered(&mut self, _: ContactId, _: u16, _: Entered, _: i64) {
+    fn not_entered(&mut self, _: ContactId, _: u16, _: Entered, _: &Cause, _: i64) {
         self.not_entered += 1;
     }
 }

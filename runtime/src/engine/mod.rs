@@ -29,7 +29,7 @@ use crate::store::*;
 use crate::vm::{Vm, Wakes};
 use journey_compiler::check::program::Base;
 use load::Rows;
-pub use observe::{Observed, Observer};
+pub use observe::{Cause, Observed, Observer};
 use std::collections::HashMap;
 use std::rc::Rc;
 use step::Names;
@@ -98,6 +98,15 @@ enum Again {
     Never,
 }
 
+impl Again {
+    fn of(cause: &Cause) -> Again {
+        match cause {
+            Cause::List | Cause::Segment | Cause::Condition => Again::Never,
+            _ => Again::ByRule,
+        }
+    }
+}
+
 /// The VM calls of one batch, ready to commit, and what follows each.
 #[derive(Default)]
 struct Steps {
@@ -111,8 +120,9 @@ struct Steps {
     not_entered: Vec<observe::Told>,
 }
 
-/// Contacts handed to a journey (by name) by committed steps.
-type Handoffs = Vec<(ContactId, String)>;
+/// Contacts handed to a journey (by name) by committed steps: (contact,
+/// target, the journey that handed it).
+type Handoffs = Vec<(ContactId, String, String)>;
 
 /// A committed step that changed its contact's segments: the contact's
 /// other waiting runs may read them, and joining a segment may enter
@@ -233,7 +243,18 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
     /// Enters `contact` into `journey` of the latest deployment, unless it
     /// is already in it or the journey's re-entry rule refuses.
     pub fn enter(&mut self, contact: ContactId, journey: JourneyId, now: i64) -> Result<Entered> {
-        let tally = self.enter_many(&[contact], journey, now)?;
+        self.enter_because(contact, journey, now, &Cause::Enrolled)
+    }
+
+    /// Enters as [`Engine::enter`] does, for `cause` (told to the observer).
+    fn enter_because(
+        &mut self,
+        contact: ContactId,
+        journey: JourneyId,
+        now: i64,
+        cause: &Cause,
+    ) -> Result<Entered> {
+        let tally = self.enter_batches(&[contact], journey, now, cause)?;
         Ok(match tally {
             EnterTally { entered: 1, .. } => Entered::Entered,
             EnterTally { already_in: 1, .. } => Entered::AlreadyIn,
@@ -251,7 +272,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
         journey: JourneyId,
         now: i64,
     ) -> Result<EnterTally> {
-        self.enter_batches(contacts, journey, now, Again::ByRule)
+        self.enter_batches(contacts, journey, now, &Cause::Enrolled)
     }
 
     /// Enters every member of a list or segment into `journey`, reading
@@ -274,7 +295,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                 return Ok(tally);
             };
             after = last;
-            let part = self.enter_batches(&page, journey, now, Again::ByRule)?;
+            let part = self.enter_batches(&page, journey, now, &Cause::Enrolled)?;
             tally.entered += part.entered;
             tally.already_in += part.already_in;
             tally.refused += part.refused;
@@ -289,12 +310,12 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
         contacts: &[ContactId],
         journey: JourneyId,
         now: i64,
-        again: Again,
+        cause: &Cause,
     ) -> Result<EnterTally> {
         let mut tally = EnterTally::default();
         for chunk in contacts.chunks(BATCH) {
             let (outcomes, handoffs) = self.in_batch(|engine| {
-                let steps = engine.decide_entries(chunk, journey, now, again, &mut tally)?;
+                let steps = engine.decide_entries(chunk, journey, now, cause, &mut tally)?;
                 engine.commit_steps(steps)
             })?;
             for outcome in outcomes {
@@ -316,9 +337,10 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
         contacts: &[ContactId],
         journey: JourneyId,
         now: i64,
-        again: Again,
+        cause: &Cause,
         tally: &mut EnterTally,
     ) -> Result<Steps> {
+        let again = Again::of(cause);
         let program = self.program();
         let names = self.names_of(self.latest)?;
         let name = &names.journeys[journey as usize];
@@ -347,6 +369,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                         contact,
                         journey,
                         why,
+                        cause: cause.clone(),
                         now,
                     });
                 }
@@ -383,7 +406,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                 steps.kept.push(observe::Kept {
                     deployment: self.latest,
                     journey,
-                    began: true,
+                    entered: Some(cause.clone()),
                     effects: effects.clone(),
                     parked: commit.active,
                 });
@@ -443,7 +466,8 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                     continue;
                 };
                 let journey = journey as JourneyId;
-                if self.enter(contact, journey, due_at.max(0).min(now))? == Entered::Entered {
+                let at = due_at.max(0).min(now);
+                if self.enter_because(contact, journey, at, &Cause::Date)? == Entered::Entered {
                     entered += 1;
                 }
                 let facts = self.facts(&program, contact)?;
@@ -545,7 +569,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                     steps.kept.push(observe::Kept {
                         deployment,
                         journey,
-                        began: false,
+                        entered: None,
                         effects: effects.clone(),
                         parked: commit.active,
                     });
@@ -595,7 +619,12 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                     joined: commit.segment_adds.clone(),
                 });
             }
-            handoffs.extend(targets.into_iter().map(|target| (contact, target)));
+            let from = &commit.journey;
+            handoffs.extend(
+                targets
+                    .into_iter()
+                    .map(|target| (contact, target, from.to_string())),
+            );
         }
         Ok((outcomes, handoffs))
     }
@@ -615,10 +644,11 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
             let now = commit.now;
             self.untold.push(match outcome {
                 CommitOutcome::Committed(_) => observe::Told::Step { contact, now, step },
-                CommitOutcome::Lost if step.began => observe::Told::NotEntered {
+                CommitOutcome::Lost if step.entered.is_some() => observe::Told::NotEntered {
                     contact,
                     journey: step.journey,
                     why: Entered::Raced,
+                    cause: step.entered.unwrap_or(Cause::Enrolled),
                     now,
                 },
                 CommitOutcome::Lost => continue,
@@ -641,7 +671,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                             contact,
                             program: &program,
                             journey: step.journey,
-                            began: step.began,
+                            entered: step.entered.as_ref(),
                             effects: &step.effects,
                             parked: step.parked,
                             now,
@@ -652,10 +682,11 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                     contact,
                     journey,
                     why,
+                    cause,
                     now,
                 } => {
                     if let Some(observer) = self.observer.as_deref_mut() {
-                        observer.not_entered(contact, journey, why, now);
+                        observer.not_entered(contact, journey, why, &cause, now);
                     }
                 }
             }
@@ -669,9 +700,9 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
     fn hand_off(&mut self, handoffs: Handoffs, now: i64) -> Result<()> {
         if !handoffs.is_empty() {
             let latest = self.program();
-            for (contact, target) in handoffs {
+            for (contact, target, from) in handoffs {
                 if let Some(j) = latest.journeys.iter().position(|j| j.code.name == target) {
-                    self.enter(contact, j as JourneyId, now)?;
+                    self.enter_because(contact, j as JourneyId, now, &Cause::HandedFrom(from))?;
                 }
             }
         }
@@ -705,7 +736,8 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                 let trigger = Entry::Segment(segment as u16);
                 for (journey, def) in latest.journeys.iter().enumerate() {
                     if def.entries.contains(&trigger) {
-                        self.enter(change.contact, journey as JourneyId, now)?;
+                        let cause = Cause::JoinedSegment;
+                        self.enter_because(change.contact, journey as JourneyId, now, &cause)?;
                     }
                 }
             }
@@ -747,6 +779,10 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
         journey: JourneyId,
         now: i64,
     ) -> Result<u64> {
+        let cause = match members {
+            Members::List(_) => Cause::List,
+            Members::Segment(_) => Cause::Segment,
+        };
         let mut entered = 0;
         let mut after = 0;
         loop {
@@ -755,9 +791,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                 return Ok(entered);
             };
             after = last;
-            entered += self
-                .enter_batches(&page, journey, now, Again::Never)?
-                .entered;
+            entered += self.enter_batches(&page, journey, now, &cause)?.entered;
         }
     }
 
@@ -788,7 +822,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                 }
             }
             entered += self
-                .enter_batches(&holding, journey, now, Again::Never)?
+                .enter_batches(&holding, journey, now, &Cause::Condition)?
                 .entered;
         }
     }
@@ -882,7 +916,10 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                     }
                     _ => false,
                 });
-            if enters && self.enter(happening.contact, journey, now)? == Entered::Entered {
+            if enters
+                && self.enter_because(happening.contact, journey, now, &Cause::Happening)?
+                    == Entered::Entered
+            {
                 entered += 1;
             }
         }

@@ -19,8 +19,9 @@ pub struct Observed<'a> {
     /// The program the run is on (its deployment's).
     pub program: &'a Program,
     pub journey: JourneyId,
-    /// Whether this step began the run (an entry), not resumed it.
-    pub began: bool,
+    /// Why the contact entered, if this step began the run (else it
+    /// resumed it).
+    pub entered: Option<&'a Cause>,
     /// The VM's effects, in order; indexes are into `program`.
     pub effects: &'a [Effect],
     /// Whether the run waits on after this step (it did not end).
@@ -33,20 +34,49 @@ pub trait Observer {
     /// A step of a run was committed.
     fn committed(&mut self, step: &Observed<'_>);
 
-    /// `contact` was not entered into `journey` (of the latest program):
-    /// [`Entered::AlreadyIn`], [`Entered::ReentryRefused`] (also a list,
-    /// segment or condition trigger that enters a contact once), or
-    /// [`Entered::Raced`].
-    fn not_entered(&mut self, contact: ContactId, journey: JourneyId, why: Entered, now: i64) {
-        let _ = (contact, journey, why, now);
+    /// `contact` was not entered into `journey` (of the latest program)
+    /// for `cause`: [`Entered::AlreadyIn`], [`Entered::ReentryRefused`]
+    /// (also a list, segment or condition trigger that enters a contact
+    /// once), or [`Entered::Raced`].
+    fn not_entered(
+        &mut self,
+        contact: ContactId,
+        journey: JourneyId,
+        why: Entered,
+        cause: &Cause,
+        now: i64,
+    ) {
+        let _ = (contact, journey, why, cause, now);
     }
+}
+
+/// Why the engine entered a contact into a journey (or tried to).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// The trigger sweep, `enter on list`: the contact is on the list.
+    List,
+    /// The trigger sweep, `enter on segment`: the contact is in it.
+    Segment,
+    /// The trigger sweep, `enter when`: the condition holds.
+    Condition,
+    /// `enter on date`: the date came.
+    Date,
+    /// A happening: an event for `enter on event`, or an update after
+    /// which an `enter when` condition holds.
+    Happening,
+    /// A step added the contact to a segment of `enter on segment`.
+    JoinedSegment,
+    /// `goto journey` in a run of the journey named.
+    HandedFrom(String),
+    /// The host asked: [`super::Engine::enter`], bulk enrolment.
+    Enrolled,
 }
 
 /// What a batch keeps of one step for the observer.
 pub(super) struct Kept {
     pub(super) deployment: DeploymentId,
     pub(super) journey: JourneyId,
-    pub(super) began: bool,
+    pub(super) entered: Option<Cause>,
     pub(super) effects: Vec<Effect>,
     pub(super) parked: bool,
 }
@@ -62,6 +92,7 @@ pub(super) enum Told {
         contact: ContactId,
         journey: JourneyId,
         why: Entered,
+        cause: Cause,
         now: i64,
     },
 }
