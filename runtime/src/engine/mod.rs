@@ -28,7 +28,7 @@ use crate::vm::{Vm, Wakes};
 use journey_compiler::check::program::Base;
 use load::Rows;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 use step::Names;
 
 #[derive(Debug)]
@@ -127,8 +127,19 @@ pub struct Tally {
 pub struct Engine<'s> {
     pub store: &'s mut SqliteStore,
     latest: DeploymentId,
-    programs: HashMap<DeploymentId, Rc<Program>>,
-    names: HashMap<DeploymentId, Rc<Names>>,
+    programs: HashMap<DeploymentId, Arc<Program>>,
+    names: HashMap<DeploymentId, Arc<Names>>,
+}
+
+/// What an engine has loaded (the latest deployment, and the programs of
+/// the deployments its runs started on), kept while its store is used
+/// for other work or from another thread: `journey serve` makes an engine
+/// of it for each request, on the request's thread, without decoding a
+/// deployment again.
+pub struct Loaded {
+    latest: DeploymentId,
+    programs: HashMap<DeploymentId, Arc<Program>>,
+    names: HashMap<DeploymentId, Arc<Names>>,
 }
 
 impl<'s> Engine<'s> {
@@ -137,7 +148,7 @@ impl<'s> Engine<'s> {
         let (latest, bytes) = store.latest_deployment()?.ok_or(EngineError::NotDeployed)?;
         let (_, program) = artifact::decode(&bytes).map_err(EngineError::Artifact)?;
         let mut programs = HashMap::new();
-        programs.insert(latest, Rc::new(program));
+        programs.insert(latest, Arc::new(program));
         Ok(Engine {
             store,
             latest,
@@ -146,28 +157,48 @@ impl<'s> Engine<'s> {
         })
     }
 
-    pub fn program(&self) -> Rc<Program> {
-        Rc::clone(&self.programs[&self.latest])
+    /// An engine on `store` with what an engine on it loaded before (see
+    /// [`Engine::unload`]): the latest deployment it knew is its latest.
+    pub fn with(store: &'s mut SqliteStore, loaded: Loaded) -> Engine<'s> {
+        Engine {
+            store,
+            latest: loaded.latest,
+            programs: loaded.programs,
+            names: loaded.names,
+        }
     }
 
-    fn program_of(&mut self, deployment: DeploymentId) -> Result<Rc<Program>> {
+    /// What this engine loaded, to make another on the same store with.
+    pub fn unload(self) -> Loaded {
+        Loaded {
+            latest: self.latest,
+            programs: self.programs,
+            names: self.names,
+        }
+    }
+
+    pub fn program(&self) -> Arc<Program> {
+        Arc::clone(&self.programs[&self.latest])
+    }
+
+    fn program_of(&mut self, deployment: DeploymentId) -> Result<Arc<Program>> {
         if let Some(program) = self.programs.get(&deployment) {
-            return Ok(Rc::clone(program));
+            return Ok(Arc::clone(program));
         }
         let bytes = self.store.deployment(deployment)?;
         let (_, program) = artifact::decode(&bytes).map_err(EngineError::Artifact)?;
-        let program = Rc::new(program);
-        self.programs.insert(deployment, Rc::clone(&program));
+        let program = Arc::new(program);
+        self.programs.insert(deployment, Arc::clone(&program));
         Ok(program)
     }
 
     /// The names of a deployment's program, made on first use.
-    fn names_of(&mut self, deployment: DeploymentId) -> Result<Rc<Names>> {
+    fn names_of(&mut self, deployment: DeploymentId) -> Result<Arc<Names>> {
         if let Some(names) = self.names.get(&deployment) {
-            return Ok(Rc::clone(names));
+            return Ok(Arc::clone(names));
         }
-        let names = Rc::new(Names::of(&*self.program_of(deployment)?));
-        self.names.insert(deployment, Rc::clone(&names));
+        let names = Arc::new(Names::of(&*self.program_of(deployment)?));
+        self.names.insert(deployment, Arc::clone(&names));
         Ok(names)
     }
 
@@ -319,7 +350,7 @@ impl<'s> Engine<'s> {
             let (state, vm_status) = vm.enter(journey, &facts, now, &mut effects);
             let run = RunWrite::New {
                 contact,
-                journey: Rc::clone(name),
+                journey: Arc::clone(name),
                 deployment: self.latest,
                 entered_at: now,
                 newest: status.newest,
