@@ -142,6 +142,45 @@ fn a_stale_run_version_commits_nothing() {
     assert_eq!(queued(engine.store).len(), 2, "the tip is queued once");
 }
 
+#[test]
+fn an_update_that_moves_no_run_rewrites_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
+    store.deploy(&quickstart_artifact(), START).unwrap();
+    store.import_contacts(&[contact("ana")], START).unwrap();
+    let mut engine = Engine::new(&mut store).unwrap();
+    engine.enter_by_triggers(START).unwrap();
+    let ana = engine.store.contact_id("ana").unwrap().unwrap();
+    let version = |engine: &Engine| -> i64 {
+        let sql = "SELECT version FROM runs WHERE contact = ?1";
+        let conn = engine.store.connection();
+        conn.query_row(sql, [ana], |r| r.get(0)).unwrap()
+    };
+    let before = version(&engine);
+
+    // A new name wakes Ana's run (its `exit when`, had it one, might hold
+    // now); it goes on waiting for the click, on the same timer.
+    let mut fields = serde_json::Map::new();
+    fields.insert("first_name".into(), "Anabel".into());
+    let update = Happening {
+        contact: ana,
+        at: START + 60,
+        kind: HappeningKind::Update,
+        name: None,
+        link: None,
+        data: Some(fields),
+        automated: false,
+    };
+    let ingested = engine.happen_all(&[update], &[], START + 60).unwrap();
+    assert_eq!(ingested.tally.advanced, 1, "the run was woken");
+    assert_eq!(version(&engine), before, "and left as it was stored");
+
+    // It still times out three days after entry, and sends the tip.
+    assert_eq!(engine.run_due(START + 3 * 86_400, 100).unwrap().advanced, 1);
+    assert_eq!(version(&engine), before + 1);
+    assert_eq!(queued(engine.store).len(), 2);
+}
+
 mod delivery {
     use super::*;
     use journey_runtime::engine::delivery::{MailSetup, Postman};

@@ -64,8 +64,10 @@ impl Engine<'_> {
                 return Ok((Vec::new(), Vec::new(), false));
             }
             let steps = engine.decide_advances(&runs, now)?;
+            let (steps, unchanged) = engine.leave_unchanged(&runs, steps)?;
             let queued_mail = steps.commits.iter().any(|c| !c.emails.is_empty());
-            let (outcomes, handoffs) = engine.commit_steps(steps)?;
+            let (mut outcomes, handoffs) = engine.commit_steps(steps)?;
+            outcomes.extend(unchanged.into_iter().map(CommitOutcome::Committed));
             Ok((outcomes, handoffs, queued_mail))
         })?;
 
@@ -92,6 +94,40 @@ impl Engine<'_> {
             // starts with a send): say so rather than look.
             queued_mail: queued_mail || handed_off || tally.entered > 0,
         })
+    }
+
+    /// Leaves out of `steps` those that would write their run as it is
+    /// stored: woken (by an update, say), the run found no reason to move
+    /// and parked again where it was, on the same timer, with no effect.
+    /// Writing it would cost three pages of the commit (the run, and its
+    /// entries in the active-run and due-run indexes, which SQLite
+    /// rewrites whenever their columns are set) for nothing; its version
+    /// stays, which no other engine minds, since nothing changed. Returns
+    /// the steps to commit, and the runs left as they were (woken all the
+    /// same).
+    fn leave_unchanged(&self, runs: &[RunRow], steps: Steps) -> Result<(Steps, Vec<RunId>)> {
+        let mut kept = Steps::default();
+        let mut unchanged = Vec::new();
+        let woken = runs.iter().zip(steps.commits).zip(steps.after);
+        for ((run, commit), after) in woken {
+            let still = commit.active
+                && commit.state == run.state
+                && commit.end_reason.is_none()
+                && commit.arrived.is_empty()
+                && commit.emails.is_empty()
+                && commit.segment_adds.is_empty()
+                && commit.segment_removes.is_empty()
+                && after.1.is_empty()
+                && self.store.run_timer(run.id)? == Some((commit.wake_at, commit.wakes));
+            match still {
+                true => unchanged.push(run.id),
+                false => {
+                    kept.commits.push(commit);
+                    kept.after.push(after);
+                }
+            }
+        }
+        Ok((kept, unchanged))
     }
 
     /// The runs the batch wakes, each once: every active run of a contact

@@ -31,7 +31,7 @@ use journey_compiler::check::program::Base;
 use load::Rows;
 pub use observe::{Cause, Observed, Observer};
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 use step::Names;
 
 #[derive(Debug)]
@@ -156,13 +156,24 @@ pub struct Tally {
 pub struct Engine<'s, S: ?Sized = SqliteStore> {
     pub store: &'s mut S,
     latest: DeploymentId,
-    programs: HashMap<DeploymentId, Rc<Program>>,
-    names: HashMap<DeploymentId, Rc<Names>>,
+    programs: HashMap<DeploymentId, Arc<Program>>,
+    names: HashMap<DeploymentId, Arc<Names>>,
     observer: Option<&'s mut dyn Observer>,
     /// What the observer is told when the open batch commits.
     untold: Vec<observe::Told>,
     /// Segment changes of the open batch's steps, followed once it commits.
     segment_changes: Vec<SegmentChange>,
+}
+
+/// What an engine has loaded (the latest deployment, and the programs of
+/// the deployments its runs started on), kept while its store is used
+/// for other work or from another thread: `journey serve` makes an engine
+/// of it for each request, on the request's thread, without decoding a
+/// deployment again.
+pub struct Loaded {
+    latest: DeploymentId,
+    programs: HashMap<DeploymentId, Arc<Program>>,
+    names: HashMap<DeploymentId, Arc<Names>>,
 }
 
 impl<'s, S: Store + ?Sized> Engine<'s, S> {
@@ -171,7 +182,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
         let (latest, bytes) = store.latest_deployment()?.ok_or(EngineError::NotDeployed)?;
         let (_, program) = artifact::decode(&bytes).map_err(EngineError::Artifact)?;
         let mut programs = HashMap::new();
-        programs.insert(latest, Rc::new(program));
+        programs.insert(latest, Arc::new(program));
         Ok(Engine {
             store,
             latest,
@@ -189,28 +200,51 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
         self
     }
 
-    pub fn program(&self) -> Rc<Program> {
-        Rc::clone(&self.programs[&self.latest])
+    /// An engine on `store` with what an engine on it loaded before (see
+    /// [`Engine::unload`]): the latest deployment it knew is its latest.
+    pub fn with(store: &'s mut S, loaded: Loaded) -> Engine<'s, S> {
+        Engine {
+            store,
+            latest: loaded.latest,
+            programs: loaded.programs,
+            names: loaded.names,
+            observer: None,
+            untold: Vec::new(),
+            segment_changes: Vec::new(),
+        }
     }
 
-    fn program_of(&mut self, deployment: DeploymentId) -> Result<Rc<Program>> {
+    /// What this engine loaded, to make another on the same store with.
+    pub fn unload(self) -> Loaded {
+        Loaded {
+            latest: self.latest,
+            programs: self.programs,
+            names: self.names,
+        }
+    }
+
+    pub fn program(&self) -> Arc<Program> {
+        Arc::clone(&self.programs[&self.latest])
+    }
+
+    fn program_of(&mut self, deployment: DeploymentId) -> Result<Arc<Program>> {
         if let Some(program) = self.programs.get(&deployment) {
-            return Ok(Rc::clone(program));
+            return Ok(Arc::clone(program));
         }
         let bytes = self.store.deployment(deployment)?;
         let (_, program) = artifact::decode(&bytes).map_err(EngineError::Artifact)?;
-        let program = Rc::new(program);
-        self.programs.insert(deployment, Rc::clone(&program));
+        let program = Arc::new(program);
+        self.programs.insert(deployment, Arc::clone(&program));
         Ok(program)
     }
 
     /// The names of a deployment's program, made on first use.
-    fn names_of(&mut self, deployment: DeploymentId) -> Result<Rc<Names>> {
+    fn names_of(&mut self, deployment: DeploymentId) -> Result<Arc<Names>> {
         if let Some(names) = self.names.get(&deployment) {
-            return Ok(Rc::clone(names));
+            return Ok(Arc::clone(names));
         }
-        let names = Rc::new(Names::of(&*self.program_of(deployment)?));
-        self.names.insert(deployment, Rc::clone(&names));
+        let names = Arc::new(Names::of(&*self.program_of(deployment)?));
+        self.names.insert(deployment, Arc::clone(&names));
         Ok(names)
     }
 
@@ -394,7 +428,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
             let (state, vm_status) = vm.enter(journey, &facts, now, &mut effects);
             let run = RunWrite::New {
                 contact,
-                journey: Rc::clone(name),
+                journey: Arc::clone(name),
                 deployment: self.latest,
                 entered_at: now,
                 newest: status.newest,

@@ -7,16 +7,16 @@ use crate::state::RunState;
 use crate::store::{QueuedEmail, RunWrite, StepCommit};
 use crate::vm::{Effect, EndReason, Status, Wakes};
 use journey_compiler::syntax::ast::Priority;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// The names of a program's journeys, steps and emails, made once per
 /// program and shared by every step commit (a step of the engine's bulk
 /// work would otherwise copy three to six names).
 pub(super) struct Names {
-    pub(super) journeys: Vec<Rc<str>>,
+    pub(super) journeys: Vec<Arc<str>>,
     /// Per journey, its step ids.
-    steps: Vec<Vec<Rc<str>>>,
-    emails: Vec<Rc<str>>,
+    steps: Vec<Vec<Arc<str>>>,
+    emails: Vec<Arc<str>>,
 }
 
 impl Names {
@@ -52,7 +52,7 @@ pub(super) fn step_commit(
 ) -> StepCommit {
     let code = &program.journeys[journey as usize].code;
     let step_ids = &names.steps[journey as usize];
-    let step_id = |step: u16| Rc::clone(&step_ids[step as usize]);
+    let step_id = |step: u16| Arc::clone(&step_ids[step as usize]);
     let priority = match program.journeys[journey as usize].priority {
         Priority::Low => 0,
         Priority::Normal => 1,
@@ -60,7 +60,7 @@ pub(super) fn step_commit(
     };
     let mut commit = StepCommit {
         run,
-        journey: Rc::clone(&names.journeys[journey as usize]),
+        journey: Arc::clone(&names.journeys[journey as usize]),
         state: Vec::new(),
         active: matches!(status, Status::Parked { .. }),
         end_reason: None,
@@ -83,7 +83,7 @@ pub(super) fn step_commit(
             }
             Effect::Send { step, email } => commit.emails.push(QueuedEmail {
                 step: step_id(step),
-                email: Rc::clone(&names.emails[email as usize]),
+                email: Arc::clone(&names.emails[email as usize]),
                 priority,
             }),
             Effect::AddTo { segment, .. } => commit

@@ -43,7 +43,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use error::ApiError;
-use state::{AppState, EngineHandle, Message, Reads, ServerState, Settings};
+use state::{AppState, EngineHandle, EngineSlot, Message, Reads, ServerState, Settings};
 use std::net::SocketAddr;
 use std::sync::{mpsc, Arc, RwLock};
 
@@ -203,11 +203,17 @@ pub fn serve(options: Serve, ready: impl FnOnce(SocketAddr)) -> Result<(), Serve
     })));
     let (jobs, job_queue) = mpsc::channel();
     let (pings, ping_queue) = mpsc::channel();
-    let engine_pings = pings.clone();
-    let engine = std::thread::Builder::new()
-        .name("journey-engine".into())
-        .spawn(move || worker::engine_loop(store, job_queue, engine_pings))
-        .map_err(ServeError::Io)?;
+    let slot = Arc::new(tokio::sync::Mutex::new(EngineSlot::new(store)));
+    let first = Arc::clone(&slot)
+        .try_lock_owned()
+        .expect("nobody else has the engine yet");
+    let engine = {
+        let (slot, pings) = (Arc::clone(&slot), pings.clone());
+        std::thread::Builder::new()
+            .name("journey-engine".into())
+            .spawn(move || worker::engine_loop(slot, first, job_queue, pings))
+            .map_err(ServeError::Io)?
+    };
     let delivery = {
         let db = settings.db.clone();
         let mailing = Arc::clone(&mailing);
@@ -221,6 +227,8 @@ pub fn serve(options: Serve, ready: impl FnOnce(SocketAddr)) -> Result<(), Serve
     let state = Arc::new(ServerState::new(
         EngineHandle {
             sender: jobs.clone(),
+            slot,
+            mail: pings.clone(),
         },
         Arc::new(Reads::new(settings.db.clone())),
         settings,

@@ -1,16 +1,21 @@
 //! What every handler of `journey serve` shares: the engine thread, the
 //! read connections, the deployed program and the server's settings.
 //!
-//! The engine (and its store connection) is not `Send`: it lives on one
-//! thread of its own, and handlers hand it work as closures through
-//! [`EngineHandle::run`], which answers when the work is done (and its
-//! writes committed). Reads that need no engine (a contact, a report, a
-//! token) go to [`Reads`], a few more connections to the same file; in WAL
-//! mode they never wait for the engine's writes.
+//! The engine's store connection, and the programs the engine loaded, are
+//! one [`EngineSlot`], which one thread at a time works with: the engine
+//! thread (due work, and jobs sent to it through [`EngineHandle::run`]:
+//! bulk work that would hold up an async thread), or a handler's own
+//! thread, for work as short as one event ([`EngineHandle::run_here`]):
+//! handing that to another thread and back costs two thread wake-ups,
+//! about as much as the work. Either answers when the work is done (and
+//! its writes committed). Reads that need no engine (a contact, a report,
+//! a token) go to [`Reads`], a few more connections to the same file; in
+//! WAL mode they never wait for the engine's writes.
 
+use super::worker::Ping;
 use crate::bytecode::Program;
 use crate::engine::delivery::MailSetup;
-use crate::engine::Engine;
+use crate::engine::{Engine, Loaded};
 use crate::store::sqlite::SqliteStore;
 use crate::store::StoreError;
 use std::path::PathBuf;
@@ -97,7 +102,7 @@ impl From<StoreError> for Unavailable {
 /// answer: a reload of the program, a round of delivery.
 pub type Job = Box<dyn FnOnce(&mut Engine<'_>, &mut Turn) + Send>;
 
-/// What a job asks of the engine thread after it ran.
+/// What a piece of work asks for after it ran.
 #[derive(Debug, Default)]
 pub struct Turn {
     /// A new deployment: load it before the next job.
@@ -111,15 +116,68 @@ pub enum Message {
     Stop,
 }
 
-/// Sends work to the engine thread.
+/// The engine's connection and what it loaded: the engine as it rests
+/// between two pieces of work.
+pub struct EngineSlot {
+    store: SqliteStore,
+    /// `None` once the engine could not load the latest deployment (or a
+    /// piece of work panicked): work is refused as if the engine had
+    /// stopped.
+    loaded: Option<Loaded>,
+}
+
+/// The slot, for one holder at a time, in the order they asked.
+pub type SharedSlot = Arc<tokio::sync::Mutex<EngineSlot>>;
+
+impl EngineSlot {
+    /// The engine on `store`'s latest deployment.
+    pub fn new(mut store: SqliteStore) -> EngineSlot {
+        let loaded = load(&mut store);
+        EngineSlot { store, loaded }
+    }
+
+    /// Runs `work` with the engine; the turn it returns says what else
+    /// the work asked for (a reload is done here already). `None` when
+    /// the engine is stopped.
+    pub fn work<T>(
+        &mut self,
+        work: impl FnOnce(&mut Engine<'_>, &mut Turn) -> T,
+    ) -> Option<(T, Turn)> {
+        let loaded = self.loaded.take()?;
+        let mut engine = Engine::with(&mut self.store, loaded);
+        let mut turn = Turn::default();
+        let answer = work(&mut engine, &mut turn);
+        self.loaded = Some(engine.unload());
+        if turn.reload {
+            self.loaded = load(&mut self.store);
+        }
+        Some((answer, turn))
+    }
+}
+
+fn load(store: &mut SqliteStore) -> Option<Loaded> {
+    match Engine::new(store) {
+        Ok(engine) => Some(engine.unload()),
+        Err(error) => {
+            tracing::error!(%error, "engine_cannot_start");
+            None
+        }
+    }
+}
+
+/// Hands work to the engine.
 #[derive(Clone)]
 pub struct EngineHandle {
     pub(super) sender: mpsc::Sender<Message>,
+    pub(super) slot: SharedSlot,
+    /// Wakes delivery after work that queued mail.
+    pub(super) mail: mpsc::Sender<Ping>,
 }
 
 impl EngineHandle {
     /// Runs `work` on the engine thread and returns its answer once it has
-    /// run. Jobs run one at a time, in the order they were sent.
+    /// run: for work that may take long (many events, bulk entry, a
+    /// deploy), which would hold up the requests of an async thread.
     pub async fn run<T, F>(&self, work: F) -> Result<T, Unavailable>
     where
         T: Send + 'static,
@@ -135,6 +193,29 @@ impl EngineHandle {
             .send(Message::Job(job))
             .map_err(|_| Unavailable::Stopped)?;
         answered.await.map_err(|_| Unavailable::Stopped)
+    }
+
+    /// Runs `work` on this thread, once the engine is free, and returns
+    /// its answer: for short work (one event: a few rows and one commit).
+    /// Work is never cut off half done: it runs within one poll of the
+    /// request's future, so a client that hangs up meanwhile does not
+    /// stop it.
+    ///
+    /// The thread is held for the work's time, commit included (a disk
+    /// flush, about 100 us), and for as long as SQLite waits for another
+    /// writer's lock (delivery's, another process's: usually tens of
+    /// microseconds); the other async thread serves meanwhile.
+    pub async fn run_here<T, F>(&self, work: F) -> Result<T, Unavailable>
+    where
+        F: FnOnce(&mut Engine<'_>, &mut Turn) -> T,
+    {
+        let mut slot = self.slot.lock().await;
+        let (answer, turn) = slot.work(work).ok_or(Unavailable::Stopped)?;
+        drop(slot);
+        if turn.mail {
+            let _ = self.mail.send(Ping::Mail);
+        }
+        Ok(answer)
     }
 }
 

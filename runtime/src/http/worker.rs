@@ -1,11 +1,13 @@
 //! The two threads behind the API: the engine and delivery.
 //!
-//! The engine thread owns the engine and its store connection. It runs
-//! the jobs that handlers send, one at a time in the order they came, and
-//! between them advances the runs that are due on the system clock. Every
-//! time is a whole second, so it looks for due work whenever the clock's
-//! second has changed and sleeps at most a second waiting for a job (which
-//! also sees what another process, `journey event` say, wrote meanwhile).
+//! The engine thread runs the jobs that handlers send, one at a time in
+//! the order they came, and between them advances the runs that are due
+//! on the system clock; it shares the engine (see `state::EngineSlot`)
+//! with handlers that do short work on their own thread, and takes it for
+//! each job or round of due work. Every time is a whole second, so it
+//! looks for due work whenever the clock's second has changed and sleeps
+//! at most a second waiting for a job (which also sees what another
+//! process, `journey event` say, wrote meanwhile).
 //!
 //! Delivery has a thread and a store connection of its own, so a slow SMTP
 //! server never delays an API request. It also copies the write-ahead log
@@ -20,7 +22,7 @@
 //! so a request that was answered is committed and one that was accepted
 //! is finished; delivery ends after the email it is sending.
 
-use super::state::{Message, Turn};
+use super::state::{EngineSlot, Message, SharedSlot};
 use crate::bytecode::Program;
 use crate::clock::{Clock, SystemClock};
 use crate::engine::delivery::{MailSetup, Postman};
@@ -30,6 +32,7 @@ use crate::store::sqlite::SqliteStore;
 use std::path::Path;
 use std::sync::{mpsc, Arc, RwLock};
 use std::time::Duration;
+use tokio::sync::OwnedMutexGuard;
 
 /// The longest either thread sleeps without looking at the clock.
 const TICK: Duration = Duration::from_secs(1);
@@ -58,71 +61,49 @@ pub enum Ping {
 }
 
 /// The engine thread's loop; returns when told to stop or when every
-/// handle to it is gone.
+/// handle to it is gone. It starts with the slot held (`first`), so that
+/// its first work, entering the contacts that joined a list or segment
+/// while no engine ran, comes before any request's.
 pub fn engine_loop(
-    mut store: SqliteStore,
+    slot: SharedSlot,
+    mut first: OwnedMutexGuard<EngineSlot>,
     jobs: mpsc::Receiver<Message>,
     mail: mpsc::Sender<Ping>,
 ) {
-    let mut first = true;
-    loop {
-        let mut engine = match Engine::new(&mut store) {
-            Ok(engine) => engine,
-            Err(error) => {
-                tracing::error!(%error, "engine_cannot_start");
-                return;
-            }
-        };
-        if first {
-            // Contacts that joined a list or segment while no engine ran.
-            match engine.enter_by_triggers(SystemClock.now()) {
-                Ok(tally) => tracing::info!(entered = tally.entered, "entered_by_triggers"),
-                Err(error) => tracing::error!(%error, "entry_by_triggers_failed"),
-            }
-            let _ = mail.send(Ping::Mail);
-            first = false;
-        }
-        if !serve_jobs(&mut engine, &jobs, &mail) {
-            return;
-        }
-    }
-}
+    first.work(
+        |engine, _| match engine.enter_by_triggers(SystemClock.now()) {
+            Ok(tally) => tracing::info!(entered = tally.entered, "entered_by_triggers"),
+            Err(error) => tracing::error!(%error, "entry_by_triggers_failed"),
+        },
+    );
+    drop(first);
+    let _ = mail.send(Ping::Mail);
 
-/// Runs jobs and due work on one deployment; `true` when a deploy asks
-/// for the engine to be loaded again, `false` when it is time to stop.
-fn serve_jobs(
-    engine: &mut Engine<'_>,
-    jobs: &mpsc::Receiver<Message>,
-    mail: &mpsc::Sender<Ping>,
-) -> bool {
     let mut checked_at = i64::MIN;
     loop {
         let now = SystemClock.now();
         if now != checked_at {
-            advance_due(engine, now, mail);
+            slot.blocking_lock()
+                .work(|engine, _| advance_due(engine, now, &mail));
             checked_at = now;
         }
         // Wake-ups, date entries and hits to settle are whole seconds, and
         // the clock is looked at every second: no need to ask the store
         // when the next one is (three queries after every job).
-        let message = match jobs.recv_timeout(TICK) {
-            Ok(message) => message,
+        let job = match jobs.recv_timeout(TICK) {
+            Ok(Message::Job(job)) => job,
+            Ok(Message::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 checked_at = i64::MIN;
                 continue;
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => return false,
         };
-        let mut turn = Turn::default();
-        match message {
-            Message::Job(job) => job(engine, &mut turn),
-            Message::Stop => return false,
-        }
-        if turn.mail {
-            let _ = mail.send(Ping::Mail);
-        }
-        if turn.reload {
-            return true;
+        // A stopped engine drops the job unrun: its asker hears so.
+        let done = slot.blocking_lock().work(job);
+        if let Some(((), turn)) = done {
+            if turn.mail {
+                let _ = mail.send(Ping::Mail);
+            }
         }
     }
 }

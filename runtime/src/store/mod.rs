@@ -21,7 +21,7 @@ pub mod sqlite;
 pub use interface::Store;
 
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 pub type ContactId = i64;
 pub type RunId = i64;
@@ -179,7 +179,7 @@ pub enum RunWrite {
     /// A new run.
     New {
         contact: ContactId,
-        journey: Rc<str>,
+        journey: Arc<str>,
         deployment: DeploymentId,
         entered_at: i64,
         /// The contact's newest run of the journey when the engine decided
@@ -201,8 +201,8 @@ pub enum RunWrite {
 #[derive(Clone, Debug)]
 pub struct QueuedEmail {
     /// The step's stable id, for the idempotency key and reports.
-    pub step: Rc<str>,
-    pub email: Rc<str>,
+    pub step: Arc<str>,
+    pub email: Arc<str>,
     pub priority: i64,
 }
 
@@ -212,7 +212,7 @@ pub struct QueuedEmail {
 #[derive(Clone, Debug)]
 pub struct StepCommit {
     pub run: RunWrite,
-    pub journey: Rc<str>,
+    pub journey: Arc<str>,
     pub state: Vec<u8>,
     pub active: bool,
     pub end_reason: Option<String>,
@@ -223,8 +223,8 @@ pub struct StepCommit {
     pub segment_adds: Vec<String>,
     pub segment_removes: Vec<String>,
     /// Step ids arrived at, and the step the run ended at.
-    pub arrived: Vec<Rc<str>>,
-    pub ended_at_step: Option<Rc<str>>,
+    pub arrived: Vec<Arc<str>>,
+    pub ended_at_step: Option<Arc<str>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -172,6 +172,16 @@ impl SqliteStore {
             .optional()?)
     }
 
+    /// When an active run wakes, and what wakes it, as stored; `None` when
+    /// it is not active.
+    pub fn run_timer(&self, run: RunId) -> Result<Option<(Option<i64>, u8)>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT wake_at, wakes FROM runs WHERE id = ?1 AND active = 1")?
+            .query_row([run], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
     /// Which of `ids` are contacts that were not erased: one statement
     /// for a whole batch of events (see [`BatchIds`]).
     pub fn live_contacts(&self, ids: &[ContactId]) -> Result<HashSet<ContactId>> {
