@@ -28,6 +28,8 @@ type Told = (
 struct Watcher {
     steps: Vec<Told>,
     refused: Vec<(ContactId, String, Entered, Cause)>,
+    /// Per told step: the step id the run is at after it, and its timer.
+    at: Vec<(String, Option<i64>)>,
     /// Journey names of the latest program, for `not_entered`.
     journeys: Vec<String>,
 }
@@ -44,7 +46,10 @@ impl Observer for Watcher {
             })
             .collect();
         let ended = step.effects.iter().any(|e| matches!(e, Effect::Ended(_)));
-        let journey = program.journeys[step.journey as usize].code.name.clone();
+        let code = &program.journeys[step.journey as usize].code;
+        let at = code.steps[step.step as usize].id.clone();
+        self.at.push((at, step.wake_at));
+        let journey = code.name.clone();
         self.steps.push((
             step.now,
             step.contact,
@@ -183,6 +188,18 @@ fn the_observer_is_told_every_committed_step_and_every_entry_refused() {
             (ben, welcome(), Entered::AlreadyIn, Cause::List),
             (ana, welcome(), Entered::ReentryRefused, Cause::Enrolled),
         ]
+    );
+
+    let wait = || "start+2".to_string();
+    assert_eq!(
+        watcher.at,
+        [
+            (wait(), Some(START + 3 * DAY)),
+            (wait(), Some(START + 3 * DAY)),
+            ("done".to_string(), None),
+            ("done".to_string(), None),
+        ],
+        "where each run waits, or ended, and its timer"
     );
 
     let told: Vec<(ContactId, String)> = watcher

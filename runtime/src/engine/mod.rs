@@ -443,6 +443,8 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                     entered: Some(cause.clone()),
                     effects: effects.clone(),
                     parked: commit.active,
+                    step: step::current_step(&program.journeys[journey as usize].code, state.pc),
+                    wake_at: commit.wake_at,
                 });
             }
             steps.commits.push(commit);
@@ -606,6 +608,11 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                         entered: None,
                         effects: effects.clone(),
                         parked: commit.active,
+                        step: step::current_step(
+                            &program.journeys[journey as usize].code,
+                            state.pc,
+                        ),
+                        wake_at: commit.wake_at,
                     });
                 }
                 steps.commits.push(commit);
@@ -708,6 +715,8 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
                             entered: step.entered.as_ref(),
                             effects: &step.effects,
                             parked: step.parked,
+                            step: step.step,
+                            wake_at: step.wake_at,
                             now,
                         });
                     }

@@ -26,6 +26,11 @@ pub struct Observed<'a> {
     pub effects: &'a [Effect],
     /// Whether the run waits on after this step (it did not end).
     pub parked: bool,
+    /// The step the run is at after this call: where it waits, or where
+    /// it ended.
+    pub step: u16,
+    /// When its timer is due, if it waits with one.
+    pub wake_at: Option<i64>,
     pub now: i64,
 }
 
@@ -79,6 +84,8 @@ pub(super) struct Kept {
     pub(super) entered: Option<Cause>,
     pub(super) effects: Vec<Effect>,
     pub(super) parked: bool,
+    pub(super) step: u16,
+    pub(super) wake_at: Option<i64>,
 }
 
 /// What the observer is told once the batch that did it is committed.

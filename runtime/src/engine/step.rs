@@ -130,6 +130,7 @@ pub(super) fn handoffs(program: &Program, effects: &[Effect]) -> Vec<String> {
         .collect()
 }
 
-fn current_step(code: &JourneyCode, pc: u32) -> u16 {
+/// The step at `pc`: where a run waits, or where it ended.
+pub(super) fn current_step(code: &JourneyCode, pc: u32) -> u16 {
     code.steps.partition_point(|s| s.pc <= pc).saturating_sub(1) as u16
 }
