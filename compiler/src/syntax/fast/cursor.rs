@@ -28,6 +28,9 @@ pub(super) struct Cursor<'t> {
     /// the grammar accepts it (an expression nested too deeply); the whole
     /// parse then gives up.
     pub gave_up: bool,
+    /// Every comment skipped so far, in order: what `comment_spans` finds
+    /// in text without syntax errors, collected on the way.
+    pub comments: Vec<Span>,
 }
 
 impl<'t> Cursor<'t> {
@@ -38,6 +41,7 @@ impl<'t> Cursor<'t> {
             pos,
             end: pos,
             gave_up: false,
+            comments: Vec::new(),
         }
     }
 
@@ -75,13 +79,32 @@ impl<'t> Cursor<'t> {
         while let Some(&b) = self.bytes.get(self.pos) {
             match b {
                 b' ' | b'\t' | b'\r' | b'\n' => self.pos += 1,
-                b'#' => {
-                    self.pos = memchr_newline(&self.bytes[self.pos..])
-                        .map_or(self.bytes.len(), |n| self.pos + n);
-                }
+                b'#' => self.comment(),
                 _ => break,
             }
         }
+    }
+
+    /// Moves past the comment at the cursor and records it, unless a
+    /// parse that backtracked recorded it already.
+    fn comment(&mut self) {
+        let start = self.pos;
+        let line_end = memchr_newline(&self.bytes[start..]).map_or(self.bytes.len(), |n| start + n);
+        self.pos = line_end;
+        if self
+            .comments
+            .last()
+            .is_some_and(|c| c.end as usize >= start)
+        {
+            return;
+        }
+        // Like `comment_spans`, a comment ends before a `\r\n`.
+        let end = if self.bytes[start..line_end].ends_with(b"\r") {
+            line_end - 1
+        } else {
+            line_end
+        };
+        self.comments.push(Span::new(start, end));
     }
 
     /// Whether `s` comes next, byte for byte.

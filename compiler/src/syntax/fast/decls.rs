@@ -111,7 +111,7 @@ impl Parser<'_> {
         let mut items = Vec::new();
         loop {
             self.cur.skip();
-            if self.cur.at_end() || looks_like_declaration(self.cur.text, self.cur.pos) {
+            if self.cur.at_end() || self.looks_like_declaration() {
                 return None;
             }
             if self.cur.peek() == b'}' {
@@ -120,6 +120,13 @@ impl Parser<'_> {
             }
             items.push(item(self)?);
         }
+    }
+
+    /// The driver's test for a block never closed, done only where a
+    /// declaration keyword could start.
+    fn looks_like_declaration(&self) -> bool {
+        matches!(self.cur.peek(), b'c' | b'l' | b's' | b'e' | b'j')
+            && looks_like_declaration(self.cur.text, self.cur.pos)
     }
 
     /// `field_decl`: `name: type [phi] [= literal]`.

@@ -20,7 +20,6 @@ mod literals;
 mod steps;
 
 use super::ast::File;
-use super::comment_spans;
 use cursor::Cursor;
 use exprs::Token;
 
@@ -50,7 +49,7 @@ pub fn parse(text: &str) -> Option<File> {
 
     Some(File {
         decls,
-        comments: comment_spans(text),
+        comments: parser.cur.comments,
     })
 }
 
