@@ -50,7 +50,7 @@ impl Parser<'_> {
                     self.cur.skip();
                 }
                 self.cur.byte(b'{')?;
-                let (items, end) = self.block(Self::journey_item)?;
+                let (items, end) = self.journey_block()?;
                 let span = Span::new(start, end);
                 Some(Decl::Journey(JourneyDecl {
                     name,
@@ -120,6 +120,30 @@ impl Parser<'_> {
             }
             items.push(item(self)?);
         }
+    }
+
+    /// A journey's items up to its `}`, like [`Parser::block`]. Journeys
+    /// are long, so the items gather in a buffer kept between journeys
+    /// and move once into a vector of the right size.
+    fn journey_block(&mut self) -> Option<(Vec<JourneyItem>, usize)> {
+        let mut buffer = std::mem::take(&mut self.journey_items);
+        buffer.clear();
+        let end = loop {
+            self.cur.skip();
+            if self.cur.at_end() || self.looks_like_declaration() {
+                break None;
+            }
+            if self.cur.peek() == b'}' {
+                break Some(self.cur.take(1).end as usize);
+            }
+            match self.journey_item() {
+                Some(item) => buffer.push(item),
+                None => break None,
+            }
+        };
+        let items = buffer.drain(..).collect();
+        self.journey_items = buffer;
+        Some((items, end?))
     }
 
     /// The driver's test for a block never closed, done only where a

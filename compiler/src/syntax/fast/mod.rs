@@ -19,7 +19,7 @@ mod exprs;
 mod literals;
 mod steps;
 
-use super::ast::File;
+use super::ast::{File, JourneyItem};
 use cursor::Cursor;
 use exprs::Token;
 
@@ -32,6 +32,7 @@ pub fn parse(text: &str) -> Option<File> {
         cur: Cursor::new(text, start),
         tokens: Vec::new(),
         depth: 0,
+        journey_items: Vec::new(),
     };
     let mut decls = Vec::new();
 
@@ -60,4 +61,6 @@ struct Parser<'t> {
     tokens: Vec<Token>,
     /// How many expressions enclose the one being read.
     depth: usize,
+    /// Where the items of a journey gather; see `journey_block`.
+    journey_items: Vec<JourneyItem>,
 }
