@@ -141,7 +141,8 @@ impl Parser<'_> {
                 None => break None,
             }
         };
-        let items = buffer.drain(..).collect();
+        let mut items = Vec::with_capacity(buffer.len());
+        items.append(&mut buffer);
         self.journey_items = buffer;
         Some((items, end?))
     }
