@@ -295,6 +295,16 @@ fn edge_cases() {
         "journey j {\n  enter on date contact.birthday - 1 week yearly at 9:00 in contact.tz\n}\n"
             .to_string(),
         "journey j {\n  exit when x\n}\n".to_string(),
+        "event x".to_string(),
+        "list a # c\r\n#\r\nsegment b \"B\" #".to_string(),
+        "journey j {\r\n  wait until contact.d - 2 days at 9:00 in contact.tz late -> a\r\n}"
+            .to_string(),
+        "journey j {\n  wait until 2026-01-01 at 09:00\n  wait until 2026-01-01T09:00:00+01:00\n}\n"
+            .to_string(),
+        "journey j {\n  goto journey k\n  a: goto b\n  add to l\n  remove from l\n}\n"
+            .to_string(),
+        "journey j {\n  exit when human opened e or clicked e.l and in segment s\n}\n".to_string(),
+        "journey j {\n  exit when \"a\\\"b\\\\\" == \"x\"\n}\n".to_string(),
         "journey j {\n  list x\n}\n".to_string(),
         "}\n".to_string(),
         "journey j {\n  end\n".to_string(),
