@@ -290,7 +290,7 @@ fn edge_cases() {
             .to_string(),
         "journey j {\n  wait until day 1 of month 09:00 in \"UTC\" late -> a missing -> b\n}\n"
             .to_string(),
-        "journey j {\n  wait for human click e.l -> a, event x where not event.y timeout 3 days\n}\n"
+        "journey j {\n  wait for human click e.l -> a, event x where not event.y timeout 1 day\n}\n"
             .to_string(),
         "journey j {\n  wait for update, contact.x is set -> a forever\n}\n".to_string(),
         "journey j {\n  branch { when - -1 + 2 ?? 3 not in [1, 2,] -> a, else -> b, }\n}\n"
