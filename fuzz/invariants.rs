@@ -5,15 +5,19 @@
 //! `analyze` must return (no panic, no hang), every span a diagnostic
 //! holds must lie inside its file on char boundaries, each span must turn
 //! into a line and column and back, and every output format must render
-//! the diagnostics.
+//! the diagnostics. The two parsers must agree: the fast one gives up
+//! exactly when the pest driver reports a syntax error, and otherwise
+//! builds the same tree.
 
 use journey_compiler::diagnostic::Diagnostic;
 use journey_compiler::render::{render_to_string, Format};
-use journey_compiler::source::Sources;
+use journey_compiler::source::{FileId, Sources};
 use journey_compiler::span::{LineCol, LineIndex, Span};
 
 /// Analyses `text` as one file and checks everything above.
 pub fn check_text(text: &str) -> Vec<Diagnostic> {
+    check_parsers_agree(text);
+
     let mut sources = Sources::new();
     let file = sources.add("fuzz.journey", text);
     let analysis = journey_compiler::analyze(&sources);
@@ -47,6 +51,21 @@ pub fn check_text(text: &str) -> Vec<Diagnostic> {
         render_to_string(format, &sources, &analysis.diagnostics);
     }
     analysis.diagnostics
+}
+
+/// The fast parser and the pest driver take `text` the same way.
+pub fn check_parsers_agree(text: &str) {
+    let pest = journey_compiler::syntax::parse_with_pest(FileId(0), text);
+    let fast = journey_compiler::syntax::parse_fast(text);
+    match (pest.diagnostics.first(), fast) {
+        (None, Some(tree)) => assert!(tree == pest.tree, "the parsers built different trees"),
+        (None, None) => panic!("the fast parser gave up on text pest accepts"),
+        (Some(error), Some(_)) => panic!(
+            "the fast parser accepted text pest rejects: {} at {:?}",
+            error.message, error.primary.span
+        ),
+        (Some(_), None) => {}
+    }
 }
 
 fn check_span(text: &str, index: &LineIndex, span: Span, diagnostic: &Diagnostic) {

@@ -13,14 +13,14 @@ seconds="${1:-300}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(analyze structured line_index)
+  targets=(analyze structured line_index two_parsers)
 fi
 
 export RUSTC_BOOTSTRAP=1
 for target in "${targets[@]}"; do
   mkdir -p "corpus/$target"
   seeds=()
-  if [ "$target" = analyze ]; then
+  if [ "$target" = analyze ] || [ "$target" = two_parsers ]; then
     seeds=(seeds ../examples ../compiler/tests/fuzz_regressions)
   fi
   # A finding stops this target only; the others still run.

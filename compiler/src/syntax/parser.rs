@@ -35,7 +35,22 @@ pub struct Parsed {
 
 /// Parses one file. Never fails: what could not be parsed is reported and
 /// left out of the tree.
+///
+/// The fast parser reads the file first; only text it gives up on, which
+/// is text with a syntax error, goes through the pest driver.
 pub fn parse_file(file: FileId, text: &str) -> Parsed {
+    match super::fast::parse(text) {
+        Some(tree) => Parsed {
+            tree,
+            diagnostics: Vec::new(),
+        },
+        None => parse_with_pest(file, text),
+    }
+}
+
+/// Parses one file with the recovering pest driver alone. [`parse_file`]
+/// falls back to it; tests compare the two parsers with it.
+pub fn parse_with_pest(file: FileId, text: &str) -> Parsed {
     // A byte-order mark is not part of the text; offsets stay those of
     // the file on disk.
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
