@@ -87,7 +87,7 @@ impl Field {
 /// How many declarations of each kind a project has.
 #[derive(Clone, Copy, Debug)]
 pub struct Size {
-    /// Contact fields beyond the ten every schema has.
+    /// Contact fields beyond the eleven every schema has.
     pub extra_fields: usize,
     pub emails: usize,
     pub lists: usize,
@@ -141,6 +141,9 @@ impl Schema {
             Field::new("visits", Ty::Number, false),
             Field::new("cooldown", Ty::Duration, true),
             Field::new("work_email", Ty::Email, true),
+            // The address the engine mails: without it a project does not
+            // build, and a check of it would skip building the program.
+            Field::new("email", Ty::Email, false),
         ];
         for i in 0..size.extra_fields {
             fields.push(Field::new(&format!("f{i}"), Ty::ALL[i % 8], i % 3 == 0));
