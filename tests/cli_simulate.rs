@@ -51,6 +51,36 @@ fn json_output_is_json_with_a_timeline_per_contact() {
     assert_eq!(value["contacts"][0]["timeline"][1]["what"], "sent welcome");
 }
 
+/// The simulator runs on the engine but delivers nothing, so consent and
+/// suppression (checked at delivery) do not apply: a send step shows as
+/// sent to every contact, as `--help` and the README say.
+#[test]
+fn consent_and_suppression_columns_change_nothing_every_send_shows_as_sent() {
+    let header = "id,email,first_name,lists,marketing_consent,unsubscribed,bounced\n";
+    let consenting =
+        simulate_quickstart_with(format!("{header}a,a@example.org,Ana,newcomers,yes,,\n"));
+    let refusing = simulate_quickstart_with(format!(
+        "{header}a,a@example.org,Ana,newcomers,no,2027-01-01T00:00:00Z,true\n"
+    ));
+    assert_eq!(
+        refusing.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&refusing.stderr)
+    );
+
+    let text = String::from_utf8(refusing.stdout).unwrap();
+    assert!(
+        text.contains("welcome/start+1              sent welcome"),
+        "{text}"
+    );
+    assert!(
+        text.contains("welcome/start+3              sent portal_tip"),
+        "{text}"
+    );
+    assert_eq!(text, String::from_utf8(consenting.stdout).unwrap());
+}
+
 #[test]
 fn a_bad_contact_row_is_reported_with_line_and_column_and_nothing_runs() {
     let output = simulate_quickstart_with(

@@ -1,7 +1,6 @@
-//! The entry rules both hosts of the VM (the engine and the simulator)
-//! apply around it: re-entry, condition triggers and date triggers. One
-//! copy, so that `journey simulate` enters contacts exactly as `journey
-//! run` does.
+//! The entry rules the engine applies around the VM: re-entry, condition
+//! triggers and date triggers. (`journey simulate` runs on the engine, so
+//! it enters contacts exactly as `journey run` does.)
 
 use crate::bytecode::{Cond, Entry, JourneyId, Program, Zone};
 use crate::eval::{holds, Scope};

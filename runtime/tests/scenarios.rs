@@ -63,7 +63,9 @@ fn simulate(journeys: &str, zone: Option<&str>, contacts: &str, events: &str, st
         until: start + 400 * 86_400,
         enter: None,
     };
-    let outcome = Simulation::new(&program, &explain, contacts).run(&scripted, &options);
+    let outcome = Simulation::new(&program, &explain, contacts)
+        .run(&scripted, &options)
+        .expect("the in-memory store works");
     Run {
         text: report::text(&program, &outcome),
         timelines: outcome.contacts,
@@ -305,4 +307,20 @@ fn a_contact_who_moves_waits_in_the_new_zone() {
 
     // 09:00 in Berlin (+01:00) on 7 January, not 09:00 in New York.
     assert_eq!(sends(&run, "m"), vec!["2027-01-07T08:00:00Z morning"]);
+}
+
+#[test]
+fn a_birthday_updated_before_it_comes_enters_on_the_new_date_only() {
+    let journeys = "contact {\n  birthday: date?\n}\n".to_string()
+        + &email("happy_birthday")
+        + "journey j {\n  from \"c@example.org\"\n  \
+           enter on date contact.birthday yearly at 09:00\n  send happy_birthday\n}\n";
+    let contacts = "id,email,birthday\nc,c@example.org,1980-03-01\n";
+    let events = "at,contact,kind,name,data\n2027-02-01T00:00:00Z,c,update,,birthday=1980-03-15\n";
+    let run = simulate(&journeys, None, contacts, events, "2027-01-04T09:00:00Z");
+
+    assert_eq!(
+        sends(&run, "c"),
+        vec!["2027-03-15T09:00:00Z happy_birthday"]
+    );
 }

@@ -131,7 +131,9 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         until,
         enter,
     };
-    let outcome = Simulation::new(program, &explain, contacts).run(&scripted, &options);
+    let outcome = Simulation::new(program, &explain, contacts)
+        .run(&scripted, &options)
+        .map_err(|e| miette::miette!("the simulation failed: {e}"))?;
     let output = match args.format {
         SimulateFormat::Text => report::text(program, &outcome),
         SimulateFormat::Json => report::json(program, &outcome),

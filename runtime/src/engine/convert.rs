@@ -17,17 +17,23 @@ use serde_json::{Map, Value};
 pub fn to_json(program: &Program, fields: &[Owned]) -> Map<String, Value> {
     let mut map = Map::new();
     for (def, value) in program.fields.iter().zip(fields) {
-        let json = match value {
-            Owned::Missing => continue,
-            Owned::Bool(b) => Value::Bool(*b),
-            Owned::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
-            Owned::Text(t) => Value::String(t.clone()),
-            Owned::Date(days) => Value::String(date_text(*days)),
-            Owned::Instant(at) => Value::String(crate::simulate::report::instant(*at)),
-        };
-        map.insert(def.name.clone(), json);
+        if let Some(json) = value_json(value) {
+            map.insert(def.name.clone(), json);
+        }
     }
     map
+}
+
+/// One value as JSON; `None` for a missing one.
+pub fn value_json(value: &Owned) -> Option<Value> {
+    Some(match value {
+        Owned::Missing => return None,
+        Owned::Bool(b) => Value::Bool(*b),
+        Owned::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
+        Owned::Text(t) => Value::String(t.clone()),
+        Owned::Date(days) => Value::String(date_text(*days)),
+        Owned::Instant(at) => Value::String(crate::simulate::report::instant(*at)),
+    })
 }
 
 pub fn from_json(program: &Program, map: &Map<String, Value>) -> Vec<Owned> {

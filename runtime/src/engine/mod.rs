@@ -756,8 +756,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
     /// other journeys that wait for an update are woken (their conditions
     /// may read membership), then the contact enters the latest
     /// deployment's journeys that enter on a segment it joined, as a
-    /// trigger enters (the re-entry rule applies). The simulator did the
-    /// same at the same instant.
+    /// trigger enters (the re-entry rule applies).
     fn follow_segment_changes(&mut self, now: i64) -> Result<()> {
         if self.segment_changes.is_empty() {
             return Ok(());

@@ -1,5 +1,5 @@
-//! One contact in the simulator's memory: fields, history, segments, and
-//! the [`Facts`] the VM reads.
+//! One contact as the VM reads it: fields, history, segments, and the
+//! [`Facts`] over them. The engine loads it from its store for each step.
 
 use super::contacts::ContactRecord;
 use super::value::Owned;

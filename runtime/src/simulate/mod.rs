@@ -1,39 +1,52 @@
 //! The simulator: journeys run against scripted contacts and happenings on
-//! a virtual clock.
+//! a virtual clock, by the engine itself.
 //!
-//! The simulator is a host of the VM, like the engine: it keeps contacts,
-//! their history and their runs in memory, enters contacts through the
-//! journeys' triggers, feeds the VM every timer and happening in time
-//! order, and applies the effects. It records each contact's timeline and
-//! per-step counts. Given the same inputs it prints the same output, byte
-//! for byte: every collection is ordered and ties are broken by a sequence
-//! number.
+//! The simulator is the engine on another store, clock and mail: a
+//! [`SqliteStore`] in memory (same schema and migrations as a file), the
+//! virtual clock, and an outbox that is never delivered. The program is
+//! deployed into that store, the contacts are imported as `journey
+//! contacts import` writes them, and each scripted happening goes through
+//! [`Engine::happen`], as `journey event` sends one. Entering, waking and
+//! timers are the engine's; there is no second implementation of them.
+//! What the simulator prints (each contact's timeline, per-step counts)
+//! is built by an engine observer (`timeline`) from what the engine
+//! commits.
+//!
+//! A send step shows as sent when the engine queues its email. Consent and
+//! suppression are checked when an email is delivered, and nothing is
+//! delivered here: the simulator shows what the journeys do, and every
+//! send step as sent, whatever the contacts' consent columns say.
 //!
 //! Order of work at one instant: scripted happenings first (in file order),
-//! then date-triggered entries, then timers. So an event stamped exactly at
-//! a timeout is seen before the timeout fires (and the VM would give it the
-//! win even the other way round).
+//! then date-triggered entries, then timers (as [`Engine::run_due`] does
+//! them). So an event stamped exactly at a timeout is seen before the
+//! timeout fires (and the VM would give it the win even the other way
+//! round). Given the same inputs it prints the same output, byte for byte:
+//! the store is new each time, its ids follow the input's order, and the
+//! engine reads in id order.
 
 pub mod contacts;
 pub mod events;
 pub mod explain;
+mod feed;
 pub mod history;
 pub mod report;
+mod timeline;
 pub mod value;
 
-use crate::bytecode::{Entry, JourneyId, Program};
+use crate::artifact;
+use crate::bytecode::{JourneyId, Program};
 use crate::clock::{Clock, VirtualClock};
-use crate::entry_rules as rules;
-use crate::eval::{holds, Scope};
-use crate::state::RunState;
-use crate::vm::{Effect, Status, Vm, WaitOutcome, Wakes};
+use crate::engine::{convert, Engine, EngineError, BATCH};
+use crate::store::sqlite::SqliteStore;
+use crate::store::{ContactWrite, StoreError};
+use crate::vm::WaitOutcome;
 use contacts::ContactRecord;
-use events::{Happening, Scripted};
+use events::Scripted;
 use explain::Explain;
-use history::Contact;
-use journey_compiler::check::program::Base;
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use timeline::{Timelines, Watching};
 
 pub struct Options {
     /// The virtual clock's start, seconds since the epoch.
@@ -70,519 +83,117 @@ pub struct Outcome {
     pub finished_at: i64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Task {
-    Script(usize),
-    DateEntry {
-        contact: usize,
-        journey: JourneyId,
-    },
-    Timer {
-        contact: usize,
-        journey: JourneyId,
-        generation: u64,
-    },
-}
-
-struct Run {
-    state: RunState,
-    generation: u64,
-}
-
-/// Why a contact enters a journey, for the timeline.
-enum Why<'a> {
-    Trigger(&'a str),
-    HandedFrom(&'a str),
-}
-
 pub struct Simulation<'p> {
     program: &'p Program,
-    vm: Vm<'p>,
     explain: &'p Explain,
-    contacts: Vec<Contact>,
-    runs: Vec<Vec<Option<Run>>>,
-    last_end: Vec<Vec<Option<i64>>>,
-    /// What each parked run waits for, besides its timer.
-    wakes: Vec<Vec<Wakes>>,
-    queue: BinaryHeap<Reverse<(i64, u8, u64, Task)>>,
-    sequence: u64,
-    timelines: Vec<Vec<Moment>>,
-    steps: Vec<Vec<StepCounts>>,
-    effects: Vec<Effect>,
+    records: Vec<ContactRecord>,
 }
 
 impl<'p> Simulation<'p> {
     pub fn new(program: &'p Program, explain: &'p Explain, records: Vec<ContactRecord>) -> Self {
-        let journeys = program.journeys.len();
-        let count = records.len();
         Simulation {
             program,
-            vm: Vm::new(program),
             explain,
-            contacts: records.into_iter().map(Contact::new).collect(),
-            runs: (0..count)
-                .map(|_| (0..journeys).map(|_| None).collect())
-                .collect(),
-            last_end: vec![vec![None; journeys]; count],
-            wakes: vec![vec![Wakes::NOTHING; journeys]; count],
-            queue: BinaryHeap::new(),
-            sequence: 0,
-            timelines: vec![Vec::new(); count],
-            steps: program
-                .journeys
-                .iter()
-                .map(|j| vec![StepCounts::default(); j.code.steps.len()])
-                .collect(),
-            effects: Vec::new(),
+            records,
         }
     }
 
-    fn schedule(&mut self, at: i64, task: Task) {
-        let class = match task {
-            Task::Script(_) => 0,
-            Task::DateEntry { .. } => 1,
-            Task::Timer { .. } => 2,
-        };
-        self.sequence += 1;
-        self.queue.push(Reverse((at, class, self.sequence, task)));
-    }
-
-    pub fn run(mut self, scripted: &[Scripted], options: &Options) -> Outcome {
-        for (index, happening) in scripted.iter().enumerate() {
-            self.schedule(happening.at, Task::Script(index));
-        }
-        self.start(options);
+    /// Runs the simulation. An error is the in-memory store's, which
+    /// should not happen.
+    pub fn run(self, scripted: &[Scripted], options: &Options) -> Result<Outcome, EngineError> {
+        let program = self.program;
+        let mut store = SqliteStore::in_memory()?;
+        store.deploy(&artifact::encode(program), options.start)?;
+        let ids = import(&mut store, program, &self.records, options.start)?;
+        let places = ids.iter().enumerate().map(|(place, id)| (*id, place));
+        let timelines = RefCell::new(Timelines::new(
+            program,
+            self.explain,
+            places.collect::<HashMap<_, _>>(),
+            options.until,
+        ));
+        let mut watching = Watching(&timelines);
+        let mut engine = Engine::new(&mut store)?.observed_by(&mut watching);
 
         let clock = VirtualClock::starting_at(options.start);
-        while let Some(Reverse((at, _, _, task))) = self.queue.pop() {
-            if at > options.until {
+        if let Some(journey) = options.enter {
+            engine.enter_many(&ids, journey, options.start)?;
+        } else {
+            engine.enter_by_triggers(options.start)?;
+        }
+
+        // Scripted happenings in time order, file order within an instant.
+        let mut order: Vec<usize> = (0..scripted.len()).collect();
+        order.sort_by_key(|&row| scripted[row].at);
+        let mut next = order.iter().peekable();
+        loop {
+            let wake = engine.store.next_wake()?;
+            let date = engine.store.next_date_entry()?.filter(|at| *at != i64::MAX);
+            let script = next.peek().map(|&&row| scripted[row].at);
+            let Some(now) = [wake, date, script].into_iter().flatten().min() else {
+                break;
+            };
+            if now > options.until {
                 break;
             }
-            clock.advance_to(at);
-            let now = clock.now();
-            match task {
-                Task::Script(index) => self.happen(&scripted[index], now),
-                Task::DateEntry { contact, journey } => {
-                    self.enter(contact, journey, now, Why::Trigger("on its date"));
-                    self.schedule_date_entry(contact, journey, now + 1);
-                }
-                Task::Timer {
-                    contact,
-                    journey,
-                    generation,
-                } => {
-                    let current = self.runs[contact][journey as usize].as_ref();
-                    if current.is_some_and(|run| run.generation == generation) {
-                        self.resume(contact, journey, now);
-                    }
-                }
-            }
-        }
+            clock.advance_to(now);
 
-        for journey in 0..self.program.journeys.len() {
-            for step in self.runs_of(journey) {
-                self.steps[journey][step].waiting_now += 1;
+            while let Some(&row) = next.next_if(|&&row| scripted[row].at == now) {
+                let row = &scripted[row];
+                let (happening, line) = feed::happening(program, row, ids[row.contact]);
+                timelines
+                    .borrow_mut()
+                    .note(row.contact, now, "", None, line);
+                engine.happen(&happening, now)?;
             }
+            engine.run_due(now, BATCH)?;
         }
-        Outcome {
+        drop(engine);
+
+        let mut timelines = timelines.into_inner();
+        timelines.count_waiting();
+        let finished_at = timelines
+            .last_timer
+            .map_or(clock.now(), |t| t.max(clock.now()));
+        Ok(Outcome {
             contacts: self
-                .contacts
-                .iter()
-                .map(|c| c.record.id.clone())
-                .zip(self.timelines)
+                .records
+                .into_iter()
+                .map(|r| r.id)
+                .zip(timelines.timelines)
                 .collect(),
-            steps: self.steps,
-            finished_at: clock.now(),
-        }
-    }
-
-    /// The steps where runs of `journey` wait now.
-    fn runs_of(&self, journey: usize) -> Vec<usize> {
-        let code = &self.program.journeys[journey].code;
-        self.runs
-            .iter()
-            .filter_map(|runs| runs[journey].as_ref())
-            .map(|run| {
-                code.steps
-                    .partition_point(|s| s.pc <= run.state.pc)
-                    .saturating_sub(1)
-            })
-            .collect()
-    }
-
-    fn start(&mut self, options: &Options) {
-        let now = options.start;
-        if let Some(journey) = options.enter {
-            for contact in 0..self.contacts.len() {
-                self.enter(contact, journey, now, Why::Trigger("with --enter"));
-            }
-            return;
-        }
-        for journey in 0..self.program.journeys.len() as JourneyId {
-            let entries = &self.program.journeys[journey as usize].entries;
-            for entry in entries {
-                for contact in 0..self.contacts.len() {
-                    let record = &self.contacts[contact].record;
-                    match entry {
-                        Entry::List(list) if record.lists.contains(list) => {
-                            self.enter(contact, journey, now, Why::Trigger("on its list"))
-                        }
-                        Entry::Segment(s) if record.segments.contains(s) => {
-                            self.enter(contact, journey, now, Why::Trigger("in its segment"))
-                        }
-                        Entry::When(cond) if self.condition(contact, journey, *cond, now) => {
-                            self.enter(contact, journey, now, Why::Trigger("its condition held"))
-                        }
-                        Entry::Date { .. } => self.schedule_date_entry(contact, journey, now),
-                        _ => {}
-                    }
-                }
-            }
-        }
-    }
-
-    /// Schedules the next date-triggered entry at or after `from`.
-    fn schedule_date_entry(&mut self, contact: usize, journey: JourneyId, from: i64) {
-        let facts = &self.contacts[contact];
-        if let Some(when) = rules::next_date_entry(self.program, journey, facts, from) {
-            self.schedule(when, Task::DateEntry { contact, journey });
-        }
-    }
-
-    fn condition(
-        &self,
-        contact: usize,
-        journey: JourneyId,
-        cond: crate::bytecode::Cond,
-        now: i64,
-    ) -> bool {
-        rules::condition_holds(&self.vm, journey, cond, &self.contacts[contact], now)
-    }
-
-    fn happen(&mut self, scripted: &Scripted, now: i64) {
-        let contact = scripted.contact;
-        let journeys = self.program.journeys.len() as JourneyId;
-        let history = &mut self.contacts[contact].history;
-        let note = match &scripted.what {
-            Happening::Open { email, automated } => {
-                history.opens.push((now, *email, *automated));
-                format!(
-                    "opened {}{}",
-                    self.program.emails[*email as usize].name,
-                    bot(*automated)
-                )
-            }
-            Happening::Click {
-                email,
-                link,
-                automated,
-            } => {
-                history.clicks.push((now, *email, *link, *automated));
-                let email = &self.program.emails[*email as usize];
-                let link =
-                    link.map_or(String::new(), |l| format!(".{}", email.links[l as usize].0));
-                format!("clicked {}{link}{}", email.name, bot(*automated))
-            }
-            Happening::Event { event, fields } => {
-                history.events.push((now, *event, fields.clone()));
-                format!("event {}", self.program.events[*event as usize].name)
-            }
-            Happening::Update { changes } => {
-                history.updates.push(now);
-                let names: Vec<&str> = changes
-                    .iter()
-                    .map(|(f, _)| self.program.fields[*f].name.as_str())
-                    .collect();
-                for (field, value) in changes {
-                    let record = &mut self.contacts[contact].record;
-                    record.fields[*field] = value.clone();
-                    // The contact's zone follows its timezone field.
-                    if self.program.fields[*field].ty == Base::TimeZone {
-                        record.zone = match value {
-                            value::Owned::Text(name) => name.parse().ok(),
-                            _ => None,
-                        };
-                    }
-                }
-                format!("updated {}", names.join(", "))
-            }
-        };
-        self.timelines[contact].push(Moment {
-            at: now,
-            journey: String::new(),
-            step: None,
-            what: note,
-        });
-
-        let kind = match &scripted.what {
-            Happening::Open { .. } => Wakes::OPEN,
-            Happening::Click { .. } => Wakes::CLICK,
-            Happening::Event { .. } => Wakes::EVENT,
-            Happening::Update { .. } => Wakes::UPDATE,
-        };
-        for journey in 0..journeys {
-            if self.runs[contact][journey as usize].is_some() {
-                // `exit when` may hold after any update.
-                let exits = kind == Wakes::UPDATE
-                    && self.program.journeys[journey as usize]
-                        .code
-                        .exit_when
-                        .is_some();
-                if exits || self.wakes[contact][journey as usize].contains(kind) {
-                    self.resume(contact, journey, now);
-                }
-                continue;
-            }
-            let entries = &self.program.journeys[journey as usize].entries;
-            let enters = entries.iter().any(|entry| match (entry, &scripted.what) {
-                (Entry::Event { event, filter }, Happening::Event { event: got, fields })
-                    if event == got =>
-                {
-                    filter.is_none_or(|cond| {
-                        let values: Vec<_> = fields.iter().map(|f| f.as_value()).collect();
-                        let facts = &self.contacts[contact];
-                        let scope = Scope {
-                            facts,
-                            now,
-                            zone: self.vm.zone(journey, facts),
-                            since: now,
-                            event: &values,
-                        };
-                        holds(&self.program.journeys[journey as usize].code, cond, &scope)
-                    })
-                }
-                (Entry::When(cond), Happening::Update { .. }) => {
-                    self.condition(contact, journey, *cond, now)
-                }
-                _ => false,
-            });
-            if enters {
-                self.enter(contact, journey, now, Why::Trigger("on a happening"));
-            }
-        }
-    }
-
-    fn enter(&mut self, contact: usize, journey: JourneyId, now: i64, why: Why) {
-        let name = self.program.journeys[journey as usize].code.name.clone();
-        if self.runs[contact][journey as usize].is_some() {
-            self.note(
-                contact,
-                now,
-                &name,
-                None,
-                "not entered: already in this journey".into(),
-            );
-            return;
-        }
-        if let Some(ended) = self.last_end[contact][journey as usize] {
-            let facts = &self.contacts[contact];
-            if !rules::reentry_allows(&self.vm, journey, facts, ended, now) {
-                self.note(
-                    contact,
-                    now,
-                    &name,
-                    None,
-                    "not entered: re-entry rule".into(),
-                );
-                return;
-            }
-        }
-        let what = match why {
-            Why::Trigger(how) => format!("entered {how}"),
-            Why::HandedFrom(from) => format!("entered from journey {from}"),
-        };
-        self.note(contact, now, &name, None, what);
-
-        let mut effects = std::mem::take(&mut self.effects);
-        effects.clear();
-        let (state, status) = self
-            .vm
-            .enter(journey, &self.contacts[contact], now, &mut effects);
-        self.runs[contact][journey as usize] = Some(Run {
-            state,
-            generation: 0,
-        });
-        self.apply(contact, journey, now, &effects, status);
-        self.effects = effects;
-    }
-
-    fn resume(&mut self, contact: usize, journey: JourneyId, now: i64) {
-        let Some(mut run) = self.runs[contact][journey as usize].take() else {
-            return;
-        };
-        let mut effects = std::mem::take(&mut self.effects);
-        effects.clear();
-        let before = run.state.parked;
-        let status = self.vm.resume(
-            journey,
-            &mut run.state,
-            &self.contacts[contact],
-            now,
-            &mut effects,
-        );
-        if run.state.parked != before {
-            run.generation += 1;
-        }
-        self.runs[contact][journey as usize] = Some(run);
-        self.apply(contact, journey, now, &effects, status);
-        self.effects = effects;
-    }
-
-    fn apply(
-        &mut self,
-        contact: usize,
-        journey: JourneyId,
-        now: i64,
-        effects: &[Effect],
-        status: Status,
-    ) {
-        let code = &self.program.journeys[journey as usize].code;
-        let name = code.name.clone();
-        let mut handoffs = Vec::new();
-        let mut segment_entries = Vec::new();
-        let mut segments_changed = false;
-        for effect in effects {
-            let step_id = |step: u16| Some(code.steps[step as usize].id.clone());
-            let (step, what) = match *effect {
-                Effect::Arrived { step } => {
-                    self.steps[journey as usize][step as usize].arrived += 1;
-                    continue;
-                }
-                Effect::Send { step, email } => {
-                    self.steps[journey as usize][step as usize].sent += 1;
-                    (
-                        step_id(step),
-                        format!("sent {}", self.program.emails[email as usize].name),
-                    )
-                }
-                Effect::AddTo { step, segment } => {
-                    self.contacts[contact].record.segments.insert(segment);
-                    segment_entries.push(segment);
-                    segments_changed = true;
-                    (
-                        step_id(step),
-                        format!("added to {}", self.program.segments[segment as usize]),
-                    )
-                }
-                Effect::RemoveFrom { step, segment } => {
-                    self.contacts[contact].record.segments.remove(&segment);
-                    segments_changed = true;
-                    let segment = &self.program.segments[segment as usize];
-                    (step_id(step), format!("removed from {segment}"))
-                }
-                Effect::Branched { step, arm } => {
-                    let why = self.explain.branch(journey, step, arm);
-                    (step_id(step), why)
-                }
-                Effect::Split { step, arm } => {
-                    (step_id(step), self.explain.split(journey, step, arm))
-                }
-                Effect::Parked { step, until, wakes } => {
-                    self.wakes[contact][journey as usize] = wakes;
-                    let until = until.map_or("forever".into(), |u| {
-                        format!("until {}", report::instant(u))
-                    });
-                    (step_id(step), format!("waiting {until}"))
-                }
-                Effect::WaitEnded { step, outcome } => (
-                    step_id(step),
-                    self.explain.wait_outcome(journey, step, outcome),
-                ),
-                Effect::GotoJourney {
-                    step,
-                    journey: target,
-                } => {
-                    handoffs.push(target);
-                    let target = &self.program.journeys[target as usize].code.name;
-                    (step_id(step), format!("handed to journey {target}"))
-                }
-                Effect::Ended(reason) => {
-                    let step = code.steps.partition_point(|s| {
-                        self.runs[contact][journey as usize]
-                            .as_ref()
-                            .is_some_and(|r| s.pc <= r.state.pc)
-                    });
-                    let step = step.saturating_sub(1);
-                    if let Some(counts) = self.steps[journey as usize].get_mut(step) {
-                        counts.ended_here += 1;
-                    }
-                    self.last_end[contact][journey as usize] = Some(now);
-                    (None, reason.describe(code))
-                }
-            };
-            self.timelines[contact].push(Moment {
-                at: now,
-                journey: name.clone(),
-                step,
-                what,
-            });
-        }
-
-        match status {
-            Status::Ended(_) => self.runs[contact][journey as usize] = None,
-            Status::Parked { until: Some(until) } => {
-                if let Some(run) = &self.runs[contact][journey as usize] {
-                    let generation = run.generation;
-                    self.schedule(
-                        until,
-                        Task::Timer {
-                            contact,
-                            journey,
-                            generation,
-                        },
-                    );
-                }
-            }
-            Status::Parked { until: None } => {}
-        }
-
-        for target in handoffs {
-            self.enter(contact, target, now, Why::HandedFrom(&name));
-        }
-        // Conditions of other parked runs may read segment membership.
-        if segments_changed {
-            for other in 0..self.program.journeys.len() as JourneyId {
-                let waits = self.wakes[contact][other as usize].contains(Wakes::UPDATE);
-                if other != journey && waits && self.runs[contact][other as usize].is_some() {
-                    self.resume(contact, other, now);
-                }
-            }
-        }
-        for segment in segment_entries {
-            for other in 0..self.program.journeys.len() as JourneyId {
-                let enters = self.program.journeys[other as usize]
-                    .entries
-                    .contains(&Entry::Segment(segment));
-                if enters && self.runs[contact][other as usize].is_none() {
-                    self.enter(contact, other, now, Why::Trigger("on joining its segment"));
-                }
-            }
-        }
-    }
-
-    fn note(
-        &mut self,
-        contact: usize,
-        now: i64,
-        journey: &str,
-        step: Option<String>,
-        what: String,
-    ) {
-        self.timelines[contact].push(Moment {
-            at: now,
-            journey: journey.to_string(),
-            step,
-            what,
-        });
+            steps: timelines.steps,
+            finished_at,
+        })
     }
 }
 
-fn bot(automated: bool) -> &'static str {
-    if automated {
-        " (automated)"
-    } else {
-        ""
+/// Imports the contacts as `journey contacts import` writes them (in one
+/// transaction, consent and suppression columns left alone); returns their
+/// store ids in input order.
+fn import(
+    store: &mut SqliteStore,
+    program: &Program,
+    records: &[ContactRecord],
+    now: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let names = |indexes: &std::collections::BTreeSet<u16>, table: &[String]| {
+        indexes.iter().map(|i| table[*i as usize].clone()).collect()
+    };
+    let mut import = store.begin_import(now)?;
+    let mut ids = Vec::with_capacity(records.len());
+    for record in records {
+        let write = ContactWrite {
+            external_id: record.id.clone(),
+            fields: convert::to_json(program, &record.fields),
+            zone: record.zone.map(|z| z.name().to_string()),
+            lists: names(&record.lists, &program.lists),
+            segments: names(&record.segments, &program.segments),
+        };
+        ids.push(import.upsert(&write)?);
     }
+    import.commit("simulate", "import", &format!("{} contacts", records.len()))?;
+    Ok(ids)
 }
 
 /// For messages about waits.
