@@ -21,8 +21,12 @@
 //! then date-triggered entries, then timers (as [`Engine::run_due`] does
 //! them). So an event stamped exactly at a timeout is seen before the
 //! timeout fires (and the VM would give it the win even the other way
-//! round). Given the same inputs it prints the same output, byte for byte:
-//! the store is new each time, its ids follow the input's order, and the
+//! round). Within one happening, the runs it wakes advance before the
+//! journeys it triggers are entered (as [`Engine::happen`] does), so a
+//! contact's timeline lists them in that order.
+//!
+//! Given the same inputs it prints the same output, byte for byte: the
+//! store is new each time, its ids follow the input's order, and the
 //! engine reads in id order.
 
 pub mod contacts;
