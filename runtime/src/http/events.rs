@@ -276,6 +276,11 @@ async fn unknown_contacts(
     named: Vec<(usize, Who)>,
     prefix: &'static str,
 ) -> ApiResult<Vec<(usize, FieldError)>> {
+    // Nobody named (a malformed `contact`, say): nothing to look up, and
+    // no blocking thread to wake for it.
+    if named.is_empty() {
+        return Ok(Vec::new());
+    }
     let unknown = state
         .reads
         .run(move |store| {

@@ -63,7 +63,13 @@ async fn serve_at_most(
             accepted = listener.accept(), if connections.len() < limit => accepted,
         };
         let stream = match accepted {
-            Ok((stream, _)) => stream,
+            Ok((stream, _)) => {
+                // An answer is written whole, at once: sent as it is, not
+                // held back while the client's acknowledgement of the
+                // last one is under way (Nagle's algorithm).
+                let _ = stream.set_nodelay(true);
+                stream
+            }
             Err(error) => {
                 // Out of file descriptors, say: wait a little rather than
                 // spin (as `axum::serve` does).

@@ -112,13 +112,13 @@ impl SqliteStore {
     /// batch. Another engine waits (the busy timeout) for the few
     /// milliseconds a batch takes.
     pub fn begin_batch(&mut self) -> Result<()> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
         Ok(())
     }
 
     /// Commits the batch of [`SqliteStore::begin_batch`].
     pub fn finish_batch(&mut self) -> Result<()> {
-        self.conn.execute_batch("COMMIT")?;
+        self.conn.prepare_cached("COMMIT")?.execute([])?;
         Ok(())
     }
 
