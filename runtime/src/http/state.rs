@@ -202,20 +202,36 @@ impl EngineHandle {
     /// stop it.
     ///
     /// The thread is held for the work's time, commit included (a disk
-    /// flush, about 100 us), and for as long as SQLite waits for another
-    /// writer's lock (delivery's, another process's: usually tens of
-    /// microseconds); the other async thread serves meanwhile.
+    /// flush, about 100 us, milliseconds on a busy disk), and for as long
+    /// as SQLite waits for another writer's lock (delivery's, another
+    /// process's: usually tens of microseconds); its other tasks are
+    /// handed to another thread first (see [`blocking`]), so that no
+    /// other request waits for this one's flush.
     pub async fn run_here<T, F>(&self, work: F) -> Result<T, Unavailable>
     where
         F: FnOnce(&mut Engine<'_>, &mut Turn) -> T,
     {
         let mut slot = self.slot.lock().await;
-        let (answer, turn) = slot.work(work).ok_or(Unavailable::Stopped)?;
+        let (answer, turn) = blocking(|| slot.work(work)).ok_or(Unavailable::Stopped)?;
         drop(slot);
         if turn.mail {
             let _ = self.mail.send(Ping::Mail);
         }
         Ok(answer)
+    }
+}
+
+/// Runs `work`, which blocks (on a disk flush, say), on this async thread
+/// after handing the thread's other tasks to another one, so that they
+/// are not held up meanwhile: with two async threads and a slow disk
+/// (milliseconds per flush), an event's commit would otherwise stall the
+/// requests queued behind it on its thread. Work is done here as it is
+/// on a runtime that cannot hand over (one thread: tests).
+fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
     }
 }
 
