@@ -157,11 +157,7 @@ impl Parser<'_> {
     /// `field_decl`: `name: type [phi] [= literal]`.
     fn field_decl(&mut self) -> Option<FieldDecl> {
         let start = self.cur.pos;
-        let name = self.cur.word_ident()?;
-        self.cur.skip();
-        self.cur.byte(b':')?;
-        self.cur.skip();
-        let ty = self.type_ref()?;
+        let (name, ty) = self.typed_name()?;
 
         let mark = self.cur.mark();
         self.cur.skip();
@@ -216,13 +212,20 @@ impl Parser<'_> {
     /// `event_field`: `name: type`.
     fn event_field(&mut self) -> Option<EventField> {
         let start = self.cur.pos;
+        let (name, ty) = self.typed_name()?;
+        let span = Span::new(start, self.cur.end);
+        Some(EventField { name, ty, span })
+    }
+
+    /// `name: type`, trivia allowed around the colon: all of an event
+    /// field, and a contact field up to its `phi` and default.
+    fn typed_name(&mut self) -> Option<(Ident, TypeRef)> {
         let name = self.cur.word_ident()?;
         self.cur.skip();
         self.cur.byte(b':')?;
         self.cur.skip();
         let ty = self.type_ref()?;
-        let span = Span::new(start, self.cur.end);
-        Some(EventField { name, ty, span })
+        Some((name, ty))
     }
 
     /// `email_item`: `kind`, `subject`, `body` or `link`.
