@@ -1,6 +1,8 @@
 //! The engine on a real SQLite file: deploy, import, enter, advance on a
 //! virtual clock, and the exactly-once rules.
 
+mod support;
+
 use journey_compiler::check::config::ProjectConfig;
 use journey_compiler::check::DiskTemplates;
 use journey_compiler::source::Sources;
@@ -8,52 +10,14 @@ use journey_runtime::engine::{Engine, Entered};
 use journey_runtime::store::sqlite::SqliteStore;
 use journey_runtime::store::{ContactWrite, Happening, HappeningKind};
 use std::path::Path;
-
-fn quickstart_artifact() -> Vec<u8> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/quickstart");
-    let mut sources = Sources::new();
-    for name in ["schema.journey", "welcome.journey"] {
-        let path = root.join(name);
-        let text = std::fs::read_to_string(&path).unwrap();
-        sources.add(path.to_string_lossy(), text);
-    }
-    let config = ProjectConfig {
-        timezone: Some("America/Chicago".into()),
-        ..Default::default()
-    };
-    let analysis = journey_compiler::analyze_project(&sources, &config, &DiskTemplates);
-    let checked = analysis.program.expect("the quickstart checks clean");
-    journey_runtime::artifact::encode(&journey_runtime::compile::compile(&checked))
-}
-
-fn contact(id: &str) -> ContactWrite {
-    let mut fields = serde_json::Map::new();
-    fields.insert("email".into(), format!("{id}@example.org").into());
-    fields.insert("first_name".into(), id.into());
-    ContactWrite {
-        external_id: id.into(),
-        fields,
-        zone: Some("America/Chicago".into()),
-        lists: vec!["newcomers".into()],
-        segments: vec![],
-    }
-}
+use support::{quickstart_artifact, quickstart_contact, with_quickstart};
 
 const START: i64 = 1_799_398_800; // 2027-01-08T09:00:00Z
 
 fn queued(store: &SqliteStore) -> Vec<(String, String)> {
-    let mut query = store
-        .connection()
-        .prepare(
-            "SELECT c.external_id, o.email FROM outbox o JOIN contacts c ON c.id = \
-            o.contact ORDER BY o.id",
-        )
-        .unwrap();
-    query
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    let sql = "SELECT c.external_id, o.email FROM outbox o JOIN contacts c ON c.id = \
+        o.contact ORDER BY o.id";
+    support::select(store.connection(), sql, |r| Ok((r.get(0)?, r.get(1)?)))
 }
 
 #[test]
@@ -67,7 +31,10 @@ fn contacts_enter_wait_and_get_each_email_once() {
         (deployment, false)
     );
     store
-        .import_contacts(&[contact("ana"), contact("ben")], START)
+        .import_contacts(
+            &[quickstart_contact("ana"), quickstart_contact("ben")],
+            START,
+        )
         .unwrap();
 
     let mut engine = Engine::new(&mut store).unwrap();
@@ -81,15 +48,7 @@ fn contacts_enter_wait_and_get_each_email_once() {
     assert_eq!(engine.enter(ana, 0, START).unwrap(), Entered::AlreadyIn);
 
     // Ana clicks the portal link a day later; Ben does not.
-    let click = Happening {
-        contact: ana,
-        at: START + 86_400,
-        kind: HappeningKind::Click,
-        name: Some("welcome".into()),
-        link: Some("portal".into()),
-        data: None,
-        automated: false,
-    };
+    let click = support::portal_click(ana, START + 86_400);
     engine.happen(&click, START + 86_400).unwrap();
 
     // The timeout is three days after entry.
@@ -123,9 +82,7 @@ fn contacts_enter_wait_and_get_each_email_once() {
 fn a_stale_run_version_commits_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journey.db");
-    let mut store = SqliteStore::open(&path).unwrap();
-    store.deploy(&quickstart_artifact(), START).unwrap();
-    store.import_contacts(&[contact("ana")], START).unwrap();
+    let mut store = with_quickstart(SqliteStore::open(&path).unwrap(), &["ana"], START);
     let mut engine = Engine::new(&mut store).unwrap();
     engine.enter_by_triggers(START).unwrap();
 
@@ -145,9 +102,8 @@ fn a_stale_run_version_commits_nothing() {
 #[test]
 fn an_update_that_moves_no_run_rewrites_none() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
-    store.deploy(&quickstart_artifact(), START).unwrap();
-    store.import_contacts(&[contact("ana")], START).unwrap();
+    let path = dir.path().join("journey.db");
+    let mut store = with_quickstart(SqliteStore::open(&path).unwrap(), &["ana"], START);
     let mut engine = Engine::new(&mut store).unwrap();
     engine.enter_by_triggers(START).unwrap();
     let ana = engine.store.contact_id("ana").unwrap().unwrap();
@@ -184,7 +140,7 @@ fn an_update_that_moves_no_run_rewrites_none() {
 mod delivery {
     use super::*;
     use journey_runtime::engine::delivery::{MailSetup, Postman};
-    use journey_runtime::mail::{Outgoing, SendError, Templates, Transport};
+    use journey_runtime::mail::{Outgoing, SendError, Transport};
     use journey_runtime::store::Consent;
     use std::sync::Mutex;
 
@@ -230,16 +186,6 @@ mod delivery {
         }
     }
 
-    fn templates(program: &journey_runtime::bytecode::Program) -> Templates {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/quickstart");
-        let mut templates = Templates::new();
-        for email in &program.emails {
-            let body = std::fs::read_to_string(root.join(&email.body)).unwrap();
-            templates.add(email, &body).unwrap();
-        }
-        templates
-    }
-
     #[test]
     fn three_bad_addresses_among_twenty_fail_once_and_the_rest_go_once() {
         let dir = tempfile::tempdir().unwrap();
@@ -247,7 +193,7 @@ mod delivery {
         store.deploy(&quickstart_artifact(), START).unwrap();
         let contacts: Vec<ContactWrite> = (0..20)
             .map(|i| {
-                let mut c = contact(&format!("c{i:02}"));
+                let mut c = quickstart_contact(&format!("c{i:02}"));
                 if i % 7 == 3 {
                     c.fields
                         .insert("email".into(), format!("bad{i}@example.org").into());
@@ -267,7 +213,7 @@ mod delivery {
         let mut engine = Engine::new(&mut store).unwrap();
         engine.enter_by_triggers(START).unwrap();
         let program = engine.program();
-        let templates = templates(&program);
+        let templates = support::quickstart_templates(&program);
         let transport = Picky::default();
         let postman = Postman {
             program: &program,
@@ -298,14 +244,8 @@ mod delivery {
     #[test]
     fn marketing_mail_needs_valid_consent_at_send_time() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
-        store.deploy(&quickstart_artifact(), START).unwrap();
-        store
-            .import_contacts(
-                &[contact("granted"), contact("revoked"), contact("none")],
-                START,
-            )
-            .unwrap();
+        let store = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
+        let mut store = with_quickstart(store, &["granted", "revoked", "none"], START);
         let id = |store: &SqliteStore, name: &str| store.contact_id(name).unwrap().unwrap();
         let granted = Consent {
             granted_at: Some(START - 10),
@@ -326,7 +266,7 @@ mod delivery {
         let mut engine = Engine::new(&mut store).unwrap();
         engine.enter_by_triggers(START).unwrap();
         let program = engine.program();
-        let templates = templates(&program);
+        let templates = support::quickstart_templates(&program);
         let transport = Picky::default();
         let postman = Postman {
             program: &program,
@@ -337,15 +277,8 @@ mod delivery {
         let tally = postman.deliver(engine.store, START, 100).unwrap();
         assert_eq!((tally.sent, tally.suppressed), (1, 2));
 
-        let reasons: Vec<String> = engine
-            .store
-            .connection()
-            .prepare("SELECT reason FROM outbox WHERE status = 'suppressed' ORDER BY id")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let sql = "SELECT reason FROM outbox WHERE status = 'suppressed' ORDER BY id";
+        let reasons: Vec<String> = support::select(engine.store.connection(), sql, |r| r.get(0));
         assert_eq!(
             reasons,
             vec!["no valid marketing authorisation at send time"; 2]
@@ -519,10 +452,8 @@ mod migration {
     /// the same engine's work on a current store.
     fn version_8_database(dir: &Path) -> std::path::PathBuf {
         let current = dir.join("current.db");
-        let mut store = SqliteStore::open(&current).unwrap();
-        store.deploy(&quickstart_artifact(), START).unwrap();
-        let people = [contact("ana"), contact("ben"), contact("cat")];
-        store.import_contacts(&people, START).unwrap();
+        let store = SqliteStore::open(&current).unwrap();
+        let mut store = with_quickstart(store, &["ana", "ben", "cat"], START);
         let mut engine = Engine::new(&mut store).unwrap();
         assert_eq!(engine.enter_by_triggers(START).unwrap().entered, 3);
         store

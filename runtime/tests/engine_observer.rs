@@ -6,7 +6,7 @@ mod support;
 
 use journey_runtime::engine::{Cause, Engine, Entered, Observed, Observer};
 use journey_runtime::store::sqlite::SqliteStore;
-use journey_runtime::store::{ContactId, ContactWrite, Happening, HappeningKind};
+use journey_runtime::store::ContactId;
 use journey_runtime::vm::Effect;
 
 const START: i64 = 1_799_398_800; // 2027-01-08T09:00:00Z
@@ -74,29 +74,10 @@ impl Observer for Watcher {
     }
 }
 
-fn contact(id: &str) -> ContactWrite {
-    let mut fields = serde_json::Map::new();
-    fields.insert("email".into(), format!("{id}@example.org").into());
-    fields.insert("first_name".into(), id.into());
-    ContactWrite {
-        external_id: id.into(),
-        fields,
-        zone: Some("America/Chicago".into()),
-        lists: vec!["newcomers".into()],
-        segments: vec![],
-    }
-}
-
 /// The quickstart in a fresh in-memory store, with Ana and Ben imported.
 fn quickstart_store() -> SqliteStore {
-    let folder = support::examples_folder().join("quickstart");
-    let artifact = journey_runtime::artifact::encode(&support::compile_folder(&folder));
-    let mut store = SqliteStore::in_memory().unwrap();
-    store.deploy(&artifact, START).unwrap();
-    store
-        .import_contacts(&[contact("ana"), contact("ben")], START)
-        .unwrap();
-    store
+    let store = SqliteStore::in_memory().unwrap();
+    support::with_quickstart(store, &["ana", "ben"], START)
 }
 
 /// Enters both, lets Ana click a day later and Ben time out after three
@@ -105,15 +86,7 @@ fn play(engine: &mut Engine<'_>) -> Vec<(ContactId, String)> {
     engine.enter_by_triggers(START).unwrap();
     engine.enter_by_triggers(START + 1).unwrap();
     let ana = engine.store.contact_id("ana").unwrap().unwrap();
-    let click = Happening {
-        contact: ana,
-        at: START + DAY,
-        kind: HappeningKind::Click,
-        name: Some("welcome".into()),
-        link: Some("portal".into()),
-        data: None,
-        automated: false,
-    };
+    let click = support::portal_click(ana, START + DAY);
     engine.happen(&click, START + DAY).unwrap();
     engine.run_due(START + 3 * DAY, 100).unwrap();
     assert_eq!(
@@ -121,16 +94,10 @@ fn play(engine: &mut Engine<'_>) -> Vec<(ContactId, String)> {
         Entered::ReentryRefused
     );
 
-    let mut query = engine
-        .store
-        .connection()
-        .prepare("SELECT contact, email FROM outbox ORDER BY id")
-        .unwrap();
-    query
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    let sql = "SELECT contact, email FROM outbox ORDER BY id";
+    support::select(engine.store.connection(), sql, |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
 }
 
 #[test]

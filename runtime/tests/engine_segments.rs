@@ -19,10 +19,7 @@ const SCHEMA: &str = "contact {\n  email: email\n}\nlist all\nsegment vip\n\
 /// `all`.
 fn store_with(journeys: &str) -> SqliteStore {
     let program = support::compile_source(&format!("{SCHEMA}{journeys}"));
-    let mut store = SqliteStore::in_memory().unwrap();
-    store
-        .deploy(&journey_runtime::artifact::encode(&program), START)
-        .unwrap();
+    let artifact = journey_runtime::artifact::encode(&program);
     let mut fields = serde_json::Map::new();
     fields.insert("email".into(), "c@example.org".into());
     let contact = ContactWrite {
@@ -32,21 +29,14 @@ fn store_with(journeys: &str) -> SqliteStore {
         lists: vec!["all".into()],
         segments: vec![],
     };
-    store.import_contacts(&[contact], START).unwrap();
-    store
+    let store = SqliteStore::in_memory().unwrap();
+    support::deploy_and_import(store, &artifact, &[contact], START)
 }
 
 /// The queued emails: (email, due at).
 fn queued(store: &SqliteStore) -> Vec<(String, i64)> {
-    let mut query = store
-        .connection()
-        .prepare("SELECT email, due_at FROM outbox ORDER BY id")
-        .unwrap();
-    query
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    let sql = "SELECT email, due_at FROM outbox ORDER BY id";
+    support::select(store.connection(), sql, |r| Ok((r.get(0)?, r.get(1)?)))
 }
 
 /// Journey `one` adds the contact to `vip` after a day.

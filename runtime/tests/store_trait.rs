@@ -2,12 +2,11 @@
 //! store of the test's own (SQLite underneath, every call counted, commits
 //! refused on demand), it does what it does on `SqliteStore` itself.
 
-use journey_compiler::check::config::ProjectConfig;
-use journey_compiler::check::DiskTemplates;
-use journey_compiler::source::Sources;
+mod support;
+
 use journey_runtime::engine::delivery::{DeliveryTally, MailSetup, Postman};
 use journey_runtime::engine::{Cause, Engine, EngineError, Entered, Observed, Observer, Tally};
-use journey_runtime::mail::{Outgoing, SendError, Templates, Transport};
+use journey_runtime::mail::{Outgoing, SendError, Transport};
 use journey_runtime::store::sqlite::SqliteStore;
 use journey_runtime::store::*;
 use std::cell::RefCell;
@@ -18,50 +17,11 @@ use std::sync::Mutex;
 const START: i64 = 1_799_398_800; // 2027-01-08T09:00:00Z
 const DAY: i64 = 86_400;
 
-fn quickstart() -> &'static Path {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../examples/quickstart"
-    ))
-}
-
-fn quickstart_artifact() -> Vec<u8> {
-    let mut sources = Sources::new();
-    for name in ["schema.journey", "welcome.journey"] {
-        let path = quickstart().join(name);
-        let text = std::fs::read_to_string(&path).unwrap();
-        sources.add(path.to_string_lossy(), text);
-    }
-    let config = ProjectConfig {
-        timezone: Some("America/Chicago".into()),
-        ..Default::default()
-    };
-    let analysis = journey_compiler::analyze_project(&sources, &config, &DiskTemplates);
-    let checked = analysis.program.expect("the quickstart checks clean");
-    journey_runtime::artifact::encode(&journey_runtime::compile::compile(&checked))
-}
-
 /// The quickstart deployed, with Ana and Ben on its list, both consenting
 /// to marketing mail.
 fn quickstart_store(dir: &Path) -> SqliteStore {
-    let mut store = SqliteStore::open(&dir.join("journey.db")).unwrap();
-    store.deploy(&quickstart_artifact(), START).unwrap();
-    let contacts: Vec<ContactWrite> = ["ana", "ben"]
-        .iter()
-        .map(|id| {
-            let mut fields = serde_json::Map::new();
-            fields.insert("email".into(), format!("{id}@example.org").into());
-            fields.insert("first_name".into(), (*id).into());
-            ContactWrite {
-                external_id: id.to_string(),
-                fields,
-                zone: Some("America/Chicago".into()),
-                lists: vec!["newcomers".into()],
-                segments: vec![],
-            }
-        })
-        .collect();
-    store.import_contacts(&contacts, START).unwrap();
+    let store = SqliteStore::open(&dir.join("journey.db")).unwrap();
+    let mut store = support::with_quickstart(store, &["ana", "ben"], START);
     for id in store.all_contacts().unwrap() {
         let granted = Consent {
             granted_at: Some(START - DAY),
@@ -92,11 +52,7 @@ impl Transport for Kept {
 fn quickstart_week<S: Store + ?Sized>(store: &mut S) -> (Vec<Tally>, Vec<DeliveryTally>) {
     let mut engine = Engine::new(store).unwrap();
     let program = engine.program();
-    let mut templates = Templates::new();
-    for email in &program.emails {
-        let body = std::fs::read_to_string(quickstart().join(&email.body)).unwrap();
-        templates.add(email, &body).unwrap();
-    }
+    let templates = support::quickstart_templates(&program);
     let transport = Kept::default();
     let setup = MailSetup::off();
     let postman = Postman {
@@ -108,15 +64,7 @@ fn quickstart_week<S: Store + ?Sized>(store: &mut S) -> (Vec<Tally>, Vec<Deliver
 
     let first = engine.enter_by_triggers(START).unwrap();
     let mut sent = vec![postman.deliver(engine.store, START, 100).unwrap()];
-    let click = Happening {
-        contact: 1,
-        at: START + DAY,
-        kind: HappeningKind::Click,
-        name: Some("welcome".into()),
-        link: Some("portal".into()),
-        data: None,
-        automated: false,
-    };
+    let click = support::portal_click(1, START + DAY);
     let clicked = engine.happen(&click, START + DAY).unwrap();
     let due = engine.run_due(START + 3 * DAY, 100).unwrap();
     sent.push(postman.deliver(engine.store, START + 3 * DAY, 100).unwrap());
@@ -126,15 +74,10 @@ fn quickstart_week<S: Store + ?Sized>(store: &mut S) -> (Vec<Tally>, Vec<Deliver
 
 /// The outbox as (contact, email, status), in order.
 fn outbox(store: &SqliteStore) -> Vec<(i64, String, String)> {
-    let mut query = store
-        .connection()
-        .prepare("SELECT contact, email, status FROM outbox ORDER BY id")
-        .unwrap();
-    query
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
+    let sql = "SELECT contact, email, status FROM outbox ORDER BY id";
+    support::select(store.connection(), sql, |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
 }
 
 /// SQLite underneath; every call counted by name; step commits refused

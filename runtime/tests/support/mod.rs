@@ -1,6 +1,8 @@
 //! Helpers shared by the runtime's tests and its benchmark: compiling
-//! journeys from text or from the example projects, a contact held in
-//! memory that the VM reads through [`Facts`], and a small seeded random
+//! journeys from text or from the example projects, the quickstart deployed
+//! into a store with its contacts (and its templates, and a click on its
+//! portal link), reading rows back from a store's database, a contact held
+//! in memory that the VM reads through [`Facts`], and a small seeded random
 //! number generator (the tests must not depend on a crate for that).
 //!
 //! Each test file uses only part of this module, so unused items are
@@ -17,6 +19,9 @@ use journey_compiler::source::{FileId, Sources};
 use journey_runtime::bytecode::{Constant, JourneyId, Program};
 use journey_runtime::compile::compile;
 use journey_runtime::facts::{Facts, Value};
+use journey_runtime::mail::Templates;
+use journey_runtime::store::sqlite::SqliteStore;
+use journey_runtime::store::{ContactId, ContactWrite, Happening, HappeningKind};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -144,6 +149,94 @@ pub fn compile_folder(folder: &Path) -> Program {
         Err(_) => ProjectConfig::default(),
     };
     compile_sources(&sources, &config, &DiskTemplates)
+}
+
+/// The quickstart example's folder.
+pub fn quickstart_folder() -> PathBuf {
+    examples_folder().join("quickstart")
+}
+
+/// The quickstart compiled with its `journey.toml` and templates, encoded
+/// as the artifact a store deploys.
+pub fn quickstart_artifact() -> Vec<u8> {
+    journey_runtime::artifact::encode(&compile_folder(&quickstart_folder()))
+}
+
+/// A contact the quickstart's journey enters: `{id}@example.org`, first
+/// name `id`, in Chicago, on the `newcomers` list.
+pub fn quickstart_contact(id: &str) -> ContactWrite {
+    let mut fields = serde_json::Map::new();
+    fields.insert("email".into(), format!("{id}@example.org").into());
+    fields.insert("first_name".into(), id.into());
+    ContactWrite {
+        external_id: id.into(),
+        fields,
+        zone: Some("America/Chicago".into()),
+        lists: vec!["newcomers".into()],
+        segments: vec![],
+    }
+}
+
+/// The quickstart's email bodies, from its templates folder, ready to render.
+pub fn quickstart_templates(program: &Program) -> Templates {
+    let mut templates = Templates::new();
+    for email in &program.emails {
+        let path = quickstart_folder().join(&email.body);
+        let body = fs::read_to_string(path).expect("a quickstart template");
+        templates
+            .add(email, &body)
+            .expect("a quickstart template renders");
+    }
+    templates
+}
+
+/// A person's click, at `at`, on the `portal` link of the quickstart's
+/// `welcome` email.
+pub fn portal_click(contact: ContactId, at: i64) -> Happening {
+    Happening {
+        contact,
+        at,
+        kind: HappeningKind::Click,
+        name: Some("welcome".into()),
+        link: Some("portal".into()),
+        data: None,
+        automated: false,
+    }
+}
+
+/// `store` with `artifact` deployed and `contacts` imported, both at `at`.
+pub fn deploy_and_import(
+    mut store: SqliteStore,
+    artifact: &[u8],
+    contacts: &[ContactWrite],
+    at: i64,
+) -> SqliteStore {
+    store.deploy(artifact, at).expect("the artifact deploys");
+    store
+        .import_contacts(contacts, at)
+        .expect("the contacts import");
+    store
+}
+
+/// `store` with the quickstart deployed and a [`quickstart_contact`] per
+/// id imported, at `at`.
+pub fn with_quickstart(store: SqliteStore, ids: &[&str], at: i64) -> SqliteStore {
+    let contacts: Vec<ContactWrite> = ids.iter().map(|id| quickstart_contact(id)).collect();
+    deploy_and_import(store, &quickstart_artifact(), &contacts, at)
+}
+
+/// Every row `sql` (without parameters) selects, each read by `row`.
+pub fn select<T>(
+    connection: &rusqlite::Connection,
+    sql: &str,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Vec<T> {
+    let mut query = connection.prepare(sql).expect("the query prepares");
+    query
+        .query_map([], row)
+        .expect("the query runs")
+        .collect::<rusqlite::Result<_>>()
+        .expect("every row reads")
 }
 
 /// The index of the journey named `name`.
