@@ -130,6 +130,32 @@ fn the_base_project_is_clean() {
     assert!(analysis.program.is_some());
 }
 
+#[test]
+fn durations_up_to_the_whole_calendar_are_accepted() {
+    for wait in [
+        "3652059 days",
+        "521722 weeks 5 days",
+        "119987 months",
+        "315537897600 seconds",
+    ] {
+        let source = format!("journey j {{\n  enter on list members\n  wait {wait}\n  end\n}}\n");
+        let (sources, analysis) = analyze(&source);
+        assert_eq!(found(&sources, &analysis.diagnostics), vec![], "{wait}");
+    }
+}
+
+#[test]
+fn a_number_too_large_for_a_double_is_out_of_range() {
+    let digits = "9".repeat(400);
+    let source = format!("journey j {{\n  enter when {digits} > contact.plan_size\n  end\n}}\n");
+    let (sources, analysis) = analyze(&source);
+    let codes: Vec<_> = found(&sources, &analysis.diagnostics);
+    assert!(
+        codes.contains(&("number-out-of-range".to_string(), digits.clone())),
+        "{codes:?}"
+    );
+}
+
 /// A journey around `steps`, entered from the base list.
 macro_rules! journey {
     ($steps:literal) => {
@@ -184,6 +210,23 @@ cases! {
     invalid_time: "invalid-time" at "25:00" in journey!("  wait until weekdays 09:00-25:00\n");
     invalid_instant: "invalid-instant" at "2026-13-01T09:00:00Z" in
         journey!("  wait until 2026-13-01T09:00:00Z\n");
+    huge_wait: "number-out-of-range" at "99999999999999999999999 days" in
+        journey!("  wait 99999999999999999999999 days\n  send welcome\n");
+    u64_max_plus_one_seconds: "number-out-of-range" at "18446744073709551616 seconds" in
+        journey!("  wait 18446744073709551616 seconds\n  send welcome\n");
+    wait_past_the_calendar: "number-out-of-range" at "3652059 days 1 second" in
+        journey!("  wait 3652059 days 1 second\n  send welcome\n");
+    months_past_the_calendar: "number-out-of-range" at "200000 months" in
+        journey!("  wait 200000 months\n  send welcome\n");
+    huge_timeout: "number-out-of-range" at "99999999999 weeks" in
+        journey!("  send welcome\n  wait for event portal_login timeout 99999999999 weeks\n");
+    huge_reentry: "number-out-of-range" at "9999999999 days" in
+        "journey j {\n  enter on list members\n  reentry after 9999999999 days\n  end\n}\n";
+    huge_relative_offset: "number-out-of-range" at "99999999999999 days" in
+        journey!("  wait until contact.renewal_due - 99999999999999 days at 09:00\n");
+    huge_duration_literal: "number-out-of-range" at "99999999999999999999 hours" in
+        "journey j {\n  enter when contact.renewal_due + 99999999999999999999 hours > now\n  \
+        end\n}\n";
     unknown_zone: "unknown-zone" at "\"America/Chicgo\"" in
         journey!("  wait until 09:00 in \"America/Chicgo\"\n");
     invalid_sender: "invalid-address" at "\"members\"" in

@@ -345,7 +345,12 @@ fn settings(cx: &mut Cx, file: FileId, journey: &ast::JourneyDecl, def: &mut Jou
                 def.timezone = Some(zone.value.clone());
             }
             SettingKind::Exit(expr) => def.exit = cx.condition(file, expr, &Env::default()),
-            SettingKind::Reentry(reentry) => def.reentry = reentry.clone(),
+            SettingKind::Reentry(reentry) => {
+                if let ast::Reentry::After(after) = reentry {
+                    cx.check_duration(file, after);
+                }
+                def.reentry = reentry.clone();
+            }
             SettingKind::Enter(trigger) => {
                 if let Some(trigger) = self::trigger(cx, file, trigger) {
                     def.triggers.push(trigger);
@@ -412,6 +417,9 @@ fn trigger(cx: &mut Cx, file: FileId, trigger: &Trigger) -> Option<TriggerDef> {
         } => {
             let index = date_field(cx, file, field)?;
             cx.check_time(file, at);
+            if let Some(offset) = offset {
+                cx.check_duration(file, &offset.duration);
+            }
             let zone = zone.as_ref().and_then(|z| self::zone(cx, file, z));
             Some(TriggerDef::Date {
                 field: index,
@@ -527,9 +535,12 @@ fn step_op(
             cx.use_decl(Kind::Email, email);
             Some(StepOp::Send { email })
         }
-        StepKind::Wait(duration) => Some(StepOp::Wait {
-            duration: duration.clone(),
-        }),
+        StepKind::Wait(duration) => {
+            cx.check_duration(file, duration);
+            Some(StepOp::Wait {
+                duration: duration.clone(),
+            })
+        }
         StepKind::WaitUntil(wait) => wait_until(cx, file, labels, wait, step.span),
         StepKind::WaitFor(wait) => wait_for(cx, file, labels, wait),
         StepKind::Branch(branch) => {
@@ -663,6 +674,9 @@ fn wait_until(
             field, offset, at, ..
         } => {
             let index = date_field(cx, file, field)?;
+            if let Some(offset) = offset {
+                cx.check_duration(file, &offset.duration);
+            }
             if let Some(at) = at {
                 cx.check_time(file, at);
             }
@@ -832,7 +846,10 @@ fn wait_for(cx: &mut Cx, file: FileId, labels: &Labels, wait: &ast::WaitFor) -> 
     let timeout = match &wait.end {
         ast::WaitEnd::Timeout {
             after, target: to, ..
-        } => Some((after.clone(), target(cx, file, labels, to.as_ref())?)),
+        } => {
+            cx.check_duration(file, after);
+            Some((after.clone(), target(cx, file, labels, to.as_ref())?))
+        }
         ast::WaitEnd::Forever(_) => None,
     };
     Some(StepOp::WaitFor { arms, timeout })

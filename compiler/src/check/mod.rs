@@ -30,6 +30,7 @@ pub mod types;
 
 mod flow_checks;
 mod journey;
+mod ranges;
 mod unused;
 pub mod zones;
 

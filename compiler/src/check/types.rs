@@ -436,9 +436,9 @@ impl Cx<'_> {
     pub fn literal(&mut self, file: FileId, literal: &Literal) -> Option<Base> {
         let ok = match literal {
             Literal::Text(_) => return Some(Base::Text),
-            Literal::Number { .. } => return Some(Base::Number),
+            Literal::Number { value, span } => self.check_number(file, *value, *span),
             Literal::Bool { .. } => return Some(Base::Bool),
-            Literal::Duration(_) => return Some(Base::Duration),
+            Literal::Duration(duration) => self.check_duration(file, duration),
             Literal::Date(date) => self.check_date(file, date),
             Literal::DateTime { date, time, .. } => {
                 self.check_date(file, date) & self.check_time(file, time)
@@ -447,6 +447,8 @@ impl Cx<'_> {
             Literal::Time(time) => self.check_time(file, time),
         };
         ok.then_some(match literal {
+            Literal::Number { .. } => Base::Number,
+            Literal::Duration(_) => Base::Duration,
             Literal::Date(_) => Base::Date,
             Literal::Time(_) => Base::Time,
             _ => Base::DateTime,

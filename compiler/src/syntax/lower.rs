@@ -536,6 +536,8 @@ impl Lower {
             .map(|part| {
                 let span = self.span(&part);
                 let mut inner = part.into_inner();
+                // A count too large for a u64 reads as u64::MAX, which the check
+                // reports as `number-out-of-range` (check/ranges.rs).
                 let amount = next(&mut inner).as_str().parse().unwrap_or(u64::MAX);
                 let unit = match next(&mut inner).as_str().trim_end_matches('s') {
                     "second" => DurationUnit::Seconds,

@@ -90,6 +90,8 @@ impl Cursor<'_> {
         if self.digits() == 0 {
             return None;
         }
+        // A count too large for a u64 reads as u64::MAX, which the check
+        // reports as `number-out-of-range` (check/ranges.rs).
         let amount = self.text[start..self.pos].parse().unwrap_or(u64::MAX);
         while matches!(self.peek(), b' ' | b'\t' | b'\r' | b'\n') {
             self.pos += 1;
