@@ -148,7 +148,17 @@ fn drawable_span(sources: &Sources, label: &Label) -> AriadneSpan {
         Some(c) if span.is_empty() && c != '\n' && c != '\r' => start..start + c.len_utf8(),
         _ => span.range(),
     };
+
+    let shift = text.len() - without_bom(text).len();
+    let range = range.start.saturating_sub(shift)..range.end.saturating_sub(shift);
     (label.file, range)
+}
+
+/// `text` without its byte-order mark, if it has one: editors do not show
+/// the mark, so ariadne is handed the text without it (and spans moved to
+/// match), and its columns then count as an editor's do.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{FEFF}').unwrap_or(text)
 }
 
 /// A span cut to fit `text` and moved onto char boundaries, so a stale or
@@ -175,7 +185,7 @@ impl<'s> Cache<FileId> for SourceCache<'s> {
     type Storage = &'s str;
 
     fn fetch(&mut self, id: &FileId) -> Result<&Source<&'s str>, impl fmt::Debug> {
-        let text = self.sources.get(*id).text.as_str();
+        let text = without_bom(self.sources.get(*id).text.as_str());
         Ok::<_, Infallible>(self.loaded.entry(*id).or_insert_with(|| Source::from(text)))
     }
 
@@ -210,6 +220,19 @@ mod tests {
         assert!(!drawn.contains("Error"), "{drawn}");
         assert!(!drawn.contains('\x1b'), "{drawn}");
         assert!(drawn.contains("a.journey:1:8"), "{drawn}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_takes_no_column() {
+        let text = "\u{FEFF}list 1x\n";
+        let at = text.find("1x").unwrap();
+
+        let drawn = draw(text, Span::new(at, at + 2));
+        let on_the_mark = draw(text, Span::point(0));
+
+        assert!(drawn.contains("a.journey:1:6"), "{drawn}");
+        assert!(!drawn.contains('\u{FEFF}'), "{drawn}");
+        assert!(on_the_mark.contains("a.journey:1:1"), "{on_the_mark}");
     }
 
     #[test]
