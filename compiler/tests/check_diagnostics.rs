@@ -185,6 +185,10 @@ cases! {
         journey!("  send welcome\n  wait for click welcome.webinar timeout 1 day\n");
     unknown_event_field: "unknown-event-field" at "from" in
         "journey j {\n  enter on event form_submitted where event.from == \"x\"\n  end\n}\n";
+    undeclared_event_field: "unknown-event-field" at "score" in
+        "journey j {\n  enter on event form_submitted where event.score > 3\n  end\n}\n";
+    event_field_of_an_event_without_fields: "unknown-event-field" at "score" in
+        "journey j {\n  enter on event portal_login where event.score > 3\n  end\n}\n";
     event_field_outside_event: "event-field-outside-event" at "event.form" in
         "journey j {\n  enter when event.form == \"x\"\n  end\n}\n";
 

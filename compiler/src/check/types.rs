@@ -372,6 +372,20 @@ impl Cx<'_> {
                     );
                     diagnostic.code = "unknown-event-field";
                     diagnostic.primary.message = "unknown event field".into();
+                    if diagnostic.suggestions.is_empty() {
+                        let others = if decl.fields.is_empty() { "" } else { "... " };
+                        diagnostic.help = Some(format!(
+                            "declare it in the event's fields, with its type: \
+                            `event {} {{ {others}{}: text }}`",
+                            decl.name.name, field.field.name
+                        ));
+                    }
+                    let entry = &self.decls.events.entries[event];
+                    let diagnostic = diagnostic.with_label(
+                        entry.file,
+                        entry.name_span,
+                        format!("`{}` is declared here", entry.name),
+                    );
                     self.diagnostics.push(diagnostic);
                     return None;
                 };
