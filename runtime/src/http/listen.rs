@@ -23,6 +23,7 @@ use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
@@ -35,6 +36,33 @@ pub const MAX_CONNECTIONS: usize = 1_024;
 
 /// How long the requests under way get to finish once the server stops.
 pub const DRAIN: Duration = Duration::from_secs(10);
+
+/// How many connections are served now, by every server of this process.
+static OPEN: AtomicUsize = AtomicUsize::new(0);
+
+/// How many connections are served now (by every server of this process:
+/// tests may run several, and counting theirs too only errs on the side of
+/// "others are waiting").
+pub fn open_connections() -> usize {
+    OPEN.load(Ordering::Relaxed)
+}
+
+/// Counts one connection as open for as long as it lives, however its
+/// task ends (finished, or aborted after the drain).
+struct Open;
+
+impl Open {
+    fn new() -> Open {
+        OPEN.fetch_add(1, Ordering::Relaxed);
+        Open
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        OPEN.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 /// Serves `app` on `listener` until `stop` is ready, then drains.
 pub async fn serve(listener: TcpListener, app: Router, stop: impl Future<Output = ()>) {
@@ -81,7 +109,9 @@ async fn serve_at_most(
         let service = TowerToHyperService::new(app.clone());
         let connection = http.serve_connection(TokioIo::new(stream), service);
         let mut closed = closed.clone();
+        let open = Open::new();
         connections.spawn(async move {
+            let _open = open;
             tokio::pin!(connection);
             tokio::select! {
                 _ = connection.as_mut() => return,
