@@ -86,6 +86,29 @@ snapshots! {
     number_at_top_level: "42\n";
     declaration_keyword_typo: "jurney renewal {\n  end\n}\n";
     email_keyword_typo: "emial welcome {\n  subject \"Hi\"\n}\n";
+    misspelt_step_keywords_on_three_lines:
+        "journey a {\n  send welcome\n  sedn welcome\n  wiat 3 days\n  ned\n}\n";
+    misspelt_step_after_a_bad_unit: "journey a {\n  wait 3 dyas\n  sedn welcome\n}\n";
+    misspelt_arms_of_wait_for:
+        "journey a {\n  wait for\n    clik welcome,\n    opne welcome,\n    timeot 3 days\n  \
+         sned welcome\n}\n";
+    misspelt_arms_of_branch:
+        "journey a {\n  branch {\n    wehn contact.x == 1 -> b\n    when contact.x == 2 => c\n    \
+         esle -> d\n  }\n  b: end\n  c: end\n  d: end\n}\n";
+    misspelt_declaration_keyword_hides_its_body:
+        "journy welcome {\n  sned welcome\n  wait 3 dyas\n}\n";
+    unclosed_branch_is_one_error:
+        "journey a {\n  branch {\n    when contact.x == 1 -> b\n  b: end\n}\n";
+    broken_multi_line_arm_is_one_error:
+        "journey a {\n  branch {\n    when contact.x == and\n      contact.y == 2 -> b\n    \
+         else -> b\n  }\n  b: end\n}\n";
+    misspelt_entry_source: "journey a {\n  enter on lsit newcomers\n  end\n}\n";
+    goto_without_label: "journey a {\n  goto\n}\n";
+    misspelt_wait_for_condition: "journey a {\n  wait for clik welcome timeout 3 days\n  end\n}\n";
+    condition_ends_with_and:
+        "journey a {\n  exit when contact.x == 1 and\n  send welcome\n}\n";
+    zone_missing_after_in:
+        "journey a {\n  wait until thursday 12:00-14:00 in\n  send welcome\n}\n";
 }
 
 #[test]

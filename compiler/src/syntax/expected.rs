@@ -46,13 +46,18 @@ impl Found {
                 unclosed_quote: false,
             };
         }
-        if rest.starts_with("->") {
-            return Found::other(Span::new(offset, offset + 2), "`->`".into());
+        if let Some(arrow) = ["->", "=>"].into_iter().find(|a| rest.starts_with(a)) {
+            return Found::other(Span::new(offset, offset + 2), format!("`{arrow}`"));
         }
         let span = Span::new(offset, offset + c.len_utf8());
         let mut found = Found::other(span, format!("`{c}`"));
         found.unclosed_quote = c == '"' && !closes_on_line(&rest[1..]);
         found
+    }
+
+    /// The end of a line, at `offset` just past its last token.
+    pub fn end_of_line(offset: usize) -> Found {
+        Found::other(Span::point(offset), "the end of the line".into())
     }
 
     fn other(span: Span, words: String) -> Found {
@@ -118,11 +123,15 @@ enum Expectation {
     Operator,
 }
 
+/// The error for what pest tried (`attempts`) where it found `found`,
+/// after the text `before` of the item. `top_level` says that a declaration
+/// was expected: elsewhere `journey` or `list` are words of a step.
 pub fn describe_error(
     file: FileId,
     found: &Found,
     attempts: &Attempts,
     before: &str,
+    top_level: bool,
 ) -> Diagnostic {
     let mut expectations = Vec::new();
     let mut keywords: Vec<&str> = Vec::new();
@@ -130,8 +139,10 @@ pub fn describe_error(
         .rules
         .iter()
         .any(|(r, _)| matches!(r, Rule::type_ref | Rule::type_name));
-    for &(rule, _) in &attempts.rules {
-        if let Some(e) = rule_expectation(rule, previous_word(before)) {
+    for &(rule, parent) in &attempts.rules {
+        if parent == Some(Rule::zone) {
+            expectations.push(Expectation::Thing(ZONE, Some(ZONE_HELP)));
+        } else if let Some(e) = rule_expectation(rule, previous_word(before)) {
             expectations.push(e);
         }
     }
@@ -143,13 +154,24 @@ pub fn describe_error(
         if token.starts_with(|c: char| c.is_alphabetic()) {
             keywords.push(token);
         }
-        expectations.push(token_expectation(token, wants_type));
+        expectations.push(token_expectation(token, wants_type, top_level));
     }
     expectations.sort();
     expectations.dedup();
-    let has_other = expectations.iter().any(|e| *e != Expectation::Operator);
-    if has_other && expectations.contains(&Expectation::Thing(VALUE, Some(VALUE_HELP))) {
-        expectations.retain(|e| *e != Expectation::Thing(VALUE, Some(VALUE_HELP)));
+    narrow(&mut expectations, found, before);
+    expectations.sort();
+    expectations.dedup();
+    let value = Expectation::Thing(VALUE, Some(VALUE_HELP));
+    let has_other = expectations
+        .iter()
+        .any(|e| *e != Expectation::Operator && *e != value);
+    if has_other && expectations.contains(&value) {
+        expectations.retain(|e| *e != value);
+    }
+    // Where something to wait for is wanted, the words and signs that may
+    // start one say nothing more.
+    if expectations.contains(&Expectation::Thing(WAIT_FOR, Some(WAIT_FOR_HELP))) {
+        expectations.retain(|e| matches!(e, Expectation::Thing(..)));
     }
 
     if let Some(diagnostic) = known_mistake(file, found, &mut expectations, before) {
@@ -157,7 +179,12 @@ pub fn describe_error(
     }
 
     let wanted = join_or(&expectations);
-    let message = format!("expected {wanted}, found {}", found.words);
+    let after = match last_token(before) {
+        "" => String::new(),
+        _ if found.words != "the end of the line" => String::new(),
+        token => format!(" after `{token}`"),
+    };
+    let message = format!("expected {wanted}{after}, found {}", found.words);
     let label_text = format!("expected {} here", short(&expectations));
     let mut diagnostic =
         Diagnostic::error("syntax-error", message, label(file, found.span, label_text));
@@ -165,6 +192,7 @@ pub fn describe_error(
     let typo = match (&found.word, found.words.as_str()) {
         (Some(word), _) => closest(word, &keywords),
         (None, "`=`") if expectations.contains(&Expectation::Operator) => Some("=="),
+        (None, "`=>`") if expectations.contains(&Expectation::Token("->".into())) => Some("->"),
         _ => None,
     };
     if let Some(best) = typo {
@@ -177,6 +205,48 @@ pub fn describe_error(
     }
     diagnostic
 }
+
+/// Says what was expected in fewer, larger words where the position tells
+/// more than pest's list: a value instead of every way a value may start,
+/// a time zone after `in`.
+fn narrow(expectations: &mut Vec<Expectation>, found: &Found, before: &str) {
+    let unit = Expectation::Thing("a unit of time such as `days`", Some(UNITS_HELP));
+    if found.word.is_none() && expectations.len() > 1 && expectations.contains(&unit) {
+        // `2 =>`: a number followed by a sign was not meant as a duration.
+        expectations.retain(|e| *e != unit);
+    }
+
+    if expectations.contains(&Expectation::Token("(".into())) {
+        expectations.retain(|e| match e {
+            Expectation::Token(token) => !OPERAND_STARTS.contains(&token.as_str()),
+            Expectation::Thing(thing, _) => !OPERAND_THINGS.contains(thing),
+            Expectation::Operator => false,
+            _ => true,
+        });
+        expectations.push(Expectation::Thing(VALUE, Some(VALUE_HELP)));
+    }
+
+    let text = Expectation::Thing("text in double quotes", None);
+    if previous_word(before) == "in" && expectations.contains(&text) {
+        *expectations = vec![Expectation::Thing(ZONE, Some(ZONE_HELP))];
+    }
+}
+
+/// Words and signs that start a value, which pest lists one by one.
+const OPERAND_STARTS: &[&str] = &[
+    "\"", "(", "-", "not", "true", "false", "now", "human", "opened", "clicked", "contact",
+    "event", "in",
+];
+const OPERAND_THINGS: &[&str] = &[
+    "a name",
+    "a field such as `contact.first_name`",
+    "text in double quotes",
+    "a number",
+    "a date such as `2026-03-01`",
+    "a time of day such as `09:00`",
+    "an instant such as `2026-03-01T09:00:00Z`",
+    "a duration such as `3 days`",
+];
 
 /// Tokens pest lists that are pieces of the grammar, not words an author
 /// types: built-in character classes, digit ranges, the `_` that may start a
@@ -205,6 +275,17 @@ fn known_mistake(
 
     let item_start =
         expectations.contains(&Expectation::Step) || expectations.contains(&Expectation::Setting);
+    let arrow_ends_line = found.words == "the end of the line" && before.trim_end().ends_with("->");
+    if arrow_ends_line {
+        let at = found.span.start as usize - before.len() + before.trim_end().len() - 2;
+        let diagnostic = Diagnostic::error(
+            "syntax-error",
+            "expected a step label after `->`",
+            label(file, Span::new(at, at + 2), "this arrow leads nowhere"),
+        );
+        let help = "name the step to go to, as in `timeout 3 days -> reminder`";
+        return Some(diagnostic.with_help(help));
+    }
     if found.words == "`->`" && item_start {
         let diagnostic = Diagnostic::error(
             "syntax-error",
@@ -317,7 +398,7 @@ const WEEKDAY_WORDS: &[&str] = &[
     "day",
 ];
 
-fn token_expectation(token: &str, wants_type: bool) -> Expectation {
+fn token_expectation(token: &str, wants_type: bool, top_level: bool) -> Expectation {
     let singular = token.trim_end_matches('s');
     if wants_type && TYPE_WORDS.contains(&token) {
         Expectation::Thing("a type such as `text`", Some(TYPES_HELP))
@@ -325,12 +406,10 @@ fn token_expectation(token: &str, wants_type: bool) -> Expectation {
         Expectation::Step
     } else if SETTING_WORDS.contains(&token) {
         Expectation::Setting
-    } else if DECLARATION_WORDS.contains(&token) {
+    } else if top_level && DECLARATION_WORDS.contains(&token) {
         Expectation::Declaration
     } else if UNIT_WORDS.contains(&token) {
         Expectation::Thing("a unit of time such as `days`", Some(UNITS_HELP))
-    } else if TYPE_WORDS.contains(&token) {
-        Expectation::Thing("a type such as `text`", Some(TYPES_HELP))
     } else if OPERATORS.contains(&token) {
         Expectation::Operator
     } else if WEEKDAY_WORDS.contains(&singular) || WEEKDAY_WORDS.contains(&token) {
@@ -355,6 +434,21 @@ const MOMENT: &str = "a moment to wait until";
 const MOMENT_HELP: &str = "for example `2026-12-01 at 09:00`, \
      `contact.next_visit - 2 days at 09:00` or `weekdays 09:00-17:00`";
 
+/// The last word or sign of `before`: `and`, `==`, `->`.
+fn last_token(before: &str) -> &str {
+    let trimmed = before.trim_end();
+    let word = previous_word(trimmed);
+    if !word.is_empty() {
+        return word;
+    }
+    let start = trimmed
+        .rfind(|c: char| c.is_whitespace() || is_word_char(c) || c == '"')
+        .map_or(0, |i| {
+            i + trimmed[i..].chars().next().map_or(1, char::len_utf8)
+        });
+    &trimmed[start..]
+}
+
 /// The word just before the error, which tells what kind of name is
 /// wanted: `send` wants an email, `goto` a step.
 fn previous_word(before: &str) -> &str {
@@ -371,7 +465,7 @@ fn rule_expectation(rule: Rule, previous: &str) -> Option<Expectation> {
         Rule::step | Rule::label => Some(Expectation::Step),
         Rule::ident | Rule::email_link => match previous {
             "send" => thing("the name of an email to send", None),
-            "goto" => thing("a step label or `journey`", None),
+            "goto" => thing("a step label", None),
             "journey" => thing("the name of a journey", None),
             "to" | "from" | "segment" => thing("the name of a segment", None),
             "list" => thing("the name of a list", None),
@@ -418,13 +512,7 @@ fn rule_expectation(rule: Rule, previous: &str) -> Option<Expectation> {
         | Rule::click_condition
         | Rule::event_condition
         | Rule::update_condition
-        | Rule::wait_arm => thing(
-            "something to wait for",
-            Some(
-                "for example `open welcome`, `click welcome.portal`, `event portal_login` \
-                 or `update where contact.enrolled`",
-            ),
-        ),
+        | Rule::wait_arm => thing(WAIT_FOR, Some(WAIT_FOR_HELP)),
         Rule::timeout_arm | Rule::forever => thing("`timeout` or `forever`", Some(WAIT_END_HELP)),
         Rule::priority_level => thing("`high`, `normal` or `low`", None),
         Rule::email_kind => thing("`marketing` or `treatment`", None),
@@ -445,6 +533,13 @@ fn rule_expectation(rule: Rule, previous: &str) -> Option<Expectation> {
 }
 
 const TEXT_CLOSE: &str = "a closing `\"`";
+
+const WAIT_FOR: &str = "something to wait for";
+const WAIT_FOR_HELP: &str = "for example `open welcome`, `click welcome.portal`, \
+     `event portal_login` or `update where contact.enrolled`";
+
+pub const ZONE: &str = "a time zone such as `\"America/Chicago\"` or `contact.timezone`";
+const ZONE_HELP: &str = "`in` names the time zone the moment is read in";
 const TEXT_CLOSE_HELP: &str = "text must end on the line where it starts; close it with `\"`";
 
 const STEP_HELP: &str = "a step starts with `send`, `wait`, `branch`, `split`, `goto`, `add to`, \

@@ -60,6 +60,7 @@ pub fn parse_with_pest(file: FileId, text: &str) -> Parsed {
         pos: start,
         diagnostics: Vec::new(),
         syntax_errors: 0,
+        previous_item: None,
     };
     let mut decls = Vec::new();
 
@@ -94,6 +95,9 @@ struct Driver<'t> {
     diagnostics: Vec<Diagnostic>,
     /// Counted up to [`MAX_SYNTAX_ERRORS`], when the driver gives up.
     syntax_errors: usize,
+    /// The block item parsed last, while its block is read: its start and
+    /// end, and the block. Text left on its line belongs to it.
+    previous_item: Option<(usize, usize, Block)>,
 }
 
 /// The block kinds, for the items they hold and the words of errors.
@@ -119,6 +123,16 @@ impl Block {
         match self {
             Block::Journey => Place::Journey,
             _ => Place::SimpleBlock,
+        }
+    }
+
+    /// A header that opens this block, for parsing an item in context.
+    fn header_text(self) -> &'static str {
+        match self {
+            Block::Contact => "contact {\n",
+            Block::Event => "event e {\n",
+            Block::Email => "email e {\n",
+            Block::Journey => "journey j {\n",
         }
     }
 
@@ -204,25 +218,127 @@ impl<'t> Driver<'t> {
         lower_item: impl Fn(&Lower, Pair<Rule>) -> T,
     ) -> (Vec<T>, usize) {
         let mut items = Vec::new();
-        loop {
+        self.previous_item = None;
+        let end = loop {
             if self.syntax_errors >= MAX_SYNTAX_ERRORS {
-                return (items, self.text.len());
+                self.pos = self.text.len();
+                break self.pos;
             }
             self.skip_trivia();
             let start = self.pos;
             if start >= self.text.len() || recovery::looks_like_declaration(self.text, start) {
                 self.unclosed(block, header);
-                return (items, start);
+                break start;
             }
             if self.text[start..].starts_with('}') {
                 self.pos += 1;
-                return (items, self.pos);
+                break self.pos;
             }
             match self.parse_one(block.item_rule()) {
-                Ok(pair) => items.push(lower_item(&Lower { base: start }, first_child(pair))),
-                Err(error_at) => {
-                    self.pos = recovery::resume_after(self.text, block.place(), start, error_at);
+                Ok(pair) => {
+                    items.push(lower_item(&Lower { base: start }, first_child(pair)));
+                    self.previous_item = Some((start, self.pos, block));
                 }
+                Err(error_at) => {
+                    let mut resume =
+                        recovery::resume_after(self.text, block.place(), start, error_at);
+                    if let Block::Journey = block {
+                        resume = self.check_arms(start, error_at, resume);
+                    }
+                    self.previous_item = None;
+                    self.pos = resume;
+                }
+            }
+        };
+        self.previous_item = None;
+        (items, end)
+    }
+
+    /// Reports the mistakes in the arms of a broken `branch`, `split` or
+    /// `wait for` that come after its first error at `error_at`: each
+    /// logical line of arms is parsed on its own, and yields at most one
+    /// error. The item spans `item_start..item_end`; returns where the
+    /// journey goes on, which is earlier when a line from the error on is
+    /// no arm but a whole step: then the arms were never closed, a mistake
+    /// that the first error already reports, and the steps are read again.
+    fn check_arms(&mut self, item_start: usize, error_at: usize, item_end: usize) -> usize {
+        let Some((arms_start, rules)) = arms_of(&self.text[item_start..item_end]) else {
+            return item_end;
+        };
+        let mut line = item_start + arms_start;
+        while line < item_end && self.syntax_errors < MAX_SYNTAX_ERRORS {
+            let end = recovery::logical_line_end(self.text, line, line, false).min(item_end);
+            let arm_or_later = recovery::after_line_end(self.text, end) > error_at;
+            if arm_or_later && self.is_whole_step(line, end) {
+                return line;
+            }
+            if line > error_at {
+                self.check_arm_line(line, end, rules);
+            }
+            if self.text.as_bytes().get(end) != Some(&b'\n') {
+                break;
+            }
+            line = end + 1;
+        }
+        item_end
+    }
+
+    /// Whether `start..end` holds one journey step or setting and nothing
+    /// else, but no arm.
+    fn is_whole_step(&self, start: usize, end: usize) -> bool {
+        let start = skip_trivia_and_commas(self.text, start, end);
+        let text = &self.text[start..end];
+        let parses_whole = |rule| {
+            JourneyParser::parse(rule, text).is_ok_and(|pairs| {
+                let len = pairs.as_str().len();
+                skip_trivia_and_commas(text, len, text.len()) == text.len()
+            })
+        };
+        !text.is_empty()
+            && parses_whole(Rule::next_journey_item)
+            && ![
+                Rule::branch_arm,
+                Rule::else_arm,
+                Rule::split_arm,
+                Rule::wait_arm,
+            ]
+            .into_iter()
+            .any(parses_whole)
+    }
+
+    /// Parses the arms on `start..end`, each with the first of `rules` that
+    /// fits, and reports the first that none fits.
+    fn check_arm_line(&mut self, start: usize, end: usize, rules: &[Rule]) {
+        let mut pos = start;
+        loop {
+            pos = skip_trivia_and_commas(self.text, pos, end);
+            if pos >= end {
+                return;
+            }
+
+            let text = &self.text[pos..end];
+            let mut failures = 0;
+            for &rule in rules {
+                match JourneyParser::parse(rule, text) {
+                    Ok(pairs) => {
+                        let len = pairs.as_str().len();
+                        if len == 0 {
+                            return;
+                        }
+                        pos += len;
+                        break;
+                    }
+                    Err(error) if matches!(error.variant, ErrorVariant::CustomError { .. }) => {
+                        return;
+                    }
+                    Err(_) => failures += 1,
+                }
+            }
+            if failures == rules.len() {
+                let diagnostic = self.describe_failure(rules, pos, end);
+                let at = diagnostic.primary.span.start as usize;
+                self.syntax_error(diagnostic, at);
+                return;
             }
         }
     }
@@ -250,7 +366,7 @@ impl<'t> Driver<'t> {
                 Err(self.nested_too_deeply(self.pos + at))
             }
             Err(_) => {
-                let diagnostic = self.describe_failure(rule);
+                let diagnostic = self.describe_failure(&[rule], self.pos, self.text.len());
                 let error_at = diagnostic.primary.span.start as usize;
                 Err(self.syntax_error(diagnostic, error_at))
             }
@@ -296,9 +412,14 @@ impl<'t> Driver<'t> {
         self.syntax_error(diagnostic, at)
     }
 
-    fn describe_failure(&self, rule: Rule) -> Diagnostic {
-        let rest = &self.text[self.pos..];
-        let mut attempts = detailed_attempts(rule, rest);
+    /// Describes why none of `rules` parses the text at `start..end`.
+    fn describe_failure(&self, rules: &[Rule], start: usize, end: usize) -> Diagnostic {
+        if let Some(diagnostic) = self.describe_left_on_line(start) {
+            return diagnostic;
+        }
+
+        let rest = &self.text[start..end];
+        let mut attempts = merged_attempts(rules, rest);
 
         // A word that fails only on its last letters (`dayz` after `day`
         // matched) leaves pest with nothing to say at the letter it stopped
@@ -307,20 +428,76 @@ impl<'t> Driver<'t> {
         let stop = attempts.max_position.min(rest.len());
         let start_of_word = word_start(rest, stop);
         if start_of_word < stop || attempts.rules.is_empty() && attempts.tokens.is_empty() {
-            let before_word = detailed_attempts(rule, &rest[..start_of_word]);
+            let before_word = merged_attempts(rules, &rest[..start_of_word]);
             if before_word.max_position == start_of_word {
                 attempts = before_word;
             }
         }
 
-        let error_at = self.pos + attempts.max_position.min(rest.len());
-        let found = Found::at(self.text, error_at);
+        let error_at = start + attempts.max_position.min(rest.len());
+        let top_level = rules == [Rule::next_declaration];
+        self.describe_at(start, error_at, &attempts, top_level)
+    }
+
+    /// The error for `attempts` found at `error_at` in the item at `start`.
+    /// An item is read line by line: when the error falls on a later line
+    /// than the item's last token and that line could have ended there,
+    /// what was missing is missing at the end of that line.
+    fn describe_at(
+        &self,
+        start: usize,
+        error_at: usize,
+        attempts: &Attempts,
+        top_level: bool,
+    ) -> Diagnostic {
+        let last_token_end = start + code_end(&self.text[start..error_at]);
+        let on_later_line = self.text[last_token_end..error_at].contains('\n');
+        // Where a `}`, or a `timeout` on a line of its own, could come
+        // next, the line was complete and the next one is wrong.
+        let next_line_was_wanted = attempts
+            .tokens
+            .iter()
+            .any(|t| ["}", "timeout", "forever", "late", "missing"].contains(&t.as_str()))
+            || attempts.rules.iter().any(|(r, _)| *r == Rule::block_close);
+        let found = if last_token_end > start
+            && on_later_line
+            && !next_line_was_wanted
+            && !recovery::line_ends_open(self.text, last_token_end)
+        {
+            Found::end_of_line(last_token_end)
+        } else {
+            Found::at(self.text, error_at)
+        };
+
         // The found word may start before this item: a char such as `୳` is
         // a word char to `is_word_char` but not to the grammar, so the word
         // `end୳` is found after the item `end` was parsed.
-        let before_end = (found.span.start as usize).max(self.pos);
-        let before = &self.text[self.pos..before_end];
-        describe_error(self.file, &found, &attempts, before)
+        let before_end = (found.span.start as usize).max(start);
+        let before = &self.text[start..before_end];
+        describe_error(self.file, &found, attempts, before, top_level)
+    }
+
+    /// Text left on the line of the item parsed last (`exit when x and`,
+    /// whose `and` starts no item) is an unfinished end of that item: it is
+    /// described as the item, parsed again in a block of its own up to the
+    /// end of the line, would be, when the item could go on into it.
+    fn describe_left_on_line(&self, start: usize) -> Option<Diagnostic> {
+        let (item_start, item_end, block) = self.previous_item?;
+        if item_end > start || self.text[item_end..start].contains('\n') {
+            return None;
+        }
+
+        let line_end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |n| start + n);
+        let code_end = start + code_end(&self.text[start..line_end]);
+        let header = block.header_text();
+        let in_block = format!("{header}{}", &self.text[item_start..code_end]);
+        let attempts = detailed_attempts(Rule::file, &in_block);
+        let error_at = (item_start + attempts.max_position)
+            .checked_sub(header.len())
+            .filter(|&at| at > start)?;
+        Some(self.describe_at(item_start, error_at.min(code_end), &attempts, false))
     }
 
     fn unclosed(&mut self, block: Block, header: Span) {
@@ -423,6 +600,98 @@ fn too_deep(item: &Pair<Rule>) -> Option<usize> {
         }
     }
     None
+}
+
+/// What pest tried at the furthest position it reached in `text` with any
+/// of `rules`: the attempts of those that got furthest, together.
+fn merged_attempts(rules: &[Rule], text: &str) -> Attempts {
+    let mut merged = Attempts::default();
+    for &rule in rules {
+        let attempts = detailed_attempts(rule, text);
+        if attempts.max_position > merged.max_position {
+            merged = attempts;
+        } else if attempts.max_position == merged.max_position {
+            merged.rules.extend(attempts.rules);
+            merged.tokens.extend(attempts.tokens);
+        }
+    }
+    merged
+}
+
+/// The arms of a `branch`, `split` or `wait for` item: where they start in
+/// `item` and the rules that parse one. `None` for other items.
+fn arms_of(item: &str) -> Option<(usize, &'static [Rule])> {
+    let words: Vec<(usize, &str)> = words_of(item).take(3).collect();
+    let step = match words.as_slice() {
+        [(_, _), (_, ":"), rest @ ..] => rest,
+        all => all,
+    };
+    let after = |&(at, word): &(usize, &str)| at + word.len();
+    match step {
+        [first @ (_, "branch"), ..] => {
+            let open = item[after(first)..].find('{')? + after(first) + 1;
+            Some((open, &[Rule::branch_arm, Rule::else_arm]))
+        }
+        [first @ (_, "split"), ..] => {
+            let open = item[after(first)..].find('{')? + after(first) + 1;
+            Some((open, &[Rule::split_arm]))
+        }
+        [(_, "wait"), second @ (_, "for"), ..] => Some((
+            after(second),
+            &[Rule::wait_arm, Rule::timeout_arm, Rule::forever],
+        )),
+        _ => None,
+    }
+}
+
+/// The words of `text` and the `:` signs between them, with their offsets.
+fn words_of(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let rest = &text[at..];
+        let skip = rest.find(|c: char| !c.is_whitespace())?;
+        let start = at + skip;
+        let len = if text[start..].starts_with(':') {
+            1
+        } else {
+            text[start..]
+                .find(|c: char| !recovery::is_word_char(c))
+                .unwrap_or(text.len() - start)
+        };
+        if len == 0 {
+            return None;
+        }
+        at = start + len;
+        Some((start, &text[start..start + len]))
+    })
+}
+
+/// The offset just past the last token of `text`, outside comments.
+fn code_end(text: &str) -> usize {
+    let mut end = 0;
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let code = recovery::code_of_line(line);
+        if !code.trim_start().is_empty() {
+            end = line_start + code.len();
+        }
+        line_start += line.len();
+    }
+    end
+}
+
+/// The first offset from `pos` on that is not white space, a comment or a
+/// `,`, and at most `end`.
+fn skip_trivia_and_commas(text: &str, mut pos: usize, end: usize) -> usize {
+    let bytes = text.as_bytes();
+    while pos < end {
+        match bytes[pos] {
+            b' ' | b'\t' | b'\r' | b'\n' | b',' => pos += 1,
+            b'#' => pos = text[pos..end].find('\n').map_or(end, |n| pos + n),
+            _ => break,
+        }
+    }
+    pos
 }
 
 /// What pest tried at the furthest position it reached in `text`.
