@@ -237,7 +237,8 @@ impl<'t> Driver<'t> {
             match self.parse_one(block.item_rule()) {
                 Ok(pair) => {
                     items.push(lower_item(&Lower { base: start }, first_child(pair)));
-                    self.previous_item = Some((start, self.pos, block));
+                    let end = start + code_end(&self.text[start..self.pos]);
+                    self.previous_item = Some((start, end, block));
                 }
                 Err(error_at) => {
                     let mut resume =
@@ -414,10 +415,6 @@ impl<'t> Driver<'t> {
 
     /// Describes why none of `rules` parses the text at `start..end`.
     fn describe_failure(&self, rules: &[Rule], start: usize, end: usize) -> Diagnostic {
-        if let Some(diagnostic) = self.describe_left_on_line(start) {
-            return diagnostic;
-        }
-
         let rest = &self.text[start..end];
         let mut attempts = merged_attempts(rules, rest);
 
@@ -435,6 +432,11 @@ impl<'t> Driver<'t> {
         }
 
         let error_at = start + attempts.max_position.min(rest.len());
+        if error_at == start {
+            if let Some(diagnostic) = self.describe_left_on_line(start) {
+                return diagnostic;
+            }
+        }
         let top_level = rules == [Rule::next_declaration];
         self.describe_at(start, error_at, &attempts, top_level)
     }
@@ -451,7 +453,10 @@ impl<'t> Driver<'t> {
         top_level: bool,
     ) -> Diagnostic {
         let last_token_end = start + code_end(&self.text[start..error_at]);
-        let on_later_line = self.text[last_token_end..error_at].contains('\n');
+        let between = &self.text[last_token_end..error_at];
+        let on_later_line = between.contains('\n');
+        // pest may stop inside a comment that follows the last token.
+        let in_comment = !on_later_line && between.contains('#');
         // Where a `}`, or a `timeout` on a line of its own, could come
         // next, the line was complete and the next one is wrong.
         let next_line_was_wanted = attempts
@@ -459,10 +464,11 @@ impl<'t> Driver<'t> {
             .iter()
             .any(|t| ["}", "timeout", "forever", "late", "missing"].contains(&t.as_str()))
             || attempts.rules.iter().any(|(r, _)| *r == Rule::block_close);
-        let found = if last_token_end > start
-            && on_later_line
-            && !next_line_was_wanted
-            && !recovery::line_ends_open(self.text, last_token_end)
+        let found = if in_comment
+            || last_token_end > start
+                && on_later_line
+                && !next_line_was_wanted
+                && !recovery::line_ends_open(self.text, last_token_end)
         {
             Found::end_of_line(last_token_end)
         } else {

@@ -7,9 +7,10 @@
 //! line at the depth of the failed item.
 //!
 //! A logical line is a line together with the lines that continue it: lines
-//! inside brackets or braces opened on it, and lines after one that ends with
-//! a word or sign that needs more (an operator, `,`, `->`, `for`), or before
-//! one that starts with such a sign (`->`, `and`, `timeout`). Skipping a whole
+//! inside braces opened on it, and lines after one that ends with a word or
+//! sign that needs more (an operator, `(`, `,`, `->`, `for`), or before one
+//! that starts with such a sign (`)`, `->`, `and`, `timeout`). Parentheses
+//! are not counted: an unclosed `(` would swallow the rest of the file. Skipping a whole
 //! logical line skips a broken `branch { ... }` or a multi-line `wait for`
 //! whole, so one mistake yields one error, while the next line that starts
 //! afresh is read again whatever its first word, so a misspelt keyword on it
@@ -19,8 +20,8 @@ const DECLARATION_KEYWORDS: &[&str] = &["contact", "list", "segment", "event", "
 
 /// Words and signs that cannot end an item: the item goes on on the next line.
 const OPEN_ENDS: &[&str] = &[
-    "->", "==", "!=", "<=", ">=", "<", ">", "+", "-", "??", "(", "[", "and", "or", "not", "in",
-    "is", "where", "when", "for", "until",
+    "->", "==", "!=", "<=", ">=", "<", ">", "+", "-", "??", "(", "[", ":", "and", "or", "not",
+    "in", "is", "where", "when", "for", "until",
 ];
 
 /// Words and signs that cannot start an item: the line goes on the one before.
@@ -60,7 +61,7 @@ pub fn resume_after(text: &str, place: Place, item_start: usize, error_at: usize
         }
         if b == b'\n' && i >= error_at {
             let next = i + 1;
-            if looks_like_declaration(text, next) || depth <= 0 && starts_item(text, place, next) {
+            if starts_declaration(text, i) || depth <= 0 && starts_item(text, place, next) {
                 return next;
             }
         }
@@ -99,10 +100,10 @@ pub fn logical_line_end(
     while i < bytes.len() {
         let b = bytes[i];
         match scan.step(bytes, &mut i) {
-            Some(b'{' | b'(' | b'[') => depth += 1,
-            Some(b'}' | b')' | b']') => {
+            Some(b'{') => depth += 1,
+            Some(b'}') => {
                 depth -= 1;
-                if depth < 0 && b == b'}' {
+                if depth < 0 {
                     return i;
                 }
             }
@@ -110,7 +111,7 @@ pub fn logical_line_end(
         }
         if b == b'\n' && i >= not_before {
             let next = i + 1;
-            if looks_like_declaration(text, next) {
+            if depth > 0 && looks_like_declaration(text, next) || starts_declaration(text, i) {
                 return i;
             }
             let line = code_of_line(&text[line_start..i]);
@@ -126,6 +127,13 @@ pub fn logical_line_end(
         i += 1;
     }
     text.len()
+}
+
+/// Whether the line after the newline at `newline` starts a declaration:
+/// it looks like one and does not go on from the line before, as the arm
+/// `event portal_login` does after `open welcome,`.
+fn starts_declaration(text: &str, newline: usize) -> bool {
+    looks_like_declaration(text, newline + 1) && !line_ends_open(text, newline)
 }
 
 /// Whether the line that holds `offset` ends with a word or sign after
