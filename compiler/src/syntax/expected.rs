@@ -185,16 +185,23 @@ pub fn describe_error(
         token => format!(" after `{token}`"),
     };
     let message = format!("expected {wanted}{after}, found {}", found.words);
-    let label_text = format!("expected {} here", short(&expectations));
-    let mut diagnostic =
-        Diagnostic::error("syntax-error", message, label(file, found.span, label_text));
-
     let typo = match (&found.word, found.words.as_str()) {
         (Some(word), _) => closest(word, &keywords),
         (None, "`=`") if expectations.contains(&Expectation::Operator) => Some("=="),
         (None, "`=>`") if expectations.contains(&Expectation::Token("->".into())) => Some("->"),
         _ => None,
     };
+
+    // Under a typo, the label names the word it is closest to.
+    let labelled = match typo {
+        Some(best) if expectations.contains(&Expectation::Token(best.into())) => {
+            format!("`{best}`")
+        }
+        _ => short(&expectations),
+    };
+    let label_text = format!("expected {labelled} here");
+    let mut diagnostic =
+        Diagnostic::error("syntax-error", message, label(file, found.span, label_text));
     if let Some(best) = typo {
         return diagnostic
             .with_help(format!("did you mean `{best}`?"))
