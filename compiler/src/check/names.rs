@@ -10,7 +10,7 @@ use super::hashing::FastMap;
 use crate::diagnostic::{label, Diagnostic};
 use crate::source::FileId;
 use crate::span::Span;
-use crate::suggest::closest;
+use crate::suggest::closest_in;
 use crate::syntax::ast::{self, Decl};
 
 /// One kind of declared thing, for tables and messages.
@@ -145,20 +145,32 @@ impl<'a, T> Table<'a, T> {
         if let Some(found) = self.get(&name.name) {
             return Some(found);
         }
-        diagnostics.push(unknown(self.kind, file, name, &self.names()));
+        let known = self.entries.iter().map(|entry| entry.name);
+        diagnostics.push(unknown_among(self.kind, file, name, known));
         None
     }
 }
 
 /// The diagnostic for an unknown name, with a fix when one name is close.
 pub fn unknown(kind: Kind, file: FileId, name: &ast::Ident, known: &[&str]) -> Diagnostic {
+    unknown_among(kind, file, name, known.iter().copied())
+}
+
+/// [`unknown`] over any sequence of known names, in any order: a table's
+/// names need not be collected and sorted for each unknown one.
+fn unknown_among<'a>(
+    kind: Kind,
+    file: FileId,
+    name: &ast::Ident,
+    known: impl IntoIterator<Item = &'a str>,
+) -> Diagnostic {
     let noun = kind.noun();
     let diagnostic = Diagnostic::error(
         kind.unknown_code(),
         format!("there is no {noun} named `{}`", name.name),
         label(file, name.span, format!("unknown {noun}")),
     );
-    match closest(&name.name, known) {
+    match closest_in(&name.name, known) {
         Some(best) => diagnostic
             .with_help(format!("did you mean `{best}`?"))
             .with_suggestion(format!("change to `{best}`"), best),
