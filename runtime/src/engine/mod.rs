@@ -12,13 +12,15 @@
 
 pub mod convert;
 pub mod delivery;
+mod follow;
 mod ingest;
 mod load;
 pub mod observe;
 mod step;
+mod triggers;
 
 use crate::artifact;
-use crate::bytecode::{Cond, Entry, JourneyId, Program};
+use crate::bytecode::{Entry, JourneyId, Program};
 use crate::clock::{Clock, SystemClock};
 use crate::entry_rules as rules;
 use crate::eval::{holds, Scope};
@@ -27,6 +29,7 @@ use crate::state::RunState;
 use crate::store::sqlite::SqliteStore;
 use crate::store::*;
 use crate::vm::{Vm, Wakes};
+use follow::SegmentChange;
 use journey_compiler::check::program::Base;
 use load::Rows;
 pub use observe::{Cause, Observed, Observer};
@@ -123,16 +126,6 @@ struct Steps {
 /// Contacts handed to a journey (by name) by committed steps: (contact,
 /// target, the journey that handed it).
 type Handoffs = Vec<(ContactId, String, String)>;
-
-/// A committed step that changed its contact's segments: the contact's
-/// other waiting runs may read them, and joining a segment may enter
-/// journeys (see [`Engine::follow_segment_changes`]).
-struct SegmentChange {
-    contact: ContactId,
-    /// The journey of the run that made the change, which is not woken.
-    journey: String,
-    joined: Vec<String>,
-}
 
 /// What bulk entry did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -668,205 +661,6 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
             );
         }
         Ok((outcomes, handoffs))
-    }
-
-    /// Keeps for the observer, if any, what a batch commits and which
-    /// entries it decided against (an entry lost to another engine is one).
-    fn keep_for_observer(&mut self, steps: &mut Steps, outcomes: &[CommitOutcome]) {
-        if self.observer.is_none() {
-            return;
-        }
-        self.untold.append(&mut steps.not_entered);
-        let kept = std::mem::take(&mut steps.kept);
-        let commits = steps.commits.iter().zip(&steps.after);
-        for ((step, (commit, &(contact, _))), outcome) in
-            kept.into_iter().zip(commits).zip(outcomes)
-        {
-            let now = commit.now;
-            self.untold.push(match outcome {
-                CommitOutcome::Committed(_) => observe::Told::Step { contact, now, step },
-                CommitOutcome::Lost if step.entered.is_some() => observe::Told::NotEntered {
-                    contact,
-                    journey: step.journey,
-                    why: Entered::Raced,
-                    cause: step.entered.unwrap_or(Cause::Enrolled),
-                    now,
-                },
-                CommitOutcome::Lost => continue,
-            });
-        }
-    }
-
-    /// Tells the observer what the committed batches did.
-    fn tell_observer(&mut self) -> Result<()> {
-        if self.untold.is_empty() {
-            return Ok(());
-        }
-        let untold = std::mem::take(&mut self.untold);
-        for told in untold {
-            match told {
-                observe::Told::Step { contact, now, step } => {
-                    let program = self.program_of(step.deployment)?;
-                    if let Some(observer) = self.observer.as_deref_mut() {
-                        observer.committed(&Observed {
-                            contact,
-                            program: &program,
-                            journey: step.journey,
-                            entered: step.entered.as_ref(),
-                            effects: &step.effects,
-                            parked: step.parked,
-                            step: step.step,
-                            wake_at: step.wake_at,
-                            now,
-                        });
-                    }
-                }
-                observe::Told::NotEntered {
-                    contact,
-                    journey,
-                    why,
-                    cause,
-                    now,
-                } => {
-                    if let Some(observer) = self.observer.as_deref_mut() {
-                        observer.not_entered(contact, journey, why, &cause, now);
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Enters the contacts that committed steps handed to another journey
-    /// (`goto journey`), into the latest deployment's journey of that name.
-    /// Then follows the committed steps' segment changes.
-    fn hand_off(&mut self, handoffs: Handoffs, now: i64) -> Result<()> {
-        if !handoffs.is_empty() {
-            let latest = self.program();
-            for (contact, target, from) in handoffs {
-                if let Some(j) = latest.journeys.iter().position(|j| j.code.name == target) {
-                    self.enter_because(contact, j as JourneyId, now, &Cause::HandedFrom(from))?;
-                }
-            }
-        }
-        self.follow_segment_changes(now)
-    }
-
-    /// After steps changed their contacts' segments: the contact's runs of
-    /// other journeys that wait for an update are woken (their conditions
-    /// may read membership), then the contact enters the latest
-    /// deployment's journeys that enter on a segment it joined, as a
-    /// trigger enters (the re-entry rule applies).
-    fn follow_segment_changes(&mut self, now: i64) -> Result<()> {
-        if self.segment_changes.is_empty() {
-            return Ok(());
-        }
-        let changes = std::mem::take(&mut self.segment_changes);
-        let latest = self.program();
-        for change in changes {
-            let waiting = self
-                .store
-                .runs_woken_by(change.contact, Wakes::UPDATE.bits())?;
-            for run in waiting.iter().filter(|run| run.journey != change.journey) {
-                self.advance(run, now)?;
-            }
-
-            for joined in &change.joined {
-                let Some(segment) = latest.segments.iter().position(|s| s == joined) else {
-                    continue;
-                };
-                let trigger = Entry::Segment(segment as u16);
-                for (journey, def) in latest.journeys.iter().enumerate() {
-                    if def.entries.contains(&trigger) {
-                        let cause = Cause::JoinedSegment;
-                        self.enter_because(change.contact, journey as JourneyId, now, &cause)?;
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Enters contacts through list, segment and condition triggers: every
-    /// member who is not in the journey and has never ended a run of it.
-    pub fn enter_by_triggers(&mut self, now: i64) -> Result<Tally> {
-        let program = self.program();
-        let mut tally = Tally::default();
-        for (journey, def) in program.journeys.iter().enumerate() {
-            let journey = journey as JourneyId;
-            for entry in &def.entries {
-                tally.entered += match entry {
-                    Entry::List(list) => {
-                        let members = Members::List(&program.lists[*list as usize]);
-                        self.enter_members_once(members, journey, now)?
-                    }
-                    Entry::Segment(s) => {
-                        let members = Members::Segment(&program.segments[*s as usize]);
-                        self.enter_members_once(members, journey, now)?
-                    }
-                    Entry::When(cond) => self.enter_when(&program, journey, *cond, now)?,
-                    Entry::Event { .. } | Entry::Date { .. } => 0,
-                };
-            }
-            self.schedule_dates(&program, journey, now)?;
-        }
-        Ok(tally)
-    }
-
-    /// Enters the members who never ended a run of `journey`, a page at a
-    /// time; returns how many entered.
-    fn enter_members_once(
-        &mut self,
-        members: Members,
-        journey: JourneyId,
-        now: i64,
-    ) -> Result<u64> {
-        let cause = match members {
-            Members::List(_) => Cause::List,
-            Members::Segment(_) => Cause::Segment,
-        };
-        let mut entered = 0;
-        let mut after = 0;
-        loop {
-            let page = self.store.members_page(members, after, PAGE)?;
-            let Some(&last) = page.last() else {
-                return Ok(entered);
-            };
-            after = last;
-            entered += self.enter_batches(&page, journey, now, &cause)?.entered;
-        }
-    }
-
-    /// Enters the contacts for whom `cond` holds now and who never ended a
-    /// run of `journey`, looking at every contact a batch at a time.
-    fn enter_when(
-        &mut self,
-        program: &Program,
-        journey: JourneyId,
-        cond: Cond,
-        now: i64,
-    ) -> Result<u64> {
-        let vm = Vm::new(program);
-        let mut entered = 0;
-        let mut after = 0;
-        loop {
-            let page = self.store.contacts_page(after, BATCH)?;
-            let Some(&last) = page.last() else {
-                return Ok(entered);
-            };
-            after = last;
-            let rows = Rows::read(self.store, &page)?;
-            let mut holding = Vec::new();
-            for &contact in &page {
-                let facts = load::facts(program, rows.get(contact)?)?;
-                if rules::condition_holds(&vm, journey, cond, &facts, now) {
-                    holding.push(contact);
-                }
-            }
-            entered += self
-                .enter_batches(&holding, journey, now, &Cause::Condition)?
-                .entered;
-        }
     }
 
     /// Records a happening and lets it do its work: it wakes the runs of

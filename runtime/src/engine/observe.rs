@@ -8,8 +8,9 @@
 //! is not told. With no observer the engine keeps no effects beyond the
 //! step that made them: watching costs nothing when nobody watches.
 
-use super::Entered;
+use super::{Engine, Entered, Result, Steps};
 use crate::bytecode::{JourneyId, Program};
+use crate::store::{CommitOutcome, Store};
 use crate::store::{ContactId, DeploymentId};
 use crate::vm::Effect;
 
@@ -102,4 +103,73 @@ pub(super) enum Told {
         cause: Cause,
         now: i64,
     },
+}
+
+impl<S: Store + ?Sized> Engine<'_, S> {
+    /// Keeps for the observer, if any, what a batch commits and which
+    /// entries it decided against (an entry lost to another engine is one).
+    pub(super) fn keep_for_observer(&mut self, steps: &mut Steps, outcomes: &[CommitOutcome]) {
+        if self.observer.is_none() {
+            return;
+        }
+        self.untold.append(&mut steps.not_entered);
+        let kept = std::mem::take(&mut steps.kept);
+        let commits = steps.commits.iter().zip(&steps.after);
+        for ((step, (commit, &(contact, _))), outcome) in
+            kept.into_iter().zip(commits).zip(outcomes)
+        {
+            let now = commit.now;
+            self.untold.push(match outcome {
+                CommitOutcome::Committed(_) => Told::Step { contact, now, step },
+                CommitOutcome::Lost if step.entered.is_some() => Told::NotEntered {
+                    contact,
+                    journey: step.journey,
+                    why: Entered::Raced,
+                    cause: step.entered.unwrap_or(Cause::Enrolled),
+                    now,
+                },
+                CommitOutcome::Lost => continue,
+            });
+        }
+    }
+
+    /// Tells the observer what the committed batches did.
+    pub(super) fn tell_observer(&mut self) -> Result<()> {
+        if self.untold.is_empty() {
+            return Ok(());
+        }
+        let untold = std::mem::take(&mut self.untold);
+        for told in untold {
+            match told {
+                Told::Step { contact, now, step } => {
+                    let program = self.program_of(step.deployment)?;
+                    if let Some(observer) = self.observer.as_deref_mut() {
+                        observer.committed(&Observed {
+                            contact,
+                            program: &program,
+                            journey: step.journey,
+                            entered: step.entered.as_ref(),
+                            effects: &step.effects,
+                            parked: step.parked,
+                            step: step.step,
+                            wake_at: step.wake_at,
+                            now,
+                        });
+                    }
+                }
+                Told::NotEntered {
+                    contact,
+                    journey,
+                    why,
+                    cause,
+                    now,
+                } => {
+                    if let Some(observer) = self.observer.as_deref_mut() {
+                        observer.not_entered(contact, journey, why, &cause, now);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
