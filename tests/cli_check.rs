@@ -370,3 +370,22 @@ fn an_unknown_format_is_a_usage_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("xml"), "{}", run.stderr);
 }
+
+/// `journey check ... 2>&1 | true`: the reader is gone before anything is
+/// written. The exit code must still be the check's, not a panic's.
+#[test]
+fn a_closed_pipe_on_stdout_and_stderr_keeps_the_exit_code() {
+    for (fixture, expected) in [("clean", 0), ("typos", 1)] {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let status = Command::new(env!("CARGO_BIN_EXE_journey"))
+            .args(["check", fixture])
+            .current_dir(fixtures())
+            .stdout(writer.try_clone().expect("a second end"))
+            .stderr(writer)
+            .status()
+            .expect("the journey binary runs");
+
+        assert_eq!(status.code(), Some(expected), "{fixture}");
+    }
+}

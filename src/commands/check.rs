@@ -83,7 +83,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
     write_report(format, &checked)?;
 
     let summary = tally.summary(checked.journey_files, units.len(), deny_warnings);
-    eprintln!("{summary}");
+    super::tell(&summary);
     Ok(if tally.fails(deny_warnings) {
         Outcome::Problems
     } else {

@@ -83,7 +83,7 @@ pub fn run(args: Args) -> Result<Outcome, FmtError> {
         }
     }
 
-    eprintln!("{}", tally.summary(args.check));
+    super::tell(&tally.summary(args.check));
     let problems = tally.refused > 0 || (args.check && tally.changed > 0);
     Ok(if problems {
         Outcome::Problems
@@ -120,7 +120,11 @@ fn format_one(
         return Ok(FileOutcome::Unchanged);
     }
     if check {
-        writeln!(io::stdout(), "{}", file.path).map_err(FmtError::Output)?;
+        // A reader that stops early (`| head`) is not an error.
+        match writeln!(io::stdout(), "{}", file.path) {
+            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {}
+            written => written.map_err(FmtError::Output)?,
+        }
     } else {
         write_atomically(path, &formatted).map_err(|source| FmtError::Write {
             path: PathBuf::from(&file.path),

@@ -14,3 +14,12 @@ pub mod run;
 pub mod serve;
 pub mod simulate;
 pub mod token;
+
+/// Writes a line for the person running the command on stderr (a
+/// summary). Nobody reading it, a closed pipe, is not an error: the exit
+/// code still says what the command found.
+pub fn tell(line: &str) {
+    use std::io::Write;
+
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
