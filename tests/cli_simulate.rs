@@ -361,3 +361,19 @@ fn every_bad_pair_and_cell_of_a_row_is_reported() {
 fn path(path: &Path) -> &str {
     path.to_str().unwrap()
 }
+
+/// `journey simulate ... | head` where the reader is gone before anything
+/// is written: the simulation still succeeds (exit 0), it does not panic.
+#[test]
+fn output_to_a_closed_pipe_is_not_a_failure() {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let status = Command::new(env!("CARGO_BIN_EXE_journey"))
+        .args(QUICKSTART)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(writer)
+        .status()
+        .expect("the journey binary runs");
+
+    assert_eq!(status.code(), Some(0));
+}

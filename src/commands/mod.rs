@@ -23,3 +23,21 @@ pub fn tell(line: &str) {
 
     let _ = writeln!(std::io::stderr(), "{line}");
 }
+
+/// Writes a command's output to stdout. A reader that stops early
+/// (`| head`) is not an error; any other failure to write is.
+pub fn show(text: &str) -> miette::Result<()> {
+    use miette::{IntoDiagnostic, WrapErr};
+    use std::io::Write;
+
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => written
+            .into_diagnostic()
+            .wrap_err("could not write the output to stdout"),
+    }
+}

@@ -95,10 +95,11 @@ pub fn run(args: Args) -> Result<Outcome> {
             Report::Journeys { latest, journeys }
         }
     };
-    match args.format {
-        ReportFormat::Table => print!("{}", report.table()),
-        ReportFormat::Json => println!("{:#}", report.json()),
-    }
+    let output = match args.format {
+        ReportFormat::Table => report.table(),
+        ReportFormat::Json => format!("{:#}\n", report.json()),
+    };
+    super::show(&output)?;
     Ok(Outcome::Success)
 }
 

@@ -138,7 +138,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         SimulateFormat::Text => report::text(program, &outcome),
         SimulateFormat::Json => report::json(program, &outcome),
     };
-    print!("{output}");
+    super::show(&output)?;
     Ok(Outcome::Success)
 }
 
