@@ -31,7 +31,9 @@ use std::path::{Path, PathBuf};
 #[command(about = "Format journeys in the canonical layout")]
 #[command(long_about = "Format journeys in the canonical layout.\n\n\
     Each PATH is a .journey file or a project folder; with no PATH, the current folder. \
-    A file with syntax errors is reported and left unchanged.\n\n\
+    A file with syntax errors is reported and left unchanged. The canonical layout \
+    ends lines with LF and has no byte-order mark, so a file saved with CRLF line ends \
+    (a Windows checkout with autocrlf) or a mark counts as one that would change.\n\n\
     Exit codes: 0 all files formatted; 1 a file has syntax errors, or (with --check) \
     a file would change; 2 a file could not be read or written.")]
 pub struct Args {
