@@ -109,6 +109,15 @@ snapshots! {
         "journey a {\n  exit when contact.x == 1 and\n  send welcome\n}\n";
     zone_missing_after_in:
         "journey a {\n  wait until thursday 12:00-14:00 in\n  send welcome\n}\n";
+    condition_ends_with_operator_and_a_space:
+        "journey a {\n  exit when contact.first_name == \n  end\n}\n";
+    condition_ends_with_operator_and_a_comment:
+        "journey a {\n  exit when contact.first_name == # comment\n  end\n}\n";
+    moment_ends_with_minus_and_a_tab: "journey a {\n  wait until contact.due - \t\n  end\n}\n";
+    duration_without_unit_before_a_comment: "journey a {\n  wait 3 # three\n  end\n}\n";
+    branch_arm_condition_ends_at_arrow:
+        "journey a {\n  branch {\n    when contact.first_name == -> done\n    else -> done\n  \
+         }\n  done: end\n}\n";
 }
 
 #[test]

@@ -25,8 +25,11 @@ pub struct Found {
 }
 
 impl Found {
+    /// The token at `offset`, or the first one after the spaces, tabs and
+    /// comment that follow it on its line.
     pub fn at(text: &str, offset: usize) -> Found {
-        let rest = &text[offset.min(text.len())..];
+        let offset = arrow_start(text, skip_blanks(text, offset.min(text.len())));
+        let rest = &text[offset..];
         let Some(c) = rest.chars().next() else {
             let span = Span::point(text.len());
             return Found::other(span, "the end of the file".into());
@@ -67,6 +70,34 @@ impl Found {
             word: None,
             unclosed_quote: false,
         }
+    }
+}
+
+/// The first offset from `offset` on that is not a space, a tab or a `#`
+/// comment: where the next token on the line starts, or the line ends.
+/// `offset` must not be inside text in double quotes, where pest never
+/// stops at a blank or a `#`.
+pub fn skip_blanks(text: &str, offset: usize) -> usize {
+    let rest = &text[offset..];
+    let after = offset + rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    if text[after..].starts_with('#') {
+        text[after..].find('\n').map_or(text.len(), |n| after + n)
+    } else {
+        after
+    }
+}
+
+/// The start of the arrow `->` or `=>` whose `>` is at `offset`. pest may
+/// stop there after reading the `-` as a minus sign. A `=` that belongs to
+/// a `==`, `!=`, `<=` or `>=` before it is not part of an arrow.
+fn arrow_start(text: &str, offset: usize) -> usize {
+    if !text[offset..].starts_with('>') {
+        return offset;
+    }
+
+    match text[..offset].strip_suffix(['-', '=']) {
+        Some(before) if !before.ends_with(['=', '!', '<', '>']) => offset - 1,
+        _ => offset,
     }
 }
 

@@ -11,7 +11,7 @@
 //! driver parses without them and re-parses only a failing item with them.
 
 use super::ast::{self, Decl, File};
-use super::expected::{describe_error, word_start, Attempts, Found};
+use super::expected::{describe_error, skip_blanks, word_start, Attempts, Found};
 use super::lower::Lower;
 use super::recovery::{self, Place};
 use crate::diagnostic::{label, Diagnostic};
@@ -464,6 +464,10 @@ impl<'t> Driver<'t> {
             .iter()
             .any(|t| ["}", "timeout", "forever", "late", "missing"].contains(&t.as_str()))
             || attempts.rules.iter().any(|(r, _)| *r == Rule::block_close);
+        // pest may also stop on the blanks or comment after the last token
+        // of a line; the line ends there.
+        let line_end_after_blanks =
+            self.text[skip_blanks(self.text, error_at)..].starts_with(['\n', '\r']);
         let found = if in_comment
             || last_token_end > start
                 && on_later_line
@@ -471,6 +475,9 @@ impl<'t> Driver<'t> {
                 && !recovery::line_ends_open(self.text, last_token_end)
         {
             Found::end_of_line(last_token_end)
+        } else if line_end_after_blanks {
+            let line_start = self.text[..error_at].rfind('\n').map_or(0, |n| n + 1);
+            Found::end_of_line(last_token_end.max(line_start))
         } else {
             Found::at(self.text, error_at)
         };
