@@ -1,9 +1,12 @@
-//! Finds `# comments` in a file without parsing it.
+//! Finds `# comments` in a file without parsing it, and skips them.
 //!
 //! The grammar treats comments as trivia, so the tree does not hold them.
 //! The formatter needs them back; this scan finds every one in a single
 //! pass. Text literals never span lines, so tracking quotes per line is
 //! enough to tell a `#` inside text from one that starts a comment.
+//!
+//! The recovering driver and its error messages skip trivia between
+//! tokens: [`skip_trivia`] is that one walk, for whichever blanks count.
 
 use crate::span::Span;
 
@@ -37,6 +40,31 @@ pub fn comment_spans(text: &str) -> Vec<Span> {
     spans
 }
 
+/// The first offset from `pos` on, at most `end`, that is neither one of
+/// `blanks` nor inside a `# comment`. A comment runs to its newline, which
+/// is skipped only if `blanks` holds `\n`. `pos` must not be inside text in
+/// double quotes, where a `#` starts no comment.
+pub fn skip_trivia(text: &str, mut pos: usize, end: usize, blanks: &[u8]) -> usize {
+    let bytes = text.as_bytes();
+    while pos < end {
+        match bytes[pos] {
+            b'#' => pos = text[pos..end].find('\n').map_or(end, |n| pos + n),
+            b if blanks.contains(&b) => pos += 1,
+            _ => break,
+        }
+        if bytes.get(pos) == Some(&b'\n') && !blanks.contains(&b'\n') {
+            break;
+        }
+    }
+    pos
+}
+
+/// Spaces and tabs: what separates tokens on one line.
+pub const LINE_BLANKS: &[u8] = b" \t";
+
+/// All white space: what separates tokens and lines.
+pub const WHITE_SPACE: &[u8] = b" \t\r\n";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +74,17 @@ mod tests {
         let text = "subject \"Issue #4 \\\" # still text\" # a comment\n# another\r\n";
         let found: Vec<&str> = comment_spans(text).iter().map(|s| s.text(text)).collect();
         assert_eq!(found, vec!["# a comment", "# another"]);
+    }
+
+    #[test]
+    fn trivia_is_skipped_up_to_the_blanks_asked_for() {
+        let text = "a  # note\n\t, b";
+        let end = text.len();
+
+        assert_eq!(skip_trivia(text, 1, end, LINE_BLANKS), 9);
+        assert_eq!(skip_trivia(text, 1, end, WHITE_SPACE), 11);
+        assert_eq!(skip_trivia(text, 1, end, b" \t\r\n,"), 13);
+        assert_eq!(skip_trivia(text, 1, 5, WHITE_SPACE), 5);
+        assert_eq!(skip_trivia(text, 0, end, WHITE_SPACE), 0);
     }
 }

@@ -6,6 +6,7 @@
 //! duration such as `3 days`, found `dayz`"), a label, help, and a
 //! "did you mean" fix when the found word is close to an expected keyword.
 
+use super::comments::{skip_trivia, LINE_BLANKS};
 use super::parser::Rule;
 use super::recovery::is_word_char;
 use crate::diagnostic::{label, Diagnostic};
@@ -28,7 +29,8 @@ impl Found {
     /// The token at `offset`, or the first one after the spaces, tabs and
     /// comment that follow it on its line.
     pub fn at(text: &str, offset: usize) -> Found {
-        let offset = arrow_start(text, skip_blanks(text, offset.min(text.len())));
+        let offset = offset.min(text.len());
+        let offset = arrow_start(text, skip_trivia(text, offset, text.len(), LINE_BLANKS));
         let rest = &text[offset..];
         let Some(c) = rest.chars().next() else {
             let span = Span::point(text.len());
@@ -70,20 +72,6 @@ impl Found {
             word: None,
             unclosed_quote: false,
         }
-    }
-}
-
-/// The first offset from `offset` on that is not a space, a tab or a `#`
-/// comment: where the next token on the line starts, or the line ends.
-/// `offset` must not be inside text in double quotes, where pest never
-/// stops at a blank or a `#`.
-pub fn skip_blanks(text: &str, offset: usize) -> usize {
-    let rest = &text[offset..];
-    let after = offset + rest.len() - rest.trim_start_matches([' ', '\t']).len();
-    if text[after..].starts_with('#') {
-        text[after..].find('\n').map_or(text.len(), |n| after + n)
-    } else {
-        after
     }
 }
 

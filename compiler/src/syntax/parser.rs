@@ -11,7 +11,8 @@
 //! driver parses without them and re-parses only a failing item with them.
 
 use super::ast::{self, Decl, File};
-use super::expected::{describe_error, skip_blanks, word_start, Attempts, Found};
+use super::comments::{skip_trivia, LINE_BLANKS, WHITE_SPACE};
+use super::expected::{describe_error, word_start, Attempts, Found};
 use super::lower::Lower;
 use super::recovery::{self, Place};
 use crate::diagnostic::{label, Diagnostic};
@@ -466,8 +467,9 @@ impl<'t> Driver<'t> {
             || attempts.rules.iter().any(|(r, _)| *r == Rule::block_close);
         // pest may also stop on the blanks or comment after the last token
         // of a line; the line ends there.
-        let line_end_after_blanks =
-            self.text[skip_blanks(self.text, error_at)..].starts_with(['\n', '\r']);
+        let line_end_after_blanks = self.text
+            [skip_trivia(self.text, error_at, self.text.len(), LINE_BLANKS)..]
+            .starts_with(['\n', '\r']);
         let found = if in_comment
             || last_token_end > start
                 && on_later_line
@@ -546,18 +548,7 @@ impl<'t> Driver<'t> {
 
     /// Skips white space and comments.
     fn skip_trivia(&mut self) {
-        let bytes = self.text.as_bytes();
-        while let Some(&b) = bytes.get(self.pos) {
-            match b {
-                b' ' | b'\t' | b'\r' | b'\n' => self.pos += 1,
-                b'#' => {
-                    self.pos = self.text[self.pos..]
-                        .find('\n')
-                        .map_or(bytes.len(), |n| self.pos + n)
-                }
-                _ => break,
-            }
-        }
+        self.pos = skip_trivia(self.text, self.pos, self.text.len(), WHITE_SPACE);
     }
 }
 
@@ -695,16 +686,8 @@ fn code_end(text: &str) -> usize {
 
 /// The first offset from `pos` on that is not white space, a comment or a
 /// `,`, and at most `end`.
-fn skip_trivia_and_commas(text: &str, mut pos: usize, end: usize) -> usize {
-    let bytes = text.as_bytes();
-    while pos < end {
-        match bytes[pos] {
-            b' ' | b'\t' | b'\r' | b'\n' | b',' => pos += 1,
-            b'#' => pos = text[pos..end].find('\n').map_or(end, |n| pos + n),
-            _ => break,
-        }
-    }
-    pos
+fn skip_trivia_and_commas(text: &str, pos: usize, end: usize) -> usize {
+    skip_trivia(text, pos, end, b" \t\r\n,")
 }
 
 /// What pest tried at the furthest position it reached in `text`.
