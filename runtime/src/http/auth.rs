@@ -9,7 +9,7 @@
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::store::sqlite::{ApiToken, Scope, TOKEN_PREFIX};
+use crate::store::sqlite::{ApiToken, Scope, SqliteStore, TOKEN_PREFIX};
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
@@ -44,12 +44,14 @@ pub async fn authenticate(
         .filter(|s| s.starts_with(TOKEN_PREFIX) && s.len() <= 128)
         .ok_or_else(|| ApiError::unauthorized(REFUSED))?;
 
-    // One row by its primary key: quick enough to read on this thread.
-    let secret = secret.to_string();
-    let token = state
-        .reads
-        .now(move |store| store.token_by_secret(&secret))?
-        .ok_or_else(|| ApiError::unauthorized(REFUSED))?;
+    // One row by its primary key: quick enough to read on this thread,
+    // with the engine's connection when it is free.
+    let lookup = |store: &SqliteStore| store.token_by_secret(secret);
+    let found = match state.engine.read_if_free(lookup) {
+        Some(found) => found?,
+        None => state.reads.now(lookup)?,
+    };
+    let token = found.ok_or_else(|| ApiError::unauthorized(REFUSED))?;
     request.extensions_mut().insert(Caller { token });
     Ok(next.run(request).await)
 }
