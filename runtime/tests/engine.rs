@@ -394,22 +394,23 @@ mod date_triggers {
 }
 
 /// Databases written before migration 9 (the outbox's idempotency key as
-/// stored text, the runs' one-active-run index) are carried over, and the
-/// engine continues their runs.
+/// stored text, the runs' one-active-run index) and before migration 10
+/// (happenings in insertion order, with an index by contact) are carried
+/// over, and the engine continues their runs.
 mod migration {
     use super::*;
     use journey_runtime::store::schema::MIGRATIONS;
     use rusqlite::Connection;
 
     /// The tables a version-8 file is filled from, in an order their
-    /// references allow (`outbox` apart: its columns changed).
-    const COPIED: [&str; 9] = [
+    /// references allow (`outbox` and `happenings` apart: their columns
+    /// changed).
+    const COPIED: [&str; 8] = [
         "deployments",
         "contacts",
         "list_members",
         "segment_members",
         "runs",
-        "happenings",
         "step_stats",
         "consent",
         "audit",
@@ -481,6 +482,13 @@ mod migration {
             )
             .unwrap();
         }
+        conn.execute(
+            "INSERT INTO main.happenings (contact, at, kind, name, link, data, automated) \
+             SELECT contact, at, kind, name, link, data, automated FROM current.happenings \
+             ORDER BY contact, at, seq",
+            [],
+        )
+        .unwrap();
         conn.execute(
             "INSERT INTO main.outbox (id, key, contact, run, journey, step, email, priority, \
              due_at, status, attempts, reason, message_id, sent_at, lease_until) \
@@ -558,6 +566,100 @@ mod migration {
         }
         let ended: i64 = stats_after.iter().map(|(_, _, ended)| ended).sum();
         assert_eq!(ended, 3);
+    }
+
+    /// Happenings as a version-9 file kept them: by id, Ana's three at one
+    /// instant recorded as an open, then a click, then an event, and Ben's
+    /// between them.
+    fn version_9_happenings(dir: &Path) -> std::path::PathBuf {
+        let path = dir.join("version9.db");
+        let conn = Connection::open(&path).unwrap();
+        for migration in &MIGRATIONS[..9] {
+            conn.execute_batch(migration).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 9).unwrap();
+        conn.execute_batch(
+            "INSERT INTO contacts (id, external_id, fields, created_at, updated_at) VALUES \
+               (1, 'ana', '{}', 0, 0), (2, 'ben', '{}', 0, 0);
+             INSERT INTO happenings (id, contact, at, kind, name, link, data, automated) VALUES \
+               (1, 1, 500, 'open', 'welcome', NULL, NULL, 1),
+               (2, 2, 500, 'event', 'visit', NULL, '{\"kind\":\"x\"}', 0),
+               (3, 1, 500, 'click', 'welcome', 'portal', NULL, 0),
+               (4, 1, 400, 'update', NULL, NULL, '{\"plan\":\"gold\"}', 0),
+               (5, 1, 500, 'event', 'visit', NULL, '{\"kind\":\"y\"}', 0);",
+        )
+        .unwrap();
+        path
+    }
+
+    #[test]
+    fn happenings_keep_their_order_and_contents_across_migration_10() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = version_9_happenings(dir.path());
+        let store = SqliteStore::open(&path).unwrap();
+
+        let ana = store.happenings(1).unwrap();
+        let seen: Vec<(i64, &str, Option<&str>)> = ana
+            .iter()
+            .map(|h| (h.at, h.kind.as_str(), h.link.as_deref()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (400, "update", None),
+                (500, "open", None),
+                (500, "click", Some("portal")),
+                (500, "event", None),
+            ]
+        );
+        assert!(ana[1].automated && !ana[2].automated);
+        assert_eq!(ana[3].data.as_ref().unwrap()["kind"], "y");
+        assert_eq!(store.happenings(2).unwrap().len(), 1);
+
+        let conn = store.connection();
+        let sql: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'happenings'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(sql.contains("WITHOUT ROWID"), "{sql}");
+        let index: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'happenings_by_contact'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(index, 0, "the table's own order replaces the index");
+    }
+
+    #[test]
+    fn happenings_of_one_contact_at_one_instant_keep_the_order_they_came_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = version_9_happenings(dir.path());
+        let mut store = SqliteStore::open(&path).unwrap();
+        let event = |name: &str| Happening {
+            contact: 2,
+            at: 500,
+            kind: HappeningKind::Event,
+            name: Some(name.into()),
+            link: None,
+            data: None,
+            automated: false,
+        };
+        let batch = [event("first"), event("second")];
+        store.write_records(&batch, &[], 500).unwrap();
+        store.write_records(&[event("third")], &[], 500).unwrap();
+
+        let names: Vec<String> = store
+            .happenings(2)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.name.unwrap())
+            .collect();
+        assert_eq!(names, ["visit", "first", "second", "third"]);
     }
 
     #[test]

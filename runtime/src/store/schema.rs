@@ -266,4 +266,34 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_due ON outbox (priority DESC, due_at) WHERE status = 'queued';
     CREATE INDEX outbox_leases ON outbox (lease_until) WHERE status = 'sending';
     ",
+    // 10: happenings kept in contact order, without a separate index. They
+    // are only ever read by contact (a contact's history, the runs an event
+    // wakes, engagement joined on the contact); a table in insertion order
+    // with an index by contact cost an event two pages of its commit (the
+    // table's last page and a page of the index), and on a durable commit
+    // every page written is time waited for the disk. `seq` orders the
+    // happenings of one contact at one instant as they were recorded (the
+    // old ids did). A happening larger than about 1 KB (a very wide
+    // update) spills into an overflow page here, where the old table kept
+    // up to 4 KB in place; events are far smaller.
+    // Foreign keys are off while it runs (see `SqliteStore::migrate`).
+    "
+    CREATE TABLE happenings_v10 (
+        contact INTEGER NOT NULL REFERENCES contacts(id),
+        at INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT,
+        link TEXT,
+        data TEXT,
+        automated INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (contact, at, seq)
+    ) WITHOUT ROWID;
+    INSERT INTO happenings_v10 (contact, at, seq, kind, name, link, data, automated)
+    SELECT contact, at, row_number() OVER (PARTITION BY contact, at ORDER BY id),
+        kind, name, link, data, automated
+    FROM happenings;
+    DROP TABLE happenings;
+    ALTER TABLE happenings_v10 RENAME TO happenings;
+    ",
 ];

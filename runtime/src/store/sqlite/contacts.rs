@@ -109,7 +109,7 @@ impl SqliteStore {
 
         let (sql, params) = batch.statement(
             "SELECT contact, at, kind, name, link, data, automated FROM happenings \
-             WHERE contact {ids} ORDER BY contact, at, id",
+             WHERE contact {ids} ORDER BY contact, at, seq",
             &[],
         );
         let mut happenings = self.conn.prepare_cached(&sql)?;
@@ -259,7 +259,7 @@ impl SqliteStore {
     pub fn happenings(&self, contact: ContactId) -> Result<Vec<Happening>> {
         let mut query = self.conn.prepare_cached(
             "SELECT at, kind, name, link, data, automated FROM happenings \
-             WHERE contact = ?1 ORDER BY at, id",
+             WHERE contact = ?1 ORDER BY at, seq",
         )?;
         let mut rows = query.query([contact])?;
         let mut happenings = Vec::new();
@@ -275,8 +275,10 @@ impl SqliteStore {
 pub(super) fn write_happening(conn: &Connection, happening: &Happening) -> Result<()> {
     let data = happening.data.as_ref().map(to_json);
     conn.prepare_cached(
-        "INSERT INTO happenings (contact, at, kind, name, link, data, automated) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO happenings (contact, at, seq, kind, name, link, data, automated) \
+         VALUES (?1, ?2, \
+         (SELECT coalesce(max(seq), 0) + 1 FROM happenings WHERE contact = ?1 AND at = ?2), \
+         ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         happening.contact,

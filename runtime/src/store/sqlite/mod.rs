@@ -517,7 +517,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (store, contacts) = store_with_contacts(dir.path());
         let sql = "SELECT at, kind, name, link, data, automated FROM happenings \
-                   WHERE contact = ?1 ORDER BY at, id";
+                   WHERE contact = ?1 ORDER BY at, seq";
         for contact in [contacts[0], contacts[1], contacts[0]] {
             store.happenings(contact).unwrap();
         }
