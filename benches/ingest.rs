@@ -132,7 +132,12 @@ fn main() {
     let mut client = Client::connect(&address, &token);
 
     let budget = Duration::from_secs(options.seconds);
-    let warm = warm_up(&mut client, &mut raw_full, &mut raw_normal, options.contacts);
+    let warm = warm_up(
+        &mut client,
+        &mut raw_full,
+        &mut raw_normal,
+        options.contacts,
+    );
     let floor = floors(&mut client);
     let mut latencies = Vec::with_capacity(options.events);
     let started = Instant::now();
