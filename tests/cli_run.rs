@@ -114,3 +114,51 @@ fn the_engine_logs_name_contacts_by_store_id_only() {
         }
     }
 }
+
+/// Mistakes on the command line stop the run before it writes anything:
+/// no store is created, nothing is deployed, and the message says what to
+/// do. `--until` and `--start` belong to the virtual clock, and are
+/// refused, not ignored, with the system clock.
+#[test]
+fn command_line_mistakes_write_nothing_and_say_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = quickstart_copy(dir.path());
+    let journey = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_journey"))
+            .arg("run")
+            .arg(&project)
+            .args(args)
+            .output()
+            .expect("the journey binary runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let missing = dir.path().join("missing.csv");
+    let cases: [(&[&str], &str); 4] = [
+        (&["--until", "30 days"], "add `--clock virtual`"),
+        (
+            &["--start", "2027-01-04T09:00:00Z"],
+            "add `--clock virtual`",
+        ),
+        (
+            &["--clock", "virtual", "--until", "30days"],
+            "2027-03-01T09:00:00Z",
+        ),
+        (
+            &["--contacts", missing.to_str().unwrap()],
+            "cannot read --contacts",
+        ),
+    ];
+
+    for (args, says) in cases {
+        let (code, stderr) = journey(args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(
+            !project.join("journey.db").exists(),
+            "{args:?} left a store behind"
+        );
+    }
+}

@@ -48,13 +48,15 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "system")]
     pub clock: ClockKind,
 
-    /// Where a virtual clock starts (RFC 3339; default: now).
+    /// With --clock virtual: where the clock starts, an RFC 3339 instant
+    /// such as 2027-01-04T09:00:00Z (default: now).
     #[arg(long, value_name = "INSTANT")]
     pub start: Option<String>,
 
-    /// With a virtual clock: how long to run (`30 days`) or until when.
-    #[arg(long, value_name = "DURATION|INSTANT", default_value = "365 days")]
-    pub until: String,
+    /// With --clock virtual: how long to run (`30 days`, `2 weeks`, `3 months`)
+    /// or until when (an instant such as 2027-03-01T09:00:00Z) [default: 365 days].
+    #[arg(long, value_name = "DURATION|INSTANT")]
+    pub until: Option<String>,
 
     /// Emails delivered per minute of the clock.
     #[arg(long, default_value_t = DEFAULT_RATE)]
@@ -67,27 +69,57 @@ pub enum ClockKind {
     Virtual,
 }
 
-pub fn run(args: Args) -> miette::Result<Outcome> {
-    let Some(project) = project::compile(&args.project)? else {
-        return Ok(Outcome::Problems);
-    };
-    let db = args
-        .db
-        .clone()
-        .unwrap_or_else(|| project.root.join("journey.db"));
-    let mut store = SqliteStore::open(&db)
-        .map_err(|e| miette!("cannot open the store `{}`: {e}", db.display()))?;
+/// Where the clock starts and where a virtual one stops. `--start` and
+/// `--until` set the virtual clock only: with the system clock they are
+/// refused rather than ignored.
+fn clock_span(args: &Args) -> miette::Result<(i64, i64)> {
+    if args.clock == ClockKind::System {
+        let given = [
+            ("--start", args.start.is_some()),
+            ("--until", args.until.is_some()),
+        ];
+        if let Some((flag, _)) = given.iter().find(|(_, given)| *given) {
+            return Err(miette!(
+                "{flag} sets the virtual clock: add `--clock virtual`, or leave {flag} out \
+                 (the system clock processes what is due now and stops when idle)"
+            ));
+        }
+    }
 
-    let system_now = SystemClock.now();
     let start = match &args.start {
         Some(text) => chrono::DateTime::parse_from_rfc3339(text)
             .map_err(|_| {
                 miette!("--start `{text}` is not an instant such as 2027-01-04T09:00:00Z")
             })?
             .timestamp(),
-        None => system_now,
+        None => SystemClock.now(),
     };
-    let until = crate::commands::simulate::parse_until(&args.until, start)?;
+    let until = args.until.as_deref().unwrap_or(DEFAULT_UNTIL);
+    let until = crate::commands::simulate::parse_until(until, start)?;
+    Ok((start, until))
+}
+
+/// How long a virtual clock runs when `--until` is not given.
+const DEFAULT_UNTIL: &str = "365 days";
+
+pub fn run(args: Args) -> miette::Result<Outcome> {
+    // Everything the command line says is checked before anything is
+    // written: a mistake there leaves no new store and no deployment.
+    let (start, until) = clock_span(&args)?;
+    if let Some(file) = &args.contacts {
+        std::fs::File::open(file)
+            .map_err(|e| miette!("cannot read --contacts `{}`: {e}", file.display()))?;
+    }
+    let Some(project) = project::compile(&args.project)? else {
+        return Ok(Outcome::Problems);
+    };
+
+    let db = args
+        .db
+        .clone()
+        .unwrap_or_else(|| project.root.join("journey.db"));
+    let mut store = SqliteStore::open(&db)
+        .map_err(|e| miette!("cannot open the store `{}`: {e}", db.display()))?;
 
     let artifact = journey_runtime::artifact::encode(&project.program);
     let (deployment, fresh) = store.deploy(&artifact, start).map_err(store_error)?;

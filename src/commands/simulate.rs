@@ -209,7 +209,8 @@ fn until_instant(text: &str, start: i64) -> miette::Result<i64> {
     let mut parts = text.split_whitespace();
     let (Some(amount), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
         return Err(miette!(
-            "--until `{text}` is neither a duration such as `90 days` nor an instant"
+            "--until `{text}` is neither a duration such as `90 days` nor an instant such as \
+             2027-03-01T09:00:00Z"
         ));
     };
     let amount: i64 = amount
