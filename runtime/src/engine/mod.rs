@@ -123,6 +123,20 @@ struct Steps {
     not_entered: Vec<observe::Told>,
 }
 
+impl Steps {
+    /// Room for `steps` commits (and what the observer is told of them,
+    /// when one watches) from the start: a commit is a few hundred bytes,
+    /// and a batch's vectors would otherwise be copied as they grow.
+    fn with_capacity(steps: usize, observed: bool) -> Steps {
+        Steps {
+            commits: Vec::with_capacity(steps),
+            after: Vec::with_capacity(steps),
+            kept: Vec::with_capacity(if observed { steps } else { 0 }),
+            not_entered: Vec::new(),
+        }
+    }
+}
+
 /// Contacts handed to a journey (by name) by committed steps: (contact,
 /// target, the journey that handed it).
 type Handoffs = Vec<(ContactId, String, String)>;
@@ -383,7 +397,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
 
         let vm = Vm::new(&program);
         let observed = self.observer.is_some();
-        let mut steps = Steps::default();
+        let mut steps = Steps::with_capacity(wanted.len(), observed);
         let mut effects = Vec::new();
         for (&contact, status) in contacts.iter().zip(&statuses) {
             let mut refuse = |why: Entered| {
@@ -555,7 +569,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
         let contacts: Vec<ContactId> = runs.iter().map(|run| run.contact).collect();
         let rows = Rows::read(self.store, &contacts)?;
         let observed = self.observer.is_some();
-        let mut steps = Steps::default();
+        let mut steps = Steps::with_capacity(runs.len(), observed);
         let mut effects = Vec::new();
         // Runs keep their deployment's program: one VM per stretch of runs
         // on the same deployment (usually the whole batch).

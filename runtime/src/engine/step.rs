@@ -39,6 +39,10 @@ impl Names {
     }
 }
 
+/// Bytes set aside for a run's encoded state: its program counter, entry
+/// time, a word or two of visited steps and where it waits take less.
+const STATE_ROOM: usize = 32;
+
 #[allow(clippy::too_many_arguments)]
 pub(super) fn step_commit(
     program: &Program,
@@ -58,10 +62,15 @@ pub(super) fn step_commit(
         Priority::Normal => 1,
         Priority::High => 2,
     };
+    let arrivals = effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Arrived { .. }))
+        .count();
     let mut commit = StepCommit {
         run,
         journey: Arc::clone(&names.journeys[journey as usize]),
-        state: Vec::new(),
+        // Room for the usual state (a few varints): it is not regrown.
+        state: Vec::with_capacity(STATE_ROOM),
         active: matches!(status, Status::Parked { .. }),
         end_reason: None,
         wake_at: None,
@@ -70,7 +79,7 @@ pub(super) fn step_commit(
         emails: Vec::new(),
         segment_adds: Vec::new(),
         segment_removes: Vec::new(),
-        arrived: Vec::new(),
+        arrived: Vec::with_capacity(arrivals),
         ended_at_step: None,
     };
     state.encode(&mut commit.state);

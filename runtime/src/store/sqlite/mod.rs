@@ -18,7 +18,6 @@ use super::*;
 use batch_ids::BatchIds;
 use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use std::collections::BTreeMap;
 use std::path::Path;
 
 mod access;

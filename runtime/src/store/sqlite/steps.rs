@@ -2,14 +2,14 @@
 //! the step, in one transaction.
 //!
 //! This is the engine's hot path: every contact-step is written here. A
-//! batch's statements are looked up once and kept for all its steps, the
+//! batch's statements are looked up once and kept for all its steps (a
+//! name its steps share is bound once, not copied into each), the
 //! entries' check that no run was added since they were decided reads the
 //! whole batch's runs at once, and the step counters are added up per
-//! batch.
+//! batch. No lookup of a step hashes or allocates.
 
 use super::*;
 use rusqlite::CachedStatement;
-use std::collections::HashMap;
 
 impl SqliteStore {
     /// Writes a step's state and effects in one transaction.
@@ -59,10 +59,10 @@ fn write_steps(conn: &Connection, commits: &[StepCommit]) -> Result<Vec<CommitOu
 /// and the runs of each contact the batch's entries enter.
 struct StepWriter<'c, 'b> {
     conn: &'c Connection,
-    enter: CachedStatement<'c>,
-    resume: CachedStatement<'c>,
-    queue: CachedStatement<'c>,
-    runs: HashMap<(&'b str, ContactId), Latest>,
+    enter: Kept<'c>,
+    resume: Kept<'c>,
+    queue: Kept<'c>,
+    runs: LatestRuns<'b>,
 }
 
 /// What an entry is checked against: a contact's runs of a journey as the
@@ -93,10 +93,10 @@ impl<'c, 'b> StepWriter<'c, 'b> {
         )?;
         Ok(StepWriter {
             conn,
-            enter,
-            resume,
-            queue,
-            runs: latest_runs(conn, commits)?,
+            enter: Kept::new(enter),
+            resume: Kept::new(resume),
+            queue: Kept::new(queue),
+            runs: LatestRuns::read(conn, commits)?,
         })
     }
 
@@ -119,22 +119,22 @@ impl<'c, 'b> StepWriter<'c, 'b> {
                 // contact is in an active run of the journey is never
                 // written: this check, under the transaction's write lock,
                 // is what keeps a contact in at most one (no index does).
-                let latest = self.runs.entry((journey, *contact)).or_default();
+                let latest = self.runs.get_mut(journey, *contact)?;
                 if latest.newest != *newest || latest.active {
                     return Ok(CommitOutcome::Lost);
                 }
-                self.enter.execute(params![
-                    contact,
-                    journey,
-                    deployment,
-                    commit.state,
-                    commit.active,
-                    commit.end_reason,
-                    commit.wake_at,
-                    commit.wakes,
-                    entered_at,
-                    ended_at
-                ])?;
+                let enter = &mut self.enter;
+                enter.bind(1, contact)?;
+                enter.bind_text(2, Some(journey))?;
+                enter.bind(3, deployment)?;
+                enter.bind(4, &commit.state)?;
+                enter.bind(5, commit.active)?;
+                enter.bind_text(6, commit.end_reason.as_deref())?;
+                enter.bind(7, commit.wake_at)?;
+                enter.bind(8, commit.wakes)?;
+                enter.bind(9, entered_at)?;
+                enter.bind(10, ended_at)?;
+                enter.execute()?;
                 let run = self.conn.last_insert_rowid();
                 *latest = Latest {
                     newest: Some(run),
@@ -147,17 +147,16 @@ impl<'c, 'b> StepWriter<'c, 'b> {
                 contact,
                 version,
             } => {
-                let updated = self.resume.execute(params![
-                    id,
-                    version,
-                    commit.state,
-                    commit.active,
-                    commit.end_reason,
-                    commit.wake_at,
-                    commit.wakes,
-                    ended_at
-                ])?;
-                if updated == 0 {
+                let resume = &mut self.resume;
+                resume.bind(1, id)?;
+                resume.bind(2, version)?;
+                resume.bind(3, &commit.state)?;
+                resume.bind(4, commit.active)?;
+                resume.bind_text(5, commit.end_reason.as_deref())?;
+                resume.bind(6, commit.wake_at)?;
+                resume.bind(7, commit.wakes)?;
+                resume.bind(8, ended_at)?;
+                if resume.execute()? == 0 {
                     return Ok(CommitOutcome::Lost);
                 }
                 (*id, *contact)
@@ -168,15 +167,15 @@ impl<'c, 'b> StepWriter<'c, 'b> {
             // The idempotency key (contact, run, step, visit), unique as
             // (run, step, visit). One run visits a step at most once (loop
             // prevention): the visit is 1.
-            self.queue.execute(params![
-                contact,
-                run,
-                commit.journey,
-                email.step,
-                email.email,
-                email.priority,
-                commit.now
-            ])?;
+            let queue = &mut self.queue;
+            queue.bind(1, contact)?;
+            queue.bind(2, run)?;
+            queue.bind_text(3, Some(&commit.journey))?;
+            queue.bind_text(4, Some(&email.step))?;
+            queue.bind_text(5, Some(&email.email))?;
+            queue.bind(6, email.priority)?;
+            queue.bind(7, commit.now)?;
+            queue.execute()?;
         }
         for segment in &commit.segment_adds {
             self.conn
@@ -195,72 +194,177 @@ impl<'c, 'b> StepWriter<'c, 'b> {
     }
 }
 
+/// A statement kept for a batch, its parameters bound one by one. SQLite
+/// keeps a parameter's value between executions, and binding text copies
+/// it: a text parameter is bound again only when its value changes (the
+/// journey, step and email names are mostly the same for a whole batch).
+/// Every parameter is bound before the first execution, so no value of
+/// another statement's use is left over (the statement cache clears them
+/// too).
+struct Kept<'c> {
+    statement: CachedStatement<'c>,
+    /// The text each parameter bound by [`Kept::bind_text`] holds, by
+    /// index from 1; `None` when it is not known (nothing bound yet).
+    texts: Vec<Option<Option<String>>>,
+}
+
+impl<'c> Kept<'c> {
+    fn new(statement: CachedStatement<'c>) -> Kept<'c> {
+        let texts = vec![None; statement.parameter_count() + 1];
+        Kept { statement, texts }
+    }
+
+    fn bind(&mut self, index: usize, value: impl rusqlite::ToSql) -> Result<()> {
+        Ok(self.statement.raw_bind_parameter(index, value)?)
+    }
+
+    /// Binds `value` (`None` is NULL) unless the parameter holds it.
+    fn bind_text(&mut self, index: usize, value: Option<&str>) -> Result<()> {
+        let held = &mut self.texts[index];
+        if held.as_ref().is_some_and(|held| held.as_deref() == value) {
+            return Ok(());
+        }
+        self.statement.raw_bind_parameter(index, value)?;
+        *held = Some(value.map(str::to_owned));
+        Ok(())
+    }
+
+    /// Runs the statement with the values bound; returns the rows changed.
+    fn execute(&mut self) -> Result<usize> {
+        Ok(self.statement.raw_execute()?)
+    }
+}
+
 /// The newest run, and whether one is active, of each contact that
 /// `commits` enter into a journey, as the database holds it now: one
 /// statement per journey entered, for the whole batch. Contacts without a
 /// run of the journey (a first enrolment) cost no read of the table.
-fn latest_runs<'b>(
-    conn: &Connection,
-    commits: &'b [StepCommit],
-) -> Result<HashMap<(&'b str, ContactId), Latest>> {
-    let mut entered: BTreeMap<&str, Vec<ContactId>> = BTreeMap::new();
-    for commit in commits {
-        if let RunWrite::New {
-            contact, journey, ..
-        } = &commit.run
-        {
-            entered.entry(journey).or_default().push(*contact);
-        }
-    }
-    let mut latest = HashMap::new();
-    for (journey, contacts) in entered {
-        let batch = BatchIds::new(&contacts);
-        let (sql, params) = batch.statement(
-            "SELECT contact, max(id), max(active) FROM runs \
-             WHERE journey = ?1 AND contact {ids} GROUP BY contact",
-            &[&journey],
-        );
-        let mut query = conn.prepare_cached(&sql)?;
-        let mut rows = query.query(&*params)?;
-        while let Some(row) = rows.next()? {
-            let contact = row.get(0)?;
-            if batch.contains(contact) {
-                let runs = Latest {
-                    newest: row.get(1)?,
-                    active: row.get(2)?,
+/// Per journey (a batch mostly enters one), its contacts in id order.
+struct LatestRuns<'b>(Vec<(&'b str, Vec<(ContactId, Latest)>)>);
+
+impl<'b> LatestRuns<'b> {
+    fn read(conn: &Connection, commits: &'b [StepCommit]) -> Result<LatestRuns<'b>> {
+        let mut entered: Vec<(&'b str, Vec<(ContactId, Latest)>)> = Vec::new();
+        for commit in commits {
+            if let RunWrite::New {
+                contact, journey, ..
+            } = &commit.run
+            {
+                let at = match entered.iter().position(|(name, _)| *name == &**journey) {
+                    Some(at) => at,
+                    None => {
+                        entered.push((journey, Vec::new()));
+                        entered.len() - 1
+                    }
                 };
-                latest.insert((journey, contact), runs);
+                entered[at].1.push((*contact, Latest::default()));
             }
         }
+        for (journey, contacts) in &mut entered {
+            contacts.sort_unstable_by_key(|(contact, _)| *contact);
+            contacts.dedup_by_key(|(contact, _)| *contact);
+            let ids: Vec<ContactId> = contacts.iter().map(|(contact, _)| *contact).collect();
+            let batch = BatchIds::new(&ids);
+            let (sql, params) = batch.statement(
+                "SELECT contact, max(id), max(active) FROM runs \
+                 WHERE journey = ?1 AND contact {ids} GROUP BY contact",
+                &[journey],
+            );
+            let mut query = conn.prepare_cached(&sql)?;
+            let mut rows = query.query(&*params)?;
+            while let Some(row) = rows.next()? {
+                let contact: ContactId = row.get(0)?;
+                if let Ok(at) = ids.binary_search(&contact) {
+                    contacts[at].1 = Latest {
+                        newest: row.get(1)?,
+                        active: row.get(2)?,
+                    };
+                }
+            }
+        }
+        Ok(LatestRuns(entered))
     }
-    Ok(latest)
+
+    /// The runs of `contact` in `journey`, one of the batch's entries.
+    fn get_mut(&mut self, journey: &str, contact: ContactId) -> Result<&mut Latest> {
+        let found = self
+            .0
+            .iter_mut()
+            .find(|(name, _)| *name == journey)
+            .and_then(|(_, contacts)| {
+                let at = contacts.binary_search_by_key(&contact, |(c, _)| *c).ok()?;
+                Some(&mut contacts[at].1)
+            });
+        found.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "contact {contact} is not among its batch's entries"
+            ))
+        })
+    }
 }
 
 /// Arrivals and ends per (journey, step) of the committed steps of one
-/// batch, added up so that each step's counters are written once.
+/// batch, added up so that each step's counters are written once. A batch
+/// counts a handful of steps: they are looked up one after the other,
+/// most often found by their shared name (the same `Arc`) before any text
+/// is compared.
 #[derive(Default)]
 struct StepCounts<'c> {
-    counts: BTreeMap<(&'c str, &'c str), (i64, i64)>,
+    counts: Vec<StepCount<'c>>,
+}
+
+/// One step's counters in a batch.
+struct StepCount<'c> {
+    journey: &'c str,
+    step: &'c str,
+    arrived: i64,
+    ended: i64,
 }
 
 impl<'c> StepCounts<'c> {
     fn add(&mut self, commit: &'c StepCommit) {
         for step in &commit.arrived {
-            self.counts.entry((&commit.journey, step)).or_default().0 += 1;
+            self.counter(&commit.journey, step).arrived += 1;
         }
         if let Some(step) = &commit.ended_at_step {
-            self.counts.entry((&commit.journey, step)).or_default().1 += 1;
+            self.counter(&commit.journey, step).ended += 1;
         }
     }
 
-    fn write(&self, conn: &Connection) -> Result<()> {
+    fn counter(&mut self, journey: &'c str, step: &'c str) -> &mut StepCount<'c> {
+        let same = |a: &str, b: &str| std::ptr::eq(a, b) || a == b;
+        let found = self
+            .counts
+            .iter()
+            .position(|count| same(count.step, step) && same(count.journey, journey));
+        let at = found.unwrap_or_else(|| {
+            self.counts.push(StepCount {
+                journey,
+                step,
+                arrived: 0,
+                ended: 0,
+            });
+            self.counts.len() - 1
+        });
+        &mut self.counts[at]
+    }
+
+    /// Writes the counters, in (journey, step) order.
+    fn write(&mut self, conn: &Connection) -> Result<()> {
+        self.counts
+            .sort_unstable_by_key(|count| (count.journey, count.step));
         let mut upsert = conn.prepare_cached(
             "INSERT INTO step_stats (journey, step, arrived, ended) VALUES (?1, ?2, ?3, ?4) \
              ON CONFLICT (journey, step) DO UPDATE SET \
              arrived = arrived + excluded.arrived, ended = ended + excluded.ended",
         )?;
-        for ((journey, step), (arrived, ended)) in &self.counts {
-            upsert.execute(params![journey, step, arrived, ended])?;
+        for count in &self.counts {
+            upsert.execute(params![
+                count.journey,
+                count.step,
+                count.arrived,
+                count.ended
+            ])?;
         }
         Ok(())
     }
