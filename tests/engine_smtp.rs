@@ -421,7 +421,10 @@ impl Project {
         let store = SqliteStore::open(&self.root().join("journey.db")).unwrap();
         let mut query = store
             .connection()
-            .prepare("SELECT key, email, status, attempts, message_id, reason FROM outbox")
+            .prepare(
+                "SELECT contact || ':' || run || ':' || step || ':' || visit, email, status, \
+                 attempts, message_id, reason FROM outbox",
+            )
             .unwrap();
         let rows = query
             .query_map([], |row| {

@@ -419,10 +419,15 @@ mod migration {
     /// One outbox row as delivery and tracking see it.
     type Email = (i64, String, String, String, Option<String>);
 
+    /// The outbox's emails with their idempotency keys: stored as text
+    /// until migration 10, made from the key's columns since.
     fn emails(conn: &Connection) -> Vec<Email> {
-        let mut query = conn
-            .prepare("SELECT id, key, email, status, message_id FROM outbox ORDER BY id")
-            .unwrap();
+        let key = match version(conn) < 10 {
+            true => "key",
+            false => "contact || ':' || run || ':' || step || ':' || visit",
+        };
+        let sql = format!("SELECT id, {key}, email, status, message_id FROM outbox ORDER BY id");
+        let mut query = conn.prepare(&sql).unwrap();
         query
             .query_map([], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
@@ -515,6 +520,14 @@ mod migration {
         let conn = store.connection();
         assert_eq!(version(conn), MIGRATIONS.len() as i64);
         assert_eq!(emails(conn), before, "ids, keys and delivery kept");
+        let stored_key: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_xinfo('outbox') WHERE name = 'key'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(stored_key, 0, "the key is made where it is read");
         assert_eq!(stats(conn), stats_before);
         let index = |name: &str| -> bool {
             conn.query_row(

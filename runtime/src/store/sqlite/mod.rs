@@ -20,6 +20,25 @@ use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 
+/// The text of an outbox row's idempotency key, `contact:run:step:visit`,
+/// as SQL over the columns of the table named by the prefix (`""` or
+/// `"o."`): made where it is read since migration 10, which dropped the
+/// stored column. A macro, so that statements stay constant strings.
+macro_rules! outbox_key {
+    ($table:literal) => {
+        concat!(
+            $table,
+            "contact || ':' || ",
+            $table,
+            "run || ':' || ",
+            $table,
+            "step || ':' || ",
+            $table,
+            "visit"
+        )
+    };
+}
+
 mod access;
 mod batch_ids;
 mod contacts;

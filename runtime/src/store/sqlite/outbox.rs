@@ -138,13 +138,18 @@ impl SqliteStore {
 /// in the index's order, and all of them when fewer than `?2` are due.
 /// Seeking `outbox_due` once per priority (`priority = ? AND due_at <= ?1`)
 /// would skip them.
-const CLAIMABLE: &str = "\
-    SELECT id, key, contact, journey, step, email, attempts, priority, due_at FROM outbox \
+const CLAIMABLE: &str = concat!(
+    "SELECT id, ",
+    outbox_key!(""),
+    ", contact, journey, step, email, attempts, priority, due_at FROM outbox \
     WHERE status = 'queued' AND due_at <= ?1 \
     UNION ALL \
-    SELECT id, key, contact, journey, step, email, attempts, priority, due_at FROM outbox \
+    SELECT id, ",
+    outbox_key!(""),
+    ", contact, journey, step, email, attempts, priority, due_at FROM outbox \
     WHERE status = 'sending' AND lease_until <= ?3 \
-    ORDER BY priority DESC, due_at, id LIMIT ?2";
+    ORDER BY priority DESC, due_at, id LIMIT ?2"
+);
 
 /// When the next email is due (see [`SqliteStore::next_outbox_due`]), `?1`
 /// the real now: the smaller of two minimums, one per partial index.

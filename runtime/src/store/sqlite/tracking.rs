@@ -55,11 +55,13 @@ impl SqliteStore {
     pub fn tracked_message(&self, outbox: i64) -> Result<Option<TrackedMessage>> {
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT o.id, o.key, o.contact, o.email, o.sent_at, r.deployment \
+            .prepare_cached(concat!(
+                "SELECT o.id, ",
+                outbox_key!("o."),
+                ", o.contact, o.email, o.sent_at, r.deployment \
                  FROM outbox o JOIN runs r ON r.id = o.run JOIN contacts c ON c.id = o.contact \
                  WHERE o.id = ?1 AND c.external_id NOT LIKE 'erased:%'",
-            )?
+            ))?
             .query_row([outbox], |r| {
                 Ok(TrackedMessage {
                     outbox: r.get(0)?,
