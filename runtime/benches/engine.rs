@@ -33,10 +33,11 @@
 //! idempotency key (contact, run, step, visit). Each phase counts the
 //! steps the store recorded (the `arrived` counters of `step_stats`,
 //! summed, before and after), and the bench checks that they add up to
-//! four per contact. One commit (a VM
-//! call: an entry, or a resume) carries several steps; the `contacts`
-//! line gives the rate per contact through the whole journey (two
-//! commits each), for those who count commits.
+//! four per contact. One commit (a VM call: an entry, or a resume) carries
+//! several steps; the `contacts` line gives the rate per contact through
+//! the whole journey (two commits each), for those who count commits.
+//! Until this count, the bench counted commits as contact-steps (two per
+//! contact), which halved both the rate and its ratio to the raw updates.
 //!
 //! Each number of contacts runs in a child process of its own, so the
 //! peak resident memory (`VmHWM`) each reports is its own. Every phase runs
