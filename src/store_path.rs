@@ -67,10 +67,38 @@ impl At {
     }
 }
 
-fn parse_instant(text: &str) -> std::result::Result<i64, String> {
-    chrono::DateTime::parse_from_rfc3339(text)
+/// An RFC 3339 instant the engine can keep, in seconds since the epoch.
+/// Instants before 1970 are refused: an email's `Date` and the engine's
+/// timers count from the epoch (a run started in 1969 stopped with a panic
+/// while sending its first email). After the year 9999 the calendar of
+/// dates ends (see docs/language.md).
+pub fn parse_instant(text: &str) -> std::result::Result<i64, String> {
+    let at = chrono::DateTime::parse_from_rfc3339(text)
         .map(|at| at.timestamp())
-        .map_err(|_| format!("`{text}` is not an instant such as 2027-01-04T09:00:00Z"))
+        .map_err(|_| format!("`{text}` is not an instant such as 2027-01-04T09:00:00Z"))?;
+    if at < 0 {
+        return Err(format!(
+            "`{text}` is before 1970-01-01T00:00:00Z, where the engine's clock starts"
+        ));
+    }
+    if at > LAST_INSTANT {
+        return Err(format!(
+            "`{text}` is past the end of the year 9999, the last date journeys know"
+        ));
+    }
+    Ok(at)
+}
+
+/// 9999-12-31T23:59:59Z.
+pub const LAST_INSTANT: i64 = 253_402_300_799;
+
+/// A count of one or more (`--rate`): zero would deliver nothing, for ever.
+pub fn at_least_one(text: &str) -> std::result::Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (0 would deliver nothing, for ever)".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{text}` is not a whole number")),
+    }
 }
 
 /// Opens (or creates) the database at `path`.

@@ -118,7 +118,9 @@ fn the_engine_logs_name_contacts_by_store_id_only() {
 /// Mistakes on the command line stop the run before it writes anything:
 /// no store is created, nothing is deployed, and the message says what to
 /// do. `--until` and `--start` belong to the virtual clock, and are
-/// refused, not ignored, with the system clock.
+/// refused, not ignored, with the system clock. A start before 1970 (which
+/// once stopped the run with a panic at its first email) and a rate of
+/// zero (which delivered nothing, for ever) are refused.
 #[test]
 fn command_line_mistakes_write_nothing_and_say_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
@@ -136,7 +138,7 @@ fn command_line_mistakes_write_nothing_and_say_what_to_do() {
         )
     };
     let missing = dir.path().join("missing.csv");
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 6] = [
         (&["--until", "30 days"], "add `--clock virtual`"),
         (
             &["--start", "2027-01-04T09:00:00Z"],
@@ -150,6 +152,11 @@ fn command_line_mistakes_write_nothing_and_say_what_to_do() {
             &["--contacts", missing.to_str().unwrap()],
             "cannot read --contacts",
         ),
+        (
+            &["--clock", "virtual", "--start", "1969-12-31T00:00:00Z"],
+            "before 1970-01-01T00:00:00Z",
+        ),
+        (&["--clock", "virtual", "--rate", "0"], "must be at least 1"),
     ];
 
     for (args, says) in cases {

@@ -58,8 +58,8 @@ pub struct Args {
     #[arg(long, value_name = "DURATION|INSTANT")]
     pub until: Option<String>,
 
-    /// Emails delivered per minute of the clock.
-    #[arg(long, default_value_t = DEFAULT_RATE)]
+    /// Emails delivered per minute of the clock (1 or more).
+    #[arg(long, default_value_t = DEFAULT_RATE, value_parser = crate::store_path::at_least_one)]
     pub rate: usize,
 }
 
@@ -87,11 +87,9 @@ fn clock_span(args: &Args) -> miette::Result<(i64, i64)> {
     }
 
     let start = match &args.start {
-        Some(text) => chrono::DateTime::parse_from_rfc3339(text)
-            .map_err(|_| {
-                miette!("--start `{text}` is not an instant such as 2027-01-04T09:00:00Z")
-            })?
-            .timestamp(),
+        Some(text) => {
+            crate::store_path::parse_instant(text).map_err(|why| miette!("--start {why}"))?
+        }
         None => SystemClock.now(),
     };
     let until = args.until.as_deref().unwrap_or(DEFAULT_UNTIL);

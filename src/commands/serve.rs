@@ -40,8 +40,8 @@ pub struct Args {
     #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Emails delivered per round (a round is at most a second).
-    #[arg(long, default_value_t = 1_000)]
+    /// Emails delivered per round (a round is at most a second; 1 or more).
+    #[arg(long, default_value_t = 1_000, value_parser = crate::store_path::at_least_one)]
     pub rate: usize,
 }
 

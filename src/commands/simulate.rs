@@ -3,6 +3,7 @@
 
 use crate::commands::contacts::consent;
 use crate::project;
+use crate::store_path::LAST_INSTANT;
 use crate::Outcome;
 use journey_runtime::simulate::contacts::{parse_contacts, Layout, RowError};
 use journey_runtime::simulate::events::parse_events;
@@ -73,14 +74,8 @@ pub enum SimulateFormat {
 }
 
 pub fn run(args: Args) -> miette::Result<Outcome> {
-    let start = chrono::DateTime::parse_from_rfc3339(&args.start)
-        .map_err(|_| {
-            miette!(
-                "--start `{}` is not an instant such as {DEFAULT_START}",
-                args.start
-            )
-        })?
-        .timestamp();
+    let start =
+        crate::store_path::parse_instant(&args.start).map_err(|why| miette!("--start {why}"))?;
     let until = parse_until(&args.until, start)?;
     let Some(project) = project::compile(&args.project)? else {
         return Ok(Outcome::Problems);
@@ -198,9 +193,6 @@ pub fn parse_until(text: &str, start: i64) -> miette::Result<i64> {
     }
     Ok(until)
 }
-
-/// 9999-12-31T23:59:59Z.
-const LAST_INSTANT: i64 = 253_402_300_799;
 
 fn until_instant(text: &str, start: i64) -> miette::Result<i64> {
     if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
