@@ -699,3 +699,33 @@ fn an_erased_address_that_comes_back_is_not_mailed_again() {
     );
     assert!(server.stop().success());
 }
+
+/// A second server on an address in use stops before it writes anything:
+/// the address is taken first, then the project deployed. (It deployed
+/// first, so a server that could not start left a deployment behind that
+/// the running server was not running.)
+#[test]
+fn a_server_on_an_address_in_use_stops_before_it_deploys() {
+    let project = clinic(None);
+    let server = Server::start(&project, "info");
+    let (root, db) = (project.root().to_str().unwrap(), project.db());
+    let address = server.address.to_string();
+
+    let second = project.journey(&[
+        "serve",
+        root,
+        "--db",
+        db.to_str().unwrap(),
+        "--listen",
+        &address,
+    ]);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen on {address}")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--listen"), "{stderr}");
+    assert!(!stderr.contains("deployed"), "nothing deployed: {stderr}");
+    assert!(server.stop().success());
+}

@@ -49,6 +49,16 @@ pub fn run(args: Args) -> Result<Outcome> {
     let Some(project) = project::compile(&args.project)? else {
         return Ok(Outcome::Problems);
     };
+    // The address first: one in use (another server) must stop this one
+    // before it deploys into the store.
+    let listener = std::net::TcpListener::bind(args.listen).map_err(|e| {
+        miette!(
+            help = "another server may be listening there; give another with --listen",
+            "cannot listen on {}: {e}",
+            args.listen
+        )
+    })?;
+
     let db = args
         .db
         .clone()
@@ -89,7 +99,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             rate: args.rate,
             mail: Arc::new(mail),
         },
-        listen: args.listen,
+        listener,
         templates,
         transport,
         hooks,

@@ -70,7 +70,10 @@ pub struct Hooks {
 /// Everything `journey serve` starts with.
 pub struct Serve {
     pub settings: Settings,
-    pub listen: SocketAddr,
+    /// The socket the API answers on, bound by the caller before anything
+    /// is written: an address in use must stop the command before it
+    /// deploys.
+    pub listener: std::net::TcpListener,
     pub templates: Templates,
     pub transport: Box<dyn Transport>,
     pub hooks: Hooks,
@@ -160,14 +163,14 @@ async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
-/// Runs the server until SIGTERM or Ctrl-C: binds `listen`, calls
-/// `ready` with the bound address, serves, then stops the engine and
+/// Runs the server until SIGTERM or Ctrl-C: answers on `listener`, calls
+/// `ready` with its address, serves, then stops the engine and
 /// delivery after the requests under way are answered (for at most
 /// [`listen::DRAIN`]; see [`listen`]).
 pub fn serve(options: Serve, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
     let Serve {
         settings,
-        listen,
+        listener,
         templates,
         transport,
         hooks,
@@ -236,7 +239,7 @@ pub fn serve(options: Serve, ready: impl FnOnce(SocketAddr)) -> Result<(), Serve
         hooks,
         mailing,
     ));
-    let served = run_http(state, listen, ready);
+    let served = run_http(state, listener, ready);
 
     let _ = jobs.send(Message::Stop);
     let _ = engine.join();
@@ -265,7 +268,7 @@ fn async_workers() -> usize {
 
 fn run_http(
     state: AppState,
-    listen: SocketAddr,
+    listener: std::net::TcpListener,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -274,9 +277,8 @@ fn run_http(
         .build()
         .map_err(ServeError::Io)?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .map_err(ServeError::Io)?;
+        listener.set_nonblocking(true).map_err(ServeError::Io)?;
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Io)?;
         ready(listener.local_addr().map_err(ServeError::Io)?);
         listen::serve(listener, router(state), stop_signal()).await;
         Ok(())
