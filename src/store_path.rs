@@ -103,7 +103,23 @@ pub fn at_least_one(text: &str) -> std::result::Result<usize, String> {
 
 /// Opens (or creates) the database at `path`.
 pub fn open(path: &Path) -> Result<SqliteStore> {
-    SqliteStore::open(path).map_err(|e| miette!("could not open `{}`: {e}", path.display()))
+    let store =
+        SqliteStore::open(path).map_err(|e| miette!("could not open `{}`: {e}", path.display()))?;
+    tell_upgrade(&store, path);
+    Ok(store)
+}
+
+/// Says on stderr that opening `store` upgraded a file an older `journey`
+/// wrote: that version can no longer open it, which nobody should learn
+/// from an error later.
+pub fn tell_upgrade(store: &SqliteStore, path: &Path) {
+    if let Some((from, to)) = store.upgraded() {
+        crate::commands::tell(&format!(
+            "upgraded the store `{}` from schema version {from} to {to}: earlier versions of \
+             journey can no longer open it",
+            path.display()
+        ));
+    }
 }
 
 /// The latest deployment and its program.

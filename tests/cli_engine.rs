@@ -770,3 +770,31 @@ fn dates_in_contacts_consent_and_updates_are_read_by_the_languages_rule() {
         .unwrap();
     assert_eq!(ann.fields["born"], "1961-07-04");
 }
+
+/// A store an older `journey` wrote is upgraded when a command opens it,
+/// and the command says so once (that older version cannot open it any
+/// more).
+#[test]
+fn a_command_that_upgrades_an_older_store_says_so_once() {
+    use journey_runtime::store::schema::MIGRATIONS;
+
+    let engine = Engine::new();
+    let old = rusqlite::Connection::open(engine.db()).unwrap();
+    for migration in &MIGRATIONS[..9] {
+        old.execute_batch(migration).unwrap();
+    }
+    old.pragma_update(None, "user_version", 9).unwrap();
+    drop(old);
+
+    let first = engine.run(&["token", "list"]);
+    let latest = MIGRATIONS.len();
+    assert!(
+        first
+            .stderr
+            .contains(&format!("from schema version 9 to {latest}")),
+        "{}",
+        first.stderr
+    );
+    let second = engine.run(&["token", "list"]);
+    assert!(!second.stderr.contains("upgraded"), "{}", second.stderr);
+}

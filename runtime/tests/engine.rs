@@ -517,6 +517,7 @@ mod migration {
         assert_eq!(before[0].3, "sent");
 
         let mut store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.upgraded(), Some((8, MIGRATIONS.len() as i64)));
         let conn = store.connection();
         assert_eq!(version(conn), MIGRATIONS.len() as i64);
         assert_eq!(emails(conn), before, "ids, keys and delivery kept");
@@ -610,6 +611,12 @@ mod migration {
         let dir = tempfile::tempdir().unwrap();
         let path = version_9_happenings(dir.path());
         let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.upgraded(), Some((9, MIGRATIONS.len() as i64)));
+        drop(store);
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.upgraded(), None, "upgraded once");
+        let fresh = SqliteStore::open(&dir.path().join("new.db")).unwrap();
+        assert_eq!(fresh.upgraded(), None, "a new file is not an upgrade");
 
         let ana = store.happenings(1).unwrap();
         let seen: Vec<(i64, &str, Option<&str>)> = ana

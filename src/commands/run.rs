@@ -118,6 +118,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         .unwrap_or_else(|| project.root.join("journey.db"));
     let mut store = SqliteStore::open(&db)
         .map_err(|e| miette!("cannot open the store `{}`: {e}", db.display()))?;
+    crate::store_path::tell_upgrade(&store, &db);
 
     let artifact = journey_runtime::artifact::encode(&project.program);
     let (deployment, fresh) = store.deploy(&artifact, start).map_err(store_error)?;

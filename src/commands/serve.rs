@@ -65,6 +65,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         .unwrap_or_else(|| project.root.join("journey.db"));
     let mut store = SqliteStore::open(&db)
         .map_err(|e| miette!("cannot open the store `{}`: {e}", db.display()))?;
+    crate::store_path::tell_upgrade(&store, &db);
     let artifact = journey_runtime::artifact::encode(&project.program);
     let (deployment, fresh) = store
         .deploy(&artifact, SystemClock.now())

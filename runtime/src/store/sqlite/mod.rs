@@ -65,6 +65,9 @@ const STATEMENT_CACHE: usize = 64;
 
 pub struct SqliteStore {
     conn: Connection,
+    /// The schema versions this open moved the file between, when it
+    /// migrated a file an older `journey` wrote (not a new, empty one).
+    upgraded: Option<(i64, i64)>,
 }
 
 type Json = serde_json::Map<String, serde_json::Value>;
@@ -118,7 +121,10 @@ impl SqliteStore {
         // `rarray(?)`: a batch's ids bound as one value, so that one
         // statement reads a whole batch of contacts or runs.
         rusqlite::vtab::array::load_module(&conn)?;
-        let mut store = SqliteStore { conn };
+        let mut store = SqliteStore {
+            conn,
+            upgraded: None,
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -147,6 +153,9 @@ impl SqliteStore {
         if found == known {
             return Ok(());
         }
+        if found > 0 {
+            self.upgraded = Some((found, known));
+        }
         for (index, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
             tx.execute_batch(migration)?;
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
@@ -161,6 +170,13 @@ impl SqliteStore {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// The schema versions opening this store moved its file between
+    /// (from, to), if it was written by an older `journey`: a file once
+    /// upgraded cannot be opened by that older version again.
+    pub fn upgraded(&self) -> Option<(i64, i64)> {
+        self.upgraded
     }
 
     // ------------------------------------------------------ deployments --
