@@ -458,6 +458,34 @@ mod tests {
         assert_eq!(counts, [(2, 0), (1, 1)]);
     }
 
+    /// An email claimed for sending has no outcome yet: the report counts
+    /// it as queued (no column showed it, so emails a crashed engine left
+    /// claimed could not be seen).
+    #[test]
+    fn emails_being_sent_count_as_queued_in_the_step_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, contacts) = store_with_contacts(dir.path());
+        let CommitOutcome::Committed(run) = store
+            .commit(&step(entry(contacts[0], None), true, &["a"], NOW))
+            .unwrap()
+        else {
+            panic!("the entry commits");
+        };
+        for (visit, status) in ["queued", "sending", "sent"].iter().enumerate() {
+            store
+                .conn
+                .execute(
+                    "INSERT INTO outbox (contact, run, journey, step, visit, email, priority, \
+                     due_at, status) VALUES (?1, ?2, 'peer', 'a', ?3, 'hello', 1, ?4, ?5)",
+                    params![contacts[0], run, visit as i64 + 1, NOW, status],
+                )
+                .unwrap();
+        }
+
+        let report = store.step_report("peer", &["a".to_string()]).unwrap();
+        assert_eq!((report[0].queued, report[0].sent), (2, 1));
+    }
+
     #[test]
     fn an_entry_while_the_contact_is_in_an_active_run_is_never_written() {
         let dir = tempfile::tempdir().unwrap();

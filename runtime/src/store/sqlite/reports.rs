@@ -90,7 +90,10 @@ impl SqliteStore {
                 sent: count("sent")?,
                 suppressed: count("suppressed")?,
                 failed: count("failed")?,
-                queued: count("queued")?,
+                // What has no outcome yet: waiting, or claimed for sending
+                // (a claim a crashed engine left lapses, and the email is
+                // sent again); no column showed the claimed ones.
+                queued: count("queued")? + count("sending")?,
             });
         }
         Ok(out)
