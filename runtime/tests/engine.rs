@@ -448,6 +448,11 @@ mod migration {
             .unwrap()
     }
 
+    /// The one number `sql` selects.
+    fn count(conn: &Connection, sql: &str) -> i64 {
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
     fn version(conn: &Connection) -> i64 {
         conn.pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap()
@@ -521,13 +526,10 @@ mod migration {
         let conn = store.connection();
         assert_eq!(version(conn), MIGRATIONS.len() as i64);
         assert_eq!(emails(conn), before, "ids, keys and delivery kept");
-        let stored_key: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM pragma_table_xinfo('outbox') WHERE name = 'key'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let stored_key = count(
+            conn,
+            "SELECT count(*) FROM pragma_table_xinfo('outbox') WHERE name = 'key'",
+        );
         assert_eq!(stored_key, 0, "the key is made where it is read");
         assert_eq!(stats(conn), stats_before);
         let index = |name: &str| -> bool {
@@ -645,13 +647,10 @@ mod migration {
             )
             .unwrap();
         assert!(sql.contains("WITHOUT ROWID"), "{sql}");
-        let index: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_schema WHERE name = 'happenings_by_contact'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let index = count(
+            conn,
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'happenings_by_contact'",
+        );
         assert_eq!(index, 0, "the table's own order replaces the index");
     }
 
