@@ -1,6 +1,7 @@
 //! Entry through the journeys' standing triggers: list and segment
 //! members, and contacts for whom an `enter when` condition holds, each
-//! entered once; date triggers are scheduled here too.
+//! entered once; date triggers are scheduled from here too (see
+//! `dates.rs`).
 
 use super::{load, Cause, Engine, Members, Result, Tally, BATCH, PAGE};
 use crate::bytecode::{Cond, Entry, JourneyId, Program};
