@@ -4,7 +4,8 @@
 //!
 //! The batch happens at one instant. In one transaction, which is also the
 //! one commit (one `fsync` on a durable connection) a single event costs:
-//! every happening and the audit rows the caller gives are written,
+//! the events' contacts are looked up (`happen_found`; a refusal writes
+//! nothing), every happening and the audit rows the caller gives are written,
 //! updates changing their contact's fields in the order given; then the
 //! runs they wake, every contact's once, are advanced. A run woken by two
 //! events of the batch is advanced once and sees both, as it would see an
@@ -21,6 +22,10 @@
 
 use super::*;
 use crate::store::sqlite::AuditEntry;
+
+/// The happenings of a request and their audit rows, once its events were
+/// looked up in the store; or why they are refused.
+pub type Found<E> = std::result::Result<(Vec<Happening>, Vec<AuditEntry>), E>;
 
 /// What [`Engine::happen_all`] did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,15 +45,33 @@ impl Engine<'_> {
         audit: &[AuditEntry],
         now: i64,
     ) -> Result<Ingested> {
+        let given = (happenings.to_vec(), audit.to_vec());
+        let found = self.happen_found(now, |_| Ok(Ok::<_, std::convert::Infallible>(given)))?;
+        Ok(found.unwrap_or_else(|never| match never {}))
+    }
+
+    /// As [`Engine::happen_all`], with the happenings made by `find` from
+    /// what the store holds (the events' contacts, looked up) inside the
+    /// batch's transaction: a request takes the file's locks once, where a
+    /// lookup before the transaction took them twice. When `find` refuses,
+    /// nothing is written and its refusal is returned.
+    pub fn happen_found<E>(
+        &mut self,
+        now: i64,
+        find: impl FnOnce(&SqliteStore) -> Result<Found<E>>,
+    ) -> Result<std::result::Result<Ingested, E>> {
         let program = self.program();
         let dated = program
             .journeys
             .iter()
             .any(|j| j.entries.iter().any(|e| matches!(e, Entry::Date { .. })));
-        let updated = happenings.iter().any(|h| h.kind == HappeningKind::Update);
 
-        let (outcomes, handoffs, queued_mail) = self.in_batch(|engine| {
-            engine.store.write_records(happenings, audit, now)?;
+        let done = self.in_batch(|engine| {
+            let (happenings, audit) = match find(engine.store)? {
+                Ok(found) => found,
+                Err(refused) => return Ok(Err(refused)),
+            };
+            engine.store.write_records(&happenings, &audit, now)?;
             for update in happenings
                 .iter()
                 .filter(|h| h.kind == HappeningKind::Update)
@@ -59,18 +82,23 @@ impl Engine<'_> {
                     engine.store.forget_date_entries(update.contact)?;
                 }
             }
-            let runs = engine.woken_runs(happenings)?;
+            let runs = engine.woken_runs(&happenings)?;
             if runs.is_empty() {
-                return Ok((Vec::new(), Vec::new(), false));
+                return Ok(Ok((happenings, Vec::new(), Vec::new(), false)));
             }
             let steps = engine.decide_advances(&runs, now)?;
             let (steps, unchanged) = engine.leave_unchanged(&runs, steps)?;
             let queued_mail = steps.commits.iter().any(|c| !c.emails.is_empty());
             let (mut outcomes, handoffs) = engine.commit_steps(steps)?;
             outcomes.extend(unchanged.into_iter().map(CommitOutcome::Committed));
-            Ok((outcomes, handoffs, queued_mail))
+            Ok(Ok((happenings, outcomes, handoffs, queued_mail)))
         })?;
+        let (happenings, outcomes, handoffs, queued_mail) = match done {
+            Ok(done) => done,
+            Err(refused) => return Ok(Err(refused)),
+        };
 
+        let updated = happenings.iter().any(|h| h.kind == HappeningKind::Update);
         if dated && updated {
             for journey in 0..program.journeys.len() {
                 self.schedule_dates(&program, journey as JourneyId, now)?;
@@ -85,15 +113,15 @@ impl Engine<'_> {
                 CommitOutcome::Lost => tally.lost_races += 1,
             }
         }
-        for happening in happenings {
+        for happening in &happenings {
             tally.entered += self.enter_on(happening, now)?;
         }
-        Ok(Ingested {
+        Ok(Ok(Ingested {
             tally,
             // An entry or a handoff may queue mail too (a journey that
             // starts with a send): say so rather than look.
             queued_mail: queued_mail || handed_off || tally.entered > 0,
-        })
+        }))
     }
 
     /// Leaves out of `steps` those that would write their run as it is

@@ -31,6 +31,7 @@ use crate::store::sqlite::SqliteStore;
 use crate::store::*;
 use crate::vm::{Vm, Wakes};
 use follow::SegmentChange;
+pub use ingest::{Found, Ingested};
 use journey_compiler::check::program::Base;
 use load::Rows;
 pub use observe::{Cause, Observed, Observer};

@@ -21,8 +21,9 @@ use super::state::{AppState, Turn};
 use super::validate;
 use crate::bytecode::Program;
 use crate::clock::{Clock, SystemClock};
-use crate::engine::Engine;
-use crate::store::sqlite::AuditEntry;
+use crate::engine::{Engine, Found};
+use crate::store::sqlite::{AuditEntry, SqliteStore};
+use crate::store::StoreError;
 use crate::store::{ContactId, Happening, HappeningKind};
 use axum::extract::State;
 use axum::{Extension, Json};
@@ -342,15 +343,36 @@ async fn apply(state: &AppState, caller: Caller, batch: Vec<Incoming>) -> ApiRes
     Ok(applied_json(applied??))
 }
 
-/// Finds every event's contact, then records the batch with its audit
-/// rows and lets it happen (see `Engine::happen_all`); also says whether
-/// mail was queued.
+/// Records the batch with its audit rows and lets it happen (see
+/// `Engine::happen_found`), every event's contact found inside the
+/// batch's transaction; also says whether mail was queued.
 fn apply_on_engine(
     engine: &mut Engine<'_>,
     batch: Vec<Incoming>,
     actor: &str,
     now: i64,
 ) -> ApiResult<(Applied, bool)> {
+    let accepted = batch.len() as u64;
+    let found = engine
+        .happen_found(now, |store| Ok(happenings(store, batch, actor, now)?))
+        .map_err(engine_error)?;
+    let ingested = found?;
+    let applied = Applied {
+        accepted,
+        runs_woken: ingested.tally.advanced,
+        journeys_entered: ingested.tally.entered,
+    };
+    Ok((applied, ingested.queued_mail))
+}
+
+/// The batch's happenings and their audit rows, every event's contact
+/// found in `store`; a 422 naming each event whose contact is not there.
+fn happenings(
+    store: &SqliteStore,
+    batch: Vec<Incoming>,
+    actor: &str,
+    now: i64,
+) -> Result<Found<ApiError>, StoreError> {
     let mut contacts = Vec::with_capacity(batch.len());
     let mut errors = Vec::new();
     // A batch's ids are looked up by one statement; one event's by its key.
@@ -362,14 +384,14 @@ fn apply_on_engine(
         })
         .collect();
     let live = match ids.len() > 1 {
-        true => Some(engine.store.live_contacts(&ids)?),
+        true => Some(store.live_contacts(&ids)?),
         false => None,
     };
     for event in &batch {
         let found = match (&event.who, &live) {
             (Who::Id(id), Some(live)) => live.contains(id).then_some(*id),
-            (Who::Id(id), None) => engine.store.live_contact(*id)?,
-            (Who::External(external), _) => engine.store.contact_by_external(external)?,
+            (Who::Id(id), None) => store.live_contact(*id)?,
+            (Who::External(external), _) => store.contact_by_external(external)?,
         };
         match found {
             Some(id) => contacts.push(id),
@@ -377,7 +399,7 @@ fn apply_on_engine(
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
+        return Ok(Err(ApiError::invalid(errors)));
     }
 
     let audit: Vec<AuditEntry> = batch
@@ -403,15 +425,7 @@ fn apply_on_engine(
             automated: false,
         })
         .collect();
-    let ingested = engine
-        .happen_all(&happenings, &audit, now)
-        .map_err(engine_error)?;
-    let applied = Applied {
-        accepted: happenings.len() as u64,
-        runs_woken: ingested.tally.advanced,
-        journeys_entered: ingested.tally.entered,
-    };
-    Ok((applied, ingested.queued_mail))
+    Ok(Ok((happenings, audit)))
 }
 
 /// The audit detail of an event: its name and field names, no values.
