@@ -112,7 +112,7 @@ pub fn open(path: &Path) -> Result<SqliteStore> {
 /// Says on stderr that opening `store` upgraded a file an older `journey`
 /// wrote: that version can no longer open it, which nobody should learn
 /// from an error later.
-pub fn tell_upgrade(store: &SqliteStore, path: &Path) {
+fn tell_upgrade(store: &SqliteStore, path: &Path) {
     if let Some((from, to)) = store.upgraded() {
         crate::commands::tell(&format!(
             "upgraded the store `{}` from schema version {from} to {to}: earlier versions of \

@@ -34,9 +34,9 @@ use std::fmt::Write;
     For each step of each journey (or of JOURNEY), in program order: runs waiting there \
     now (active), contacts who arrived in total, runs that ended there (drop-off), and for \
     send steps the emails queued (waiting or being sent), sent, suppressed and failed, and \
-    the people who opened \
-    them and clicked each link after they were sent; opens and clicks by automated agents \
-    (mail privacy proxies, link scanners) are counted apart, as `N (M automated)`.\n\n\
+    the people who opened them and clicked each link after they were sent; opens and \
+    clicks by automated agents (mail privacy proxies, link scanners) are counted apart, \
+    as `N (M automated)`.\n\n\
     --contact ID shows who received what: the contact's consent and suppression, runs, \
     and every email queued for them, with times and reasons.\n\n\
     Exit codes: 0 done; 1 no such journey or contact; 2 a usage or I/O error."

@@ -116,9 +116,7 @@ pub fn run(args: Args) -> miette::Result<Outcome> {
         .db
         .clone()
         .unwrap_or_else(|| project.root.join("journey.db"));
-    let mut store = SqliteStore::open(&db)
-        .map_err(|e| miette!("cannot open the store `{}`: {e}", db.display()))?;
-    crate::store_path::tell_upgrade(&store, &db);
+    let mut store = crate::store_path::open(&db)?;
 
     let artifact = journey_runtime::artifact::encode(&project.program);
     let (deployment, fresh) = store.deploy(&artifact, start).map_err(store_error)?;

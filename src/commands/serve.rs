@@ -10,7 +10,6 @@ use journey_runtime::clock::{Clock, SystemClock};
 use journey_runtime::engine::delivery::MailSetup;
 use journey_runtime::http::state::Settings;
 use journey_runtime::http::{self, Deployable, Hooks, Serve};
-use journey_runtime::store::sqlite::SqliteStore;
 use miette::{miette, Result};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -63,9 +62,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         .db
         .clone()
         .unwrap_or_else(|| project.root.join("journey.db"));
-    let mut store = SqliteStore::open(&db)
-        .map_err(|e| miette!("cannot open the store `{}`: {e}", db.display()))?;
-    crate::store_path::tell_upgrade(&store, &db);
+    let mut store = crate::store_path::open(&db)?;
     let artifact = journey_runtime::artifact::encode(&project.program);
     let (deployment, fresh) = store
         .deploy(&artifact, SystemClock.now())
