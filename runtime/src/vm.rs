@@ -28,6 +28,7 @@ use crate::facts::{Facts, Value};
 use crate::state::{Parked, RunState};
 use crate::timing;
 use chrono_tz::Tz;
+use std::cell::OnceCell;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EndReason {
@@ -274,12 +275,15 @@ impl<'p> Vm<'p> {
     ) -> Status {
         let code = &self.program.journeys[journey as usize].code;
         let mut step: StepIndex = current_step(code, state.pc);
-        // The contact's zone, asked for once per run.
-        let zone = self.zone(journey, facts);
+        // The contact's zone, asked for once per run and only when a step
+        // needs it: a run that reads nothing of its contact asks nothing
+        // (the engine then need not read the contact at all).
+        let zone = OnceCell::new();
+        let zone = || *zone.get_or_init(|| self.zone(journey, facts));
         let scope = |state: &RunState| Scope {
             facts,
             now,
-            zone,
+            zone: zone(),
             since: state.entered_at,
             event: &[],
         };
@@ -326,7 +330,7 @@ impl<'p> Vm<'p> {
                         Some(parked) => parked.until,
                         None => {
                             let d = &code.durations[duration as usize];
-                            Some(timing::add(now, d, false, zone))
+                            Some(timing::add(now, d, false, zone()))
                         }
                     };
                     if let Some(status) = self.park_until(state, effects, step, now, until) {

@@ -76,6 +76,7 @@ fn contacts_enter_wait_and_get_each_email_once() {
         engine.enter(ana, 0, START + 10 * 86_400).unwrap(),
         Entered::ReentryRefused
     );
+    support::assert_references_hold(engine.store.connection());
 }
 
 #[test]

@@ -106,6 +106,7 @@ fn the_observer_hears_why_each_contact_entered() {
     engine.enter_by_triggers(START).unwrap();
     engine.run_due(START + DAY, 100).unwrap();
     drop(engine);
+    support::assert_references_hold(store.connection());
 
     assert_eq!(
         entries.0,

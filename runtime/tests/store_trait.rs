@@ -137,6 +137,9 @@ impl Store for Counting {
 
     fn engine_contacts(&self, ids: &[ContactId]) -> Result<Vec<ContactRow>> {
         self.count("engine_contacts");
+        for _ in ids {
+            self.count("contacts_read");
+        }
         self.inner.engine_contacts(ids)
     }
 
@@ -393,4 +396,97 @@ fn the_observer_hears_nothing_of_a_batch_rolled_back() {
         (2, 2),
         "two entries, then two already in"
     );
+}
+
+/// Two journeys after the same two days' wait: one ends, one branches on
+/// the contact's plan into one of two emails.
+const AFTER_A_WAIT: &str = r#"
+contact {
+  email: email
+  plan: text
+}
+
+list members "Members"
+
+email gold_news {
+  kind treatment
+  subject "Gold"
+  body "news.html"
+}
+
+email plain_news {
+  kind treatment
+  subject "News"
+  body "news.html"
+}
+
+journey ends {
+  from "Example Health <care@example.org>"
+  enter on list members
+  wait 2 days
+}
+
+journey branches {
+  from "Example Health <care@example.org>"
+  enter on list members
+  wait 2 days
+  branch {
+    when contact.plan == "gold" -> gold
+    else -> plain
+  }
+  gold: send gold_news
+  end
+  plain: send plain_news
+}
+"#;
+
+/// A store with [`AFTER_A_WAIT`] deployed and a gold and a silver member.
+fn after_a_wait_store(dir: &Path) -> SqliteStore {
+    let program = support::compile_source(AFTER_A_WAIT);
+    let artifact = journey_runtime::artifact::encode(&program);
+    let member = |id: &str, plan: &str| {
+        let mut fields = serde_json::Map::new();
+        fields.insert("email".into(), format!("{id}@example.org").into());
+        fields.insert("plan".into(), plan.into());
+        ContactWrite {
+            external_id: id.into(),
+            fields,
+            zone: None,
+            lists: vec!["members".into()],
+            segments: vec![],
+        }
+    };
+    let store = SqliteStore::open(&dir.join("journey.db")).unwrap();
+    let contacts = [member("gold", "gold"), member("silver", "silver")];
+    support::deploy_and_import(store, &artifact, &contacts, START)
+}
+
+#[test]
+fn a_resume_reads_its_contact_only_when_its_steps_ask() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut counted = Counting::new(after_a_wait_store(dir.path()));
+    let mut engine = Engine::new(&mut counted as &mut dyn Store).unwrap();
+    assert_eq!(engine.enter_by_triggers(START).unwrap().entered, 4);
+    drop(engine);
+    let (calls, read) = (counted.calls("engine_contacts"), counted.calls("contacts_read"));
+
+    let mut engine = Engine::new(&mut counted as &mut dyn Store).unwrap();
+    let due = engine.run_due(START + 2 * DAY, 100).unwrap();
+    assert_eq!(due.advanced, 4);
+    drop(engine);
+    assert_eq!(counted.calls("engine_contacts") - calls, 1, "one read, in one go");
+    assert_eq!(
+        counted.calls("contacts_read") - read,
+        2,
+        "the contacts of the two runs that branch; none for the two that end"
+    );
+
+    let sql = "SELECT c.external_id, o.email FROM outbox o \
+               JOIN contacts c ON c.id = o.contact ORDER BY o.id";
+    let sent = support::select(counted.inner.connection(), sql, |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    });
+    let sent: Vec<(&str, &str)> = sent.iter().map(|(c, e)| (&c[..], &e[..])).collect();
+    assert_eq!(sent, [("gold", "gold_news"), ("silver", "plain_news")]);
+    support::assert_references_hold(counted.inner.connection());
 }

@@ -4,13 +4,17 @@
 //! name, and happenings as rows; the VM reads fields, segments, emails,
 //! links and events by their index in the program. A step reads its
 //! contact through here; a batch of steps reads all its contacts from the
-//! store at once ([`Rows`]) and converts each as its step comes.
+//! store at once ([`Rows`]) and converts each as its step comes. A run
+//! that may read nothing of its contact is first tried on [`Unread`].
 
 use super::{convert, Result};
 use crate::bytecode::Program;
+use crate::facts::{Facts, Value};
 use crate::simulate::contacts::ContactRecord;
 use crate::simulate::history::{Contact, History};
 use crate::store::{ContactId, ContactRow, HappeningKind, Store, StoreError};
+use chrono_tz::Tz;
+use std::cell::Cell;
 use std::collections::BTreeSet;
 
 /// The stored contacts of one batch, in id order.
@@ -92,4 +96,74 @@ fn history(program: &Program, row: &ContactRow) -> History {
         }
     }
     history
+}
+
+/// A contact not read from the store. Most timers resume a run into steps
+/// that read nothing of its contact (an `end`, a `send`, another `wait`),
+/// and a contact's read is much of what such a resume costs; so a run is
+/// first tried on this, and its contact read only when the VM asked it
+/// something. Every answer is a placeholder: a try that asked is thrown
+/// away whole, so no placeholder ever reaches a decision that is kept.
+#[derive(Default)]
+pub(super) struct Unread {
+    asked: Cell<bool>,
+}
+
+impl Unread {
+    /// Whether the VM asked anything of the contact.
+    pub(super) fn asked(&self) -> bool {
+        self.asked.get()
+    }
+
+    fn ask(&self) {
+        self.asked.set(true);
+    }
+}
+
+impl Facts for Unread {
+    fn field(&self, _: u16) -> Value<'_> {
+        self.ask();
+        Value::Missing
+    }
+
+    fn zone(&self) -> Option<Tz> {
+        self.ask();
+        None
+    }
+
+    fn split_key(&self) -> u64 {
+        self.ask();
+        0
+    }
+
+    fn opened(&self, _: u16, _: bool, _: i64, _: i64) -> Option<i64> {
+        self.ask();
+        None
+    }
+
+    fn clicked(&self, _: u16, _: Option<u16>, _: bool, _: i64, _: i64) -> Option<i64> {
+        self.ask();
+        None
+    }
+
+    fn event(
+        &self,
+        _: u16,
+        _: i64,
+        _: i64,
+        _: &mut dyn FnMut(&[Value<'_>]) -> bool,
+    ) -> Option<i64> {
+        self.ask();
+        None
+    }
+
+    fn updated(&self, _: i64, _: i64) -> Option<i64> {
+        self.ask();
+        None
+    }
+
+    fn in_segment(&self, _: u16) -> bool {
+        self.ask();
+        false
+    }
 }

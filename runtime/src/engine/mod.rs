@@ -10,6 +10,7 @@
 //! Runs keep the program version they started on: every run records its
 //! deployment, and the engine loads that deployment's program to advance it.
 
+mod advance;
 pub mod convert;
 mod dates;
 pub mod delivery;
@@ -505,74 +506,6 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
         })?;
         self.hand_off(handoffs, now)?;
         Ok(outcomes[0])
-    }
-
-    /// The resumes of `runs` at `now`, on one read of their contacts.
-    fn decide_advances(&mut self, runs: &[RunRow], now: i64) -> Result<Steps> {
-        let contacts: Vec<ContactId> = runs.iter().map(|run| run.contact).collect();
-        let rows = Rows::read(self.store, &contacts)?;
-        let observed = self.observer.is_some();
-        let mut steps = Steps::with_capacity(runs.len(), observed);
-        let mut effects = Vec::new();
-        // Runs keep their deployment's program: one VM per stretch of runs
-        // on the same deployment (usually the whole batch).
-        let mut first = 0;
-        while first < runs.len() {
-            let deployment = runs[first].deployment;
-            let end = first
-                + runs[first..]
-                    .iter()
-                    .take_while(|run| run.deployment == deployment)
-                    .count();
-            let program = self.program_of(deployment)?;
-            let names = self.names_of(deployment)?;
-            let vm = Vm::new(&program);
-            for run in &runs[first..end] {
-                let journey = program
-                    .journeys
-                    .iter()
-                    .position(|j| j.code.name == run.journey)
-                    .ok_or_else(|| {
-                        let journey = &run.journey;
-                        StoreError::Corrupt(format!("journey `{journey}` not in its deployment"))
-                    })? as JourneyId;
-                let mut state = RunState::decode(&run.state).ok_or_else(|| {
-                    StoreError::Corrupt(format!("run {} has an unreadable state", run.id))
-                })?;
-                let facts = load::facts(&program, rows.get(run.contact)?)?;
-
-                effects.clear();
-                let status = vm.resume(journey, &mut state, &facts, now, &mut effects);
-                let write = RunWrite::Existing {
-                    id: run.id,
-                    contact: run.contact,
-                    version: run.version,
-                };
-                let commit = step::step_commit(
-                    &program, &names, journey, write, &state, status, &effects, now,
-                );
-                if observed {
-                    steps.kept.push(observe::Kept {
-                        deployment,
-                        journey,
-                        entered: None,
-                        effects: effects.clone(),
-                        parked: commit.active,
-                        step: step::current_step(
-                            &program.journeys[journey as usize].code,
-                            state.pc,
-                        ),
-                        wake_at: commit.wake_at,
-                    });
-                }
-                steps.commits.push(commit);
-                steps
-                    .after
-                    .push((run.contact, step::handoffs(&program, &effects)));
-            }
-            first = end;
-        }
-        Ok(steps)
     }
 
     /// Commits a batch's steps (inside the open batch); returns each one's

@@ -225,6 +225,24 @@ pub fn with_quickstart(store: SqliteStore, ids: &[&str], at: i64) -> SqliteStore
     deploy_and_import(store, &quickstart_artifact(), &contacts, at)
 }
 
+/// Asserts that every reference the store holds (a run's contact and
+/// deployment, an email's run, ...) leads to its row, and that foreign-key
+/// checks are on: the engine writes its batches without them.
+pub fn assert_references_hold(connection: &rusqlite::Connection) {
+    let broken = select(connection, "SELECT * FROM pragma_foreign_key_check", |r| {
+        Ok(format!(
+            "{:?} row {:?}",
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<i64>>(1)?
+        ))
+    });
+    assert!(broken.is_empty(), "references to no row: {broken:?}");
+    let checked: bool = connection
+        .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+        .expect("the setting reads");
+    assert!(checked, "foreign-key checks are on outside a batch");
+}
+
 /// Every row `sql` (without parameters) selects, each read by `row`.
 pub fn select<T>(
     connection: &rusqlite::Connection,

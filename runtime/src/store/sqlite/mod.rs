@@ -135,10 +135,22 @@ impl SqliteStore {
     /// which other tables still reference until the new one takes its name.
     /// They are checked over the whole file before the migrations commit.
     fn migrate(&mut self) -> Result<()> {
-        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        self.check_foreign_keys(false)?;
         let migrated = self.run_migrations();
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        self.check_foreign_keys(true)?;
         migrated
+    }
+
+    /// Turns foreign-key checks on or off for this connection (outside a
+    /// transaction only: SQLite ignores the switch inside one).
+    fn check_foreign_keys(&self, on: bool) -> Result<()> {
+        let switch = if on {
+            "PRAGMA foreign_keys = ON"
+        } else {
+            "PRAGMA foreign_keys = OFF"
+        };
+        self.conn.prepare_cached(switch)?.execute([])?;
+        Ok(())
     }
 
     fn run_migrations(&mut self) -> Result<()> {
@@ -402,7 +414,14 @@ mod tests {
             )
         };
 
+        let checked = |store: &SqliteStore| -> bool {
+            store
+                .connection()
+                .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+                .unwrap()
+        };
         store.begin_batch().unwrap();
+        assert!(!checked(&store), "a batch runs without foreign-key checks");
         let statuses = store.entry_statuses("peer", &contacts).unwrap();
         assert!(statuses.iter().all(|s| s.newest.is_none()));
         assert!(
@@ -414,6 +433,7 @@ mod tests {
             .unwrap();
         assert!(matches!(outcomes[0], CommitOutcome::Committed(_)));
         store.abandon_batch().unwrap();
+        assert!(checked(&store), "on again after a rollback");
         assert_eq!(
             store.entry_status(contacts[0], "peer").unwrap().newest,
             None
@@ -424,6 +444,7 @@ mod tests {
             .commit_all(&[step(entry(contacts[1], None), true, &["a"], NOW)])
             .unwrap();
         store.finish_batch().unwrap();
+        assert!(checked(&store), "on again after a commit");
         let statuses = store.entry_statuses("peer", &contacts).unwrap();
         assert_eq!(
             statuses[0].newest, None,
