@@ -468,13 +468,20 @@ fn a_resume_reads_its_contact_only_when_its_steps_ask() {
     let mut engine = Engine::new(&mut counted as &mut dyn Store).unwrap();
     assert_eq!(engine.enter_by_triggers(START).unwrap().entered, 4);
     drop(engine);
-    let (calls, read) = (counted.calls("engine_contacts"), counted.calls("contacts_read"));
+    let (calls, read) = (
+        counted.calls("engine_contacts"),
+        counted.calls("contacts_read"),
+    );
 
     let mut engine = Engine::new(&mut counted as &mut dyn Store).unwrap();
     let due = engine.run_due(START + 2 * DAY, 100).unwrap();
     assert_eq!(due.advanced, 4);
     drop(engine);
-    assert_eq!(counted.calls("engine_contacts") - calls, 1, "one read, in one go");
+    assert_eq!(
+        counted.calls("engine_contacts") - calls,
+        1,
+        "one read, in one go"
+    );
     assert_eq!(
         counted.calls("contacts_read") - read,
         2,

@@ -92,6 +92,9 @@ pub enum Entered {
 /// How many steps one store transaction commits in bulk work.
 pub const BATCH: usize = 1_000;
 
+/// Steps from which a batch is bulk work (see [`Store::begin_bulk_batch`]).
+const BULK: usize = 100;
+
 /// How many members of a list or segment are read at a time.
 const PAGE: usize = 10 * BATCH;
 
@@ -269,7 +272,22 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
     /// transaction, rolled back whole if `work` fails. The observer is
     /// told what the batch did once it is committed.
     fn in_batch<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        self.store.begin_batch()?;
+        self.in_batch_of(false, work)
+    }
+
+    /// As [`Engine::in_batch`], set up for bulk work when `bulk` (see
+    /// [`Store::begin_bulk_batch`]): for a batch of at least [`BULK`]
+    /// steps.
+    fn in_batch_of<T>(
+        &mut self,
+        bulk: bool,
+        work: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        if bulk {
+            self.store.begin_bulk_batch()?;
+        } else {
+            self.store.begin_batch()?;
+        }
         let done = work(self).and_then(|value| {
             self.store.finish_batch()?;
             Ok(value)
@@ -358,7 +376,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
     ) -> Result<EnterTally> {
         let mut tally = EnterTally::default();
         for chunk in contacts.chunks(BATCH) {
-            let (outcomes, handoffs) = self.in_batch(|engine| {
+            let (outcomes, handoffs) = self.in_batch_of(chunk.len() >= BULK, |engine| {
                 let steps = engine.decide_entries(chunk, journey, now, cause, &mut tally)?;
                 engine.commit_steps(steps)
             })?;
@@ -472,8 +490,10 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
             entered: self.run_date_entries(now, batch)?,
             ..Tally::default()
         };
+        // A round after a full one works through a backlog: bulk work.
+        let mut backlog = false;
         loop {
-            let (due, outcomes, handoffs) = self.in_batch(|engine| {
+            let (due, outcomes, handoffs) = self.in_batch_of(backlog, |engine| {
                 let due = engine.store.due_runs(now, batch)?;
                 let steps = engine.decide_advances(&due, now)?;
                 let (outcomes, handoffs) = engine.commit_steps(steps)?;
@@ -483,6 +503,7 @@ impl<'s, S: Store + ?Sized> Engine<'s, S> {
             if due == 0 {
                 return Ok(tally);
             }
+            backlog = due == batch && batch >= BULK;
             let mut lost = 0;
             for outcome in outcomes {
                 match outcome {

@@ -87,6 +87,14 @@ pub trait Store {
     /// no other engine writes between its reads and its commits.
     fn begin_batch(&mut self) -> Result<()>;
 
+    /// Opens a batch as [`Store::begin_batch`] does, for bulk work (many
+    /// steps): the store may set it up for that, at some cost per batch
+    /// (the SQLite store leaves out its foreign-key checks; see
+    /// `SqliteStore::begin_bulk_batch`).
+    fn begin_bulk_batch(&mut self) -> Result<()> {
+        self.begin_batch()
+    }
+
     /// Keeps everything the open batch wrote.
     fn finish_batch(&mut self) -> Result<()>;
 

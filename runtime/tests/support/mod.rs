@@ -227,7 +227,7 @@ pub fn with_quickstart(store: SqliteStore, ids: &[&str], at: i64) -> SqliteStore
 
 /// Asserts that every reference the store holds (a run's contact and
 /// deployment, an email's run, ...) leads to its row, and that foreign-key
-/// checks are on: the engine writes its batches without them.
+/// checks are on: the engine writes its bulk batches without them.
 pub fn assert_references_hold(connection: &rusqlite::Connection) {
     let broken = select(connection, "SELECT * FROM pragma_foreign_key_check", |r| {
         Ok(format!(

@@ -43,6 +43,7 @@ mod access;
 mod batch_ids;
 mod contacts;
 mod erasure;
+mod insert_chunks;
 mod outbox;
 mod reports;
 mod runs;
@@ -68,6 +69,9 @@ pub struct SqliteStore {
     /// The schema versions this open moved the file between, when it
     /// migrated a file an older `journey` wrote (not a new, empty one).
     upgraded: Option<(i64, i64)>,
+    /// Whether the open batch writes without foreign-key checks (see
+    /// [`SqliteStore::begin_bulk_batch`]).
+    unchecked: bool,
 }
 
 type Json = serde_json::Map<String, serde_json::Value>;
@@ -124,6 +128,7 @@ impl SqliteStore {
         let mut store = SqliteStore {
             conn,
             upgraded: None,
+            unchecked: false,
         };
         store.migrate()?;
         Ok(store)
@@ -420,8 +425,11 @@ mod tests {
                 .pragma_query_value(None, "foreign_keys", |r| r.get(0))
                 .unwrap()
         };
-        store.begin_batch().unwrap();
-        assert!(!checked(&store), "a batch runs without foreign-key checks");
+        store.begin_bulk_batch().unwrap();
+        assert!(
+            !checked(&store),
+            "a bulk batch runs without foreign-key checks"
+        );
         let statuses = store.entry_statuses("peer", &contacts).unwrap();
         assert!(statuses.iter().all(|s| s.newest.is_none()));
         assert!(
@@ -439,12 +447,15 @@ mod tests {
             None
         );
 
-        store.begin_batch().unwrap();
+        store.begin_bulk_batch().unwrap();
         store
             .commit_all(&[step(entry(contacts[1], None), true, &["a"], NOW)])
             .unwrap();
         store.finish_batch().unwrap();
         assert!(checked(&store), "on again after a commit");
+        store.begin_batch().unwrap();
+        assert!(checked(&store), "any other batch keeps them");
+        store.finish_batch().unwrap();
         let statuses = store.entry_statuses("peer", &contacts).unwrap();
         assert_eq!(
             statuses[0].newest, None,
@@ -477,6 +488,108 @@ mod tests {
         let report = store.step_report("peer", &steps).unwrap();
         let counts: Vec<(u64, u64)> = report.iter().map(|r| (r.arrived, r.ended)).collect();
         assert_eq!(counts, [(2, 0), (1, 1)]);
+    }
+
+    /// More entries than two multi-row inserts take, with a stale entry
+    /// and a resume among them, committed with foreign keys checked (not
+    /// in a batch): each committed step's run and email are its own, the
+    /// new runs numbered in the order of their entries.
+    #[test]
+    fn many_entries_in_one_commit_each_get_their_own_run_and_email() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("journey.db")).unwrap();
+        store.deploy(b"any artifact", NOW).unwrap();
+        let count = 2 * insert_chunks::CHUNK + 6;
+        let writes: Vec<ContactWrite> = (0..=count)
+            .map(|i| ContactWrite {
+                external_id: format!("c{i}"),
+                fields: Json::new(),
+                zone: None,
+                lists: vec![],
+                segments: vec![],
+            })
+            .collect();
+        store.import_contacts(&writes, NOW).unwrap();
+        let id = |i: usize| store.contact_id(&format!("c{i}")).unwrap().unwrap();
+        let contacts: Vec<ContactId> = (0..=count).map(id).collect();
+        let waiting = contacts[count];
+        let CommitOutcome::Committed(parked) = store
+            .commit(&step(entry(waiting, None), true, &["a"], NOW))
+            .unwrap()
+        else {
+            panic!("the first entry commits");
+        };
+        let with_email = |mut commit: StepCommit| {
+            commit.emails.push(QueuedEmail {
+                step: "a".into(),
+                email: "hello".into(),
+                priority: 1,
+            });
+            commit
+        };
+
+        let mut batch: Vec<StepCommit> = contacts[..count]
+            .iter()
+            .map(|&c| with_email(step(entry(c, None), true, &["a"], NOW)))
+            .collect();
+        batch.insert(
+            40,
+            with_email(step(entry(contacts[3], None), true, &["a"], NOW)),
+        );
+        let resume = RunWrite::Existing {
+            id: parked,
+            contact: waiting,
+            version: 1,
+        };
+        batch.insert(50, with_email(step(resume, false, &["b"], NOW)));
+        let outcomes = store.commit_all(&batch).unwrap();
+
+        assert_eq!(
+            outcomes[40],
+            CommitOutcome::Lost,
+            "c3 entered earlier in the batch"
+        );
+        assert_eq!(outcomes[50], CommitOutcome::Committed(parked));
+        let new_runs: Vec<RunId> = outcomes
+            .iter()
+            .enumerate()
+            .filter(|(at, _)| *at != 40 && *at != 50)
+            .map(|(_, outcome)| match outcome {
+                CommitOutcome::Committed(run) => *run,
+                CommitOutcome::Lost => panic!("a first entry is lost"),
+            })
+            .collect();
+        let numbered: Vec<RunId> = (parked + 1..).take(count).collect();
+        assert_eq!(new_runs, numbered);
+        let mut read = store
+            .conn
+            .prepare(
+                "SELECT o.contact, o.run, r.contact FROM outbox o \
+                 JOIN runs r ON r.id = o.run ORDER BY o.id",
+            )
+            .unwrap();
+        let emails: Vec<(ContactId, RunId, ContactId)> = read
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let mut expected: Vec<(ContactId, RunId, ContactId)> = contacts[..count]
+            .iter()
+            .zip(&numbered)
+            .map(|(&c, &run)| (c, run, c))
+            .collect();
+        expected.insert(49, (waiting, parked, waiting));
+        assert_eq!(
+            emails, expected,
+            "one email per step, in order, of its own run"
+        );
+        let broken: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(broken, 0);
     }
 
     /// An email claimed for sending has no outcome yet: the report counts

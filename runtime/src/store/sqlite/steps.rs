@@ -5,11 +5,12 @@
 //! batch's statements are looked up once and kept for all its steps (a
 //! name its steps share is bound once, not copied into each), the
 //! entries' check that no run was added since they were decided reads the
-//! whole batch's runs at once, and the step counters are added up per
+//! whole batch's runs at once, new runs and queued emails go in many rows
+//! per statement (`insert_chunks`), and the step counters are added up per
 //! batch. No lookup of a step hashes or allocates.
 
+use super::insert_chunks::{Chunked, InsertRow, Kept};
 use super::*;
-use rusqlite::CachedStatement;
 
 impl SqliteStore {
     /// Writes a step's state and effects in one transaction.
@@ -51,18 +52,24 @@ fn write_steps(conn: &Connection, commits: &[StepCommit]) -> Result<Vec<CommitOu
         }
         outcomes.push(outcome);
     }
+    writer.flush()?;
     stats.write(conn)?;
     Ok(outcomes)
 }
 
 /// The statements of a batch's step writes, looked up once for the batch,
-/// and the runs of each contact the batch's entries enter.
+/// the runs of each contact the batch's entries enter, and the new runs
+/// and emails not inserted yet.
 struct StepWriter<'c, 'b> {
     conn: &'c Connection,
-    enter: Kept<'c>,
     resume: Kept<'c>,
-    queue: Kept<'c>,
     runs: LatestRuns<'b>,
+    /// The id of the next new run, once the batch has one: new runs are
+    /// numbered here, so that their emails can name them before they are
+    /// inserted (the write lock is held: no one else adds a run).
+    next_run: Option<RunId>,
+    new_runs: Chunked<'c, NewRun<'b>>,
+    emails: Chunked<'c, NewEmail<'b>>,
 }
 
 /// What an entry is checked against: a contact's runs of a journey as the
@@ -77,40 +84,31 @@ struct Latest {
 
 impl<'c, 'b> StepWriter<'c, 'b> {
     fn new(conn: &'c Connection, commits: &'b [StepCommit]) -> Result<StepWriter<'c, 'b>> {
-        let enter = conn.prepare_cached(
-            "INSERT INTO runs (contact, journey, deployment, state, version, active, \
-             end_reason, wake_at, wakes, entered_at, ended_at) \
-             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?;
         let resume = conn.prepare_cached(
             "UPDATE runs SET state = ?3, version = version + 1, active = ?4, end_reason = ?5, \
              wake_at = ?6, wakes = ?7, ended_at = ?8 \
              WHERE id = ?1 AND version = ?2 AND active = 1",
         )?;
-        let queue = conn.prepare_cached(
-            "INSERT OR IGNORE INTO outbox (contact, run, journey, step, visit, email, priority, \
-             due_at, status) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, 'queued')",
-        )?;
         Ok(StepWriter {
             conn,
-            enter: Kept::new(enter),
             resume: Kept::new(resume),
-            queue: Kept::new(queue),
             runs: LatestRuns::read(conn, commits)?,
+            next_run: None,
+            new_runs: Chunked::new(conn)?,
+            emails: Chunked::new(conn)?,
         })
     }
 
     /// One step's writes but its step counters (see [`StepCounts`]). The
-    /// run is written first: when it is stale nothing else is.
+    /// run is written first: when it is stale nothing else is. New runs
+    /// and emails may wait in their chunks until [`StepWriter::flush`].
     fn write(&mut self, commit: &'b StepCommit) -> Result<CommitOutcome> {
-        let ended_at = (!commit.active).then_some(commit.now);
         let (run, contact) = match &commit.run {
             RunWrite::New {
                 contact,
                 journey,
-                deployment,
-                entered_at,
                 newest,
+                ..
             } => {
                 // Entered since this entry was decided (another engine, the
                 // same moment, or an earlier entry of this batch): the
@@ -123,24 +121,21 @@ impl<'c, 'b> StepWriter<'c, 'b> {
                 if latest.newest != *newest || latest.active {
                     return Ok(CommitOutcome::Lost);
                 }
-                let enter = &mut self.enter;
-                enter.bind(1, contact)?;
-                enter.bind_text(2, Some(journey))?;
-                enter.bind(3, deployment)?;
-                enter.bind(4, &commit.state)?;
-                enter.bind(5, commit.active)?;
-                enter.bind_text(6, commit.end_reason.as_deref())?;
-                enter.bind(7, commit.wake_at)?;
-                enter.bind(8, commit.wakes)?;
-                enter.bind(9, entered_at)?;
-                enter.bind(10, ended_at)?;
-                enter.execute()?;
-                let run = self.conn.last_insert_rowid();
+                let id = match self.next_run {
+                    Some(id) => id,
+                    None => self.conn.query_row(
+                        "SELECT coalesce(max(id), 0) + 1 FROM runs",
+                        [],
+                        |r| r.get(0),
+                    )?,
+                };
+                self.next_run = Some(id + 1);
                 *latest = Latest {
-                    newest: Some(run),
+                    newest: Some(id),
                     active: commit.active,
                 };
-                (run, *contact)
+                self.new_runs.push(NewRun { id, commit });
+                (id, *contact)
             }
             RunWrite::Existing {
                 id,
@@ -155,7 +150,7 @@ impl<'c, 'b> StepWriter<'c, 'b> {
                 resume.bind_text(5, commit.end_reason.as_deref())?;
                 resume.bind(6, commit.wake_at)?;
                 resume.bind(7, commit.wakes)?;
-                resume.bind(8, ended_at)?;
+                resume.bind(8, ended_at(commit))?;
                 if resume.execute()? == 0 {
                     return Ok(CommitOutcome::Lost);
                 }
@@ -164,18 +159,15 @@ impl<'c, 'b> StepWriter<'c, 'b> {
         };
 
         for email in &commit.emails {
-            // The idempotency key (contact, run, step, visit), unique as
-            // (run, step, visit). One run visits a step at most once (loop
-            // prevention): the visit is 1.
-            let queue = &mut self.queue;
-            queue.bind(1, contact)?;
-            queue.bind(2, run)?;
-            queue.bind_text(3, Some(&commit.journey))?;
-            queue.bind_text(4, Some(&email.step))?;
-            queue.bind_text(5, Some(&email.email))?;
-            queue.bind(6, email.priority)?;
-            queue.bind(7, commit.now)?;
-            queue.execute()?;
+            self.emails.push(NewEmail {
+                contact,
+                run,
+                commit,
+                email,
+            });
+        }
+        if self.new_runs.is_full() || self.emails.is_full() {
+            self.flush()?;
         }
         for segment in &commit.segment_adds {
             self.conn
@@ -192,46 +184,83 @@ impl<'c, 'b> StepWriter<'c, 'b> {
         }
         Ok(CommitOutcome::Committed(run))
     }
+
+    /// Inserts the new runs and emails still waiting, runs first (an
+    /// email refers to its run).
+    fn flush(&mut self) -> Result<()> {
+        self.new_runs.flush()?;
+        self.emails.flush()
+    }
 }
 
-/// A statement kept for a batch, its parameters bound one by one. SQLite
-/// keeps a parameter's value between executions, and binding text copies
-/// it: a text parameter is bound again only when its value changes (the
-/// journey, step and email names are mostly the same for a whole batch).
-/// Every parameter is bound before the first execution, so no value of
-/// another statement's use is left over (the statement cache clears them
-/// too).
-struct Kept<'c> {
-    statement: CachedStatement<'c>,
-    /// The text each parameter bound by [`Kept::bind_text`] holds, by
-    /// index from 1; `None` when it is not known (nothing bound yet).
-    texts: Vec<Option<Option<String>>>,
+/// When a step's run ended: now, if it did.
+fn ended_at(commit: &StepCommit) -> Option<i64> {
+    (!commit.active).then_some(commit.now)
 }
 
-impl<'c> Kept<'c> {
-    fn new(statement: CachedStatement<'c>) -> Kept<'c> {
-        let texts = vec![None; statement.parameter_count() + 1];
-        Kept { statement, texts }
-    }
+/// A run an entry adds, numbered by the writer.
+struct NewRun<'b> {
+    id: RunId,
+    commit: &'b StepCommit,
+}
 
-    fn bind(&mut self, index: usize, value: impl rusqlite::ToSql) -> Result<()> {
-        Ok(self.statement.raw_bind_parameter(index, value)?)
-    }
+impl InsertRow for NewRun<'_> {
+    const INSERT: &'static str = "INSERT INTO runs (id, contact, journey, deployment, state, \
+        version, active, end_reason, wake_at, wakes, entered_at, ended_at) VALUES";
+    const VALUES: &'static str = "(?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)";
+    const PARAMETERS: usize = 11;
 
-    /// Binds `value` (`None` is NULL) unless the parameter holds it.
-    fn bind_text(&mut self, index: usize, value: Option<&str>) -> Result<()> {
-        let held = &mut self.texts[index];
-        if held.as_ref().is_some_and(|held| held.as_deref() == value) {
-            return Ok(());
-        }
-        self.statement.raw_bind_parameter(index, value)?;
-        *held = Some(value.map(str::to_owned));
-        Ok(())
+    fn bind(&self, statement: &mut Kept<'_>, first: usize) -> Result<()> {
+        let commit = self.commit;
+        let RunWrite::New {
+            contact,
+            journey,
+            deployment,
+            entered_at,
+            ..
+        } = &commit.run
+        else {
+            unreachable!("only entries add runs");
+        };
+        statement.bind(first, self.id)?;
+        statement.bind(first + 1, contact)?;
+        statement.bind_text(first + 2, Some(journey))?;
+        statement.bind(first + 3, deployment)?;
+        statement.bind(first + 4, &commit.state)?;
+        statement.bind(first + 5, commit.active)?;
+        statement.bind_text(first + 6, commit.end_reason.as_deref())?;
+        statement.bind(first + 7, commit.wake_at)?;
+        statement.bind(first + 8, commit.wakes)?;
+        statement.bind(first + 9, entered_at)?;
+        statement.bind(first + 10, ended_at(commit))
     }
+}
 
-    /// Runs the statement with the values bound; returns the rows changed.
-    fn execute(&mut self) -> Result<usize> {
-        Ok(self.statement.raw_execute()?)
+/// An email a step queues. Its idempotency key is (contact, run, step,
+/// visit), unique as (run, step, visit): a second insert of the same key
+/// is ignored. One run visits a step at most once (loop prevention): the
+/// visit is 1.
+struct NewEmail<'b> {
+    contact: ContactId,
+    run: RunId,
+    commit: &'b StepCommit,
+    email: &'b QueuedEmail,
+}
+
+impl InsertRow for NewEmail<'_> {
+    const INSERT: &'static str = "INSERT OR IGNORE INTO outbox (contact, run, journey, step, \
+        visit, email, priority, due_at, status) VALUES";
+    const VALUES: &'static str = "(?, ?, ?, ?, 1, ?, ?, ?, 'queued')";
+    const PARAMETERS: usize = 7;
+
+    fn bind(&self, statement: &mut Kept<'_>, first: usize) -> Result<()> {
+        statement.bind(first, self.contact)?;
+        statement.bind(first + 1, self.run)?;
+        statement.bind_text(first + 2, Some(&self.commit.journey))?;
+        statement.bind_text(first + 3, Some(&self.email.step))?;
+        statement.bind_text(first + 4, Some(&self.email.email))?;
+        statement.bind(first + 5, self.email.priority)?;
+        statement.bind(first + 6, self.commit.now)
     }
 }
 

@@ -80,6 +80,10 @@ impl Store for SqliteStore {
         SqliteStore::begin_batch(self)
     }
 
+    fn begin_bulk_batch(&mut self) -> Result<()> {
+        SqliteStore::begin_bulk_batch(self)
+    }
+
     fn finish_batch(&mut self) -> Result<()> {
         SqliteStore::finish_batch(self)
     }
