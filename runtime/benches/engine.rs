@@ -280,17 +280,8 @@ fn import_contacts(store: &mut SqliteStore, count: usize) {
 }
 
 fn contact(i: usize) -> ContactWrite {
-    let mut fields = serde_json::Map::new();
-    fields.insert("email".into(), format!("c{i}@example.org").into());
     let plan = if i % 4 == 0 { "gold" } else { "silver" };
-    fields.insert("plan".into(), plan.into());
-    ContactWrite {
-        external_id: format!("c{i}"),
-        fields,
-        zone: None,
-        lists: vec!["members".into()],
-        segments: vec![],
-    }
+    support::peer_member(&format!("c{i}"), plan)
 }
 
 fn queued_emails(store: &SqliteStore) -> u64 {

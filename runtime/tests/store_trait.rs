@@ -444,20 +444,11 @@ journey branches {
 fn after_a_wait_store(dir: &Path) -> SqliteStore {
     let program = support::compile_source(AFTER_A_WAIT);
     let artifact = journey_runtime::artifact::encode(&program);
-    let member = |id: &str, plan: &str| {
-        let mut fields = serde_json::Map::new();
-        fields.insert("email".into(), format!("{id}@example.org").into());
-        fields.insert("plan".into(), plan.into());
-        ContactWrite {
-            external_id: id.into(),
-            fields,
-            zone: None,
-            lists: vec!["members".into()],
-            segments: vec![],
-        }
-    };
     let store = SqliteStore::open(&dir.join("journey.db")).unwrap();
-    let contacts = [member("gold", "gold"), member("silver", "silver")];
+    let contacts = [
+        support::peer_member("gold", "gold"),
+        support::peer_member("silver", "silver"),
+    ];
     support::deploy_and_import(store, &artifact, &contacts, START)
 }
 

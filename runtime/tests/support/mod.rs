@@ -34,6 +34,21 @@ impl TemplateSource for AnyBody {
     }
 }
 
+/// A member of the `members` list of [`PEER_JOURNEY`]'s schema (which
+/// other test journeys share): `{id}@example.org`, on `plan`.
+pub fn peer_member(id: &str, plan: &str) -> ContactWrite {
+    let mut fields = serde_json::Map::new();
+    fields.insert("email".into(), format!("{id}@example.org").into());
+    fields.insert("plan".into(), plan.into());
+    ContactWrite {
+        external_id: id.into(),
+        fields,
+        zone: None,
+        lists: vec!["members".into()],
+        segments: vec![],
+    }
+}
+
 /// The tiny journey the peer engines were measured on: send, branch on
 /// `contact.plan == "gold"`, wait 2 days, end. Both benchmarks run it.
 #[allow(dead_code)]
