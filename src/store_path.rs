@@ -40,10 +40,9 @@ impl Db {
         let path = self.path();
         if !path.exists() {
             return Err(miette!(
-                help = format!(
-                    "deploy a project first: `journey deploy PROJECT --db {}`",
-                    path.display()
-                ),
+                help = "`journey run` and `journey deploy` keep theirs in the project \
+                        folder: pass `--db PROJECT/journey.db` (or deploy first: \
+                        `journey deploy PROJECT`)",
                 "there is no engine database at `{}`",
                 path.display()
             ));

@@ -229,6 +229,30 @@ fn skip_invalid_imports_the_good_rows_and_writes_the_rejects() {
     );
 }
 
+/// A row with too few or too many cells keeps its reason under `reason`.
+#[test]
+fn a_short_or_long_rejected_row_keeps_its_reason_in_the_reason_column() {
+    let engine = Engine::deployed();
+    let file = engine.file(
+        "contacts.csv",
+        "id,email,first_name\nS,s@example.org\nL,l@example.org,Lu,extra\nA,a@example.org,Al\n",
+    );
+
+    engine.ok(&["contacts", "import", path(&file), "--skip-invalid"]);
+    let rejects = std::fs::read_to_string(engine.dir.path().join("contacts.rejects.csv")).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(rejects.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let at = header.iter().position(|h| h == "reason").unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2, "{rejects}");
+    assert_eq!((&rows[0][0], &rows[0][2]), ("S", ""), "padded: {rejects}");
+    assert!(rows[0][at].contains("line 2"), "{rejects}");
+    assert!(rows[1][at].contains("line 3"), "{rejects}");
+    assert_eq!(&rows[1][at + 1], "extra", "{rejects}");
+}
+
 #[test]
 fn a_second_import_updates_contacts_by_their_id() {
     let engine = Engine::deployed();

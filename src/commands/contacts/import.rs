@@ -266,10 +266,13 @@ fn rejects_beside(file: &Path) -> PathBuf {
 }
 
 /// The rejects file: the original header plus `reason`, then each bad row
-/// as it was written, with its problems.
+/// as it was written, with its problems under `reason` (a short row is
+/// padded with empty cells; a long row's extra cells follow the reason).
 struct Rejects {
     path: PathBuf,
     writer: csv::Writer<File>,
+    /// The cells of the original header: where `reason` stands.
+    width: usize,
 }
 
 impl Rejects {
@@ -285,7 +288,12 @@ impl Rejects {
         };
         let mut header: Vec<&str> = headers.iter().map(String::as_str).collect();
         header.push(reason);
-        let mut rejects = Rejects { path, writer };
+        let width = headers.len();
+        let mut rejects = Rejects {
+            path,
+            writer,
+            width,
+        };
         rejects.record(&header)?;
         Ok(rejects)
     }
@@ -293,8 +301,11 @@ impl Rejects {
     fn write(&mut self, row: &ContactRow, errors: &[RowError]) -> Result<()> {
         let reason: Vec<String> = errors.iter().map(ToString::to_string).collect();
         let reason = reason.join("; ");
-        let mut cells: Vec<&str> = row.cells.iter().map(String::as_str).collect();
+        let given = row.cells.iter().map(String::as_str);
+        let mut cells: Vec<&str> = given.clone().take(self.width).collect();
+        cells.resize(self.width, "");
         cells.push(&reason);
+        cells.extend(given.skip(self.width));
         self.record(&cells)
     }
 
